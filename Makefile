@@ -1,0 +1,43 @@
+# 心得录 — the two commands of the README:
+#   make site   set everything up, then build the example site and PDFs into output/
+#   make test   set everything up, then run the whole test suite
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+# Debian packages: CJK fonts for the PDFs, poppler for PDF checks, Chromium for browser tests,
+# Pango/HarfBuzz for WeasyPrint.
+DEB_PACKAGES := fonts-noto-cjk poppler-utils chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup system python site check test lint clean
+
+setup: system python
+
+system:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "安装系统软件包：$$missing"; \
+	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+python: $(VENV)/.installed
+
+site: setup
+	$(PY) build.py build
+
+check: python
+	$(PY) build.py check
+
+test: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m pytest -q
+
+clean:
+	rm -rf output .cache

@@ -1,0 +1,131 @@
+"""Command line: parse arguments, call the pipeline, print Chinese messages, set the exit code.
+
+Exit codes (DESIGN.md §5): 0 success, 1 content errors, 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from . import pipeline
+from .errors import ContentError
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """argparse with its usage errors in Chinese and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        translations = {
+            "invalid choice": "没有这个命令或选项值",
+            "unrecognized arguments": "无法识别的参数",
+            "the following arguments are required": "缺少必需的参数",
+            "expected one argument": "该选项需要一个值",
+            "invalid int value": "应为整数",
+        }
+        for english, chinese in translations.items():
+            message = message.replace(english, chinese)
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"{self.prog}: 用法错误：{message}\n运行 python build.py --help 查看全部命令。\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def _parser() -> ChineseArgumentParser:
+    parser = ChineseArgumentParser(
+        prog="build.py",
+        description="心得录：把审定的学习心得生成专栏网站、专报和文集 PDF。",
+        epilog="不带命令时等于 build。",
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--root", type=Path, default=Path.cwd(), help="站点目录（含 site_config.yaml 与 content/），默认当前目录"
+    )
+    common.add_argument("--future", action="store_true", help="也发布日期在今天之后的文章")
+    common.add_argument("--debug", action="store_true", help="出现内部错误时显示完整的 Python 调用栈")
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseArgumentParser)
+    build = sub.add_parser("build", parents=[common], help="生成网站和 PDF 到 output/")
+    build.add_argument("--no-pdf", action="store_true", help="只生成网页，不排 PDF")
+    check = sub.add_parser("check", parents=[common], help="检查全部内容，列出每个问题，不生成任何文件")
+    check.add_argument("--strict", action="store_true", help="把提醒也当作错误")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or (args_list[0].startswith("-") and args_list[0] not in ("-h", "--help")):
+        args_list.insert(0, "build")
+    args = _parser().parse_args(args_list)
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        sys.stderr.write("已中断。\n")
+        return 130
+    except Exception as exc:  # a bug of ours: say so in Chinese, keep the traceback for --debug
+        if getattr(args, "debug", False):
+            raise
+        sys.stderr.write(
+            f"内部错误：{type(exc).__name__}: {exc}\n这是心得录程序本身的问题，不是您的内容出错。请加 --debug 重新运行，把输出发给维护者。\n"
+        )
+        return 70
+
+
+def _options(args: argparse.Namespace) -> pipeline.BuildOptions:
+    root = args.root.resolve()
+    if not (root / "site_config.yaml").is_file():
+        sys.stderr.write(f"找不到 {root / 'site_config.yaml'} — 请在站点目录中运行，或用 --root 指定站点目录\n")
+        raise SystemExit(EXIT_USAGE)
+    return pipeline.BuildOptions(
+        root=root,
+        today=_today(),
+        future=args.future,
+        pdf=not getattr(args, "no_pdf", False),
+    )
+
+
+def _today() -> dt.date:
+    """Today in China; SOURCE_DATE_EPOCH pins it for reproducible builds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch and epoch.isdigit() else dt.datetime.now(dt.UTC)
+    return (moment + dt.timedelta(hours=8)).date()
+
+
+def report_problems(errors: Sequence[ContentError], warnings: Sequence[ContentError] = ()) -> None:
+    for problem in warnings:
+        sys.stderr.write("提醒：" + problem.format() + "\n")
+    for problem in errors:
+        sys.stderr.write(problem.format() + "\n")
+    if errors:
+        files = len({e.path for e in errors})
+        sys.stderr.write(f"共 {len(errors)} 个问题，涉及 {files} 个文件。改正后重新运行。\n")
+
+
+def _run(args: argparse.Namespace) -> int:
+    options = _options(args)
+    started = time.perf_counter()
+    result = pipeline.check(options)
+    strict = getattr(args, "strict", False)
+    errors = list(result.errors) + (list(result.warnings) if strict else [])
+    report_problems(errors, [] if strict else result.warnings)
+    if errors:
+        return EXIT_CONTENT
+    content = result.content
+    assert content is not None
+    published = content.published(options.today, options.future)
+    summary = (
+        f"检查通过：{len(content.articles)} 篇文章（{len(published)} 篇已发布），"
+        f"{len(content.bulletins)} 期专报，{len(content.pages)} 个页面"
+        + ("，文集清单 1 份" if content.anthology else "")
+        + f"。用时 {time.perf_counter() - started:.2f} 秒。"
+    )
+    print(summary)
+    if args.command == "build":
+        print("说明：网页和 PDF 的生成功能尚在开发，本次只完成了内容检查，没有写出任何文件。")
+    return EXIT_OK

@@ -1,0 +1,295 @@
+"""Load phase: every file under content/ → validated records, plus every problem found.
+
+Cross-file rules (duplicate slugs, bulletin and anthology references, images)
+are checked here because they need all records at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import SiteConfig
+from .errors import ContentError
+from .markdown import render_markdown
+from .records import (
+    Anthology,
+    Article,
+    Bulletin,
+    Page,
+    did_you_mean,
+    validate_anthology,
+    validate_article,
+    validate_bulletin,
+    validate_page,
+)
+from .source import decode_text, key_lines_of, load_yaml, read_source, relative_name
+
+ANTHOLOGY_MANIFEST = "anthology.yaml"
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything the editors wrote, validated. ``articles`` holds every status."""
+
+    articles: tuple[Article, ...]
+    pages: tuple[Page, ...]
+    bulletins: tuple[Bulletin, ...]
+    anthology: Anthology | None
+    errors: tuple[ContentError, ...]
+    warnings: tuple[ContentError, ...] = ()
+
+    def published(self, today: dt.date, future: bool = False) -> tuple[Article, ...]:
+        """Approved articles whose date has come (all approved ones with ``future``)."""
+        return tuple(a for a in self.articles if a.status == "approved" and (future or a.date <= today))
+
+
+def content_files(root: Path, folder: str, pattern: str) -> list[Path]:
+    """Sorted, so that the order of messages and output never depends on the file system."""
+    base = root / "content" / folder
+    if not base.is_dir():
+        return []
+    return sorted(
+        (
+            p
+            for p in base.rglob(pattern)
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(base).parts)
+        ),
+        key=lambda p: p.relative_to(base).as_posix(),
+    )
+
+
+def load_articles(root: Path, config: SiteConfig) -> tuple[list[Article], list[ContentError]]:
+    articles: list[Article] = []
+    errors: list[ContentError] = []
+    max_bytes = config.limits.max_article_kb * 1024
+    for file in content_files(root, "articles", "*.md"):
+        size = file.stat().st_size
+        if size > max_bytes:
+            errors.append(
+                ContentError(
+                    relative_name(root, file),
+                    0,
+                    f"文件过大（{size // 1024} KB），超过上限 {config.limits.max_article_kb} KB",
+                    "请确认这是一篇文章；如确需更大，请调整 site_config.yaml 的 limits.max_article_kb",
+                )
+            )
+            continue
+        source, problems = read_source(root, file)
+        if source is None:
+            errors.extend(problems)
+            continue
+        article, problems = validate_article(source, config, file.stem)
+        errors.extend(problems)
+        if article is not None:
+            errors.extend(_missing_images(root, file, article, config))
+            articles.append(article)
+    errors.extend(_duplicate_slugs(articles))
+    return articles, errors
+
+
+def _missing_images(root: Path, file: Path, article: Article, config: SiteConfig) -> list[ContentError]:
+    errors = []
+    for src in article.images:
+        image = file.parent / src
+        line = _body_line_with(file, src, article.body_line)
+        if not image.is_file():
+            errors.append(
+                ContentError(
+                    article.path,
+                    line,
+                    f"找不到图片“{src}”",
+                    f"请把图片放到 {relative_name(root, file.parent)}/ 下，或改正文件名",
+                )
+            )
+        elif image.stat().st_size > config.limits.max_image_kb * 1024:
+            errors.append(
+                ContentError(
+                    article.path,
+                    line,
+                    f"图片“{src}”过大（{image.stat().st_size // 1024} KB），上限 {config.limits.max_image_kb} KB",
+                    "请压缩图片后再提交",
+                )
+            )
+    return errors
+
+
+def _body_line_with(file: Path, needle: str, fallback: int) -> int:
+    for number, line in enumerate(file.read_text("utf-8", errors="replace").splitlines(), 1):
+        if number >= fallback and needle in line:
+            return number
+    return fallback
+
+
+def _duplicate_slugs(articles: list[Article]) -> list[ContentError]:
+    by_slug: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:
+        by_slug[article.slug.lower()].append(article)
+    errors = []
+    for group in by_slug.values():
+        for article in group[1:] if len(group) > 1 else ():
+            others = "、".join(a.path for a in group if a is not article)
+            errors.append(
+                ContentError(
+                    article.path,
+                    1,
+                    f"网址名（slug）“{article.slug}”与 {others} 重复",
+                    "请给其中一篇换一个 slug（在文章信息里加 slug: 新名字）",
+                )
+            )
+        if len(group) > 1:
+            first = group[0]
+            others = "、".join(a.path for a in group[1:])
+            errors.append(
+                ContentError(first.path, 1, f"网址名（slug）“{first.slug}”与 {others} 重复", "请给其中一篇换一个 slug")
+            )
+    return errors
+
+
+def load_pages(root: Path) -> tuple[list[Page], list[ContentError]]:
+    pages, errors = [], []
+    for file in content_files(root, "pages", "*.md"):
+        source, problems = read_source(root, file)
+        if source is None:
+            errors.extend(problems)
+            continue
+        page, problems = validate_page(source, file.stem)
+        errors.extend(problems)
+        if page:
+            pages.append(page)
+    return pages, errors
+
+
+def _read_yaml_document(root: Path, file: Path) -> tuple[str, object, dict, list[ContentError]]:
+    rel = relative_name(root, file)
+    text, errors = decode_text(rel, file.read_bytes())
+    if text is None:
+        return rel, None, {}, errors
+    if not text.strip():
+        return rel, None, {}, [ContentError(rel, 1, "文件是空的", "请填写内容或删除此文件")]
+    data, errors = load_yaml(rel, text)
+    return rel, data, (key_lines_of(text) if not errors else {}), errors
+
+
+def load_bulletins(root: Path, config: SiteConfig) -> tuple[list[Bulletin], list[ContentError]]:
+    bulletins, errors = [], []
+    for file in content_files(root, "bulletins", "*.yaml") + content_files(root, "bulletins", "*.yml"):
+        rel, data, lines, problems = _read_yaml_document(root, file)
+        errors.extend(problems)
+        if problems:
+            continue
+        bulletin, problems = validate_bulletin(rel, data, lines, config)
+        errors.extend(problems)
+        if bulletin:
+            bulletins.append(bulletin)
+    return sorted(bulletins, key=lambda b: b.number), errors
+
+
+def load_anthology(root: Path) -> tuple[Anthology | None, list[ContentError]]:
+    file = root / "content" / "anthology" / ANTHOLOGY_MANIFEST
+    if not file.is_file():
+        return None, []
+    rel, data, lines, errors = _read_yaml_document(root, file)
+    if errors:
+        return None, errors
+
+    def read_markdown(name: str, line: int) -> tuple[str, list[ContentError]]:
+        target = (file.parent / name).resolve()
+        if not target.is_relative_to(file.parent.resolve()) or not target.is_file():
+            return "", [
+                ContentError(
+                    rel, line, f"找不到文件“{name}”", f"请把它放在 {relative_name(root, file.parent)}/ 下，或改正文件名"
+                )
+            ]
+        text, problems = decode_text(relative_name(root, target), target.read_bytes())
+        if text is None:
+            return "", problems
+        if text.startswith("---\n"):  # optional front matter is allowed and ignored
+            end = text.find("\n---", 4)
+            text = text[end + 4 :] if end > 0 else text
+        return render_markdown(text).html, []
+
+    return validate_anthology(rel, data, lines, read_markdown)
+
+
+def check_references(
+    articles: list[Article], bulletins: list[Bulletin], anthology: Anthology | None, config: SiteConfig
+) -> list[ContentError]:
+    """Bulletins and the anthology may only name approved articles (and keep the series' rules)."""
+    by_slug = {a.slug: a for a in articles}
+    errors = []
+
+    def check(path: str, slug: str, line: int, what: str) -> Article | None:
+        article = by_slug.get(slug)
+        if article is None:
+            guess = did_you_mean(slug, list(by_slug))
+            errors.append(
+                ContentError(
+                    path,
+                    line,
+                    f"{what}引用的文章“{slug}”不存在" + (f"，是否指“{guess}”？" if guess else ""),
+                    "请写文章的 slug（默认是文件名，不含 .md）",
+                )
+            )
+            return None
+        if article.status != "approved":
+            errors.append(
+                ContentError(
+                    path,
+                    line,
+                    f"{what}引用的文章“{slug}”尚未审定（status: {article.status}）",
+                    f"请先在 {article.path} 中改为 status: approved，或从这里删去",
+                )
+            )
+            return None
+        return article
+
+    numbers: dict[int, Bulletin] = {}
+    allowed = set(config.bulletin.allowed_forms)
+    for bulletin in bulletins:
+        if bulletin.number in numbers:
+            errors.append(
+                ContentError(
+                    bulletin.path,
+                    bulletin.number_line,
+                    f"期号 {bulletin.number} 与 {numbers[bulletin.number].path} 重复",
+                    "请改为下一个未用的期号",
+                )
+            )
+        numbers.setdefault(bulletin.number, bulletin)
+        for section in bulletin.sections:
+            for slug, line in zip(section.articles, section.article_lines, strict=False):
+                article = check(bulletin.path, slug, line, f"第 {bulletin.number} 期专报")
+                if article and allowed and article.form.name not in allowed:
+                    errors.append(
+                        ContentError(
+                            bulletin.path,
+                            line,
+                            f"“{article.title}”是{article.form.name}，本专报只刊登{'、'.join(sorted(allowed))}",
+                            "请换一篇，或修改 site_config.yaml 的 bulletin.allowed_forms",
+                        )
+                    )
+    if anthology:
+        seen: set[str] = set()
+        for part in anthology.parts:
+            for slug, line in zip(part.articles, part.article_lines, strict=False):
+                if slug in seen:
+                    errors.append(
+                        ContentError(anthology.path, line, f"文章“{slug}”在文集中出现了两次", "请删去重复的一处")
+                    )
+                seen.add(slug)
+                check(anthology.path, slug, line, "文集")
+    return errors
+
+
+def load_content(root: Path, config: SiteConfig) -> Content:
+    """The whole load phase; never raises for content problems."""
+    articles, errors = load_articles(root, config)
+    pages, page_errors = load_pages(root)
+    bulletins, bulletin_errors = load_bulletins(root, config)
+    anthology, anthology_errors = load_anthology(root)
+    errors += page_errors + bulletin_errors + anthology_errors
+    errors += check_references(articles, bulletins, anthology, config)
+    return Content(tuple(articles), tuple(pages), tuple(bulletins), anthology, tuple(sorted(set(errors))))

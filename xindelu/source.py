@@ -1,0 +1,229 @@
+"""Reading editors' files: bytes → text → front matter + body, with real line numbers.
+
+Nothing here knows what an article is; it only turns a file into a mapping and a
+body, or into ContentErrors that point at the right line of the file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ContentError
+
+try:  # libyaml is ~7x faster; fall back to the pure-Python loader where it is missing
+    _BaseLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _BaseLoader = yaml.SafeLoader
+
+
+class StrictLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Safe YAML without implicit timestamps.
+
+    PyYAML turns 2026-02-30 into a ValueError (not a YAMLError) and 2026-04-08
+    into a date; we keep dates as text and parse them ourselves so an impossible
+    date gets a proper message.
+    """
+
+
+StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+
+_FENCE = "---"
+_TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A Markdown file split into its front matter and body.
+
+    ``body_line`` is the 1-based file line where the body starts; ``key_lines``
+    maps each top-level front-matter key to its 1-based file line.
+    """
+
+    path: str
+    front_matter: Mapping[str, Any]
+    body: str
+    body_line: int
+    key_lines: Mapping[str, int] = field(default_factory=dict)
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, 1)
+
+
+def decode_text(path: str, data: bytes) -> tuple[str | None, list[ContentError]]:
+    """UTF-8 (BOM allowed, CRLF folded) or a clear error; never a garbled guess."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if b"\x00" in data[:8192]:
+        return None, [
+            ContentError(path, 0, "这不是文本文件（含有二进制内容）", "请确认文件内容，Markdown 文章须为 UTF-8 文本")
+        ]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        hint = "请用记事本或 WPS 另存为“UTF-8”编码后再提交"
+        try:
+            data.decode("gb18030")
+        except UnicodeDecodeError:
+            return None, [ContentError(path, line, "文件不是 UTF-8 编码，无法识别", hint)]
+        return None, [
+            ContentError(
+                path,
+                line,
+                "文件不是 UTF-8 编码，看起来是 GBK/GB18030（Windows 中文默认编码）",
+                hint + f"，或运行 iconv -f GB18030 -t UTF-8 {Path(path).name}",
+            )
+        ]
+    return text.replace("\r\n", "\n").replace("\r", "\n"), []
+
+
+def load_yaml(path: str, text: str, first_line: int = 1) -> tuple[Any, list[ContentError]]:
+    """Parse YAML text that starts at ``first_line`` of ``path``."""
+    if "&" in text or "*" in text:
+        anchor_line = _first_anchor_line(text)
+        if anchor_line is not None:
+            return None, [
+                ContentError(
+                    path,
+                    first_line + anchor_line,
+                    "不支持 YAML 锚点或别名（以 & 或 * 开头的值）",
+                    "请把内容直接写出来；若值本身以 * 或 & 开头，请给它加引号",
+                )
+            ]
+    try:
+        return yaml.load(text, Loader=StrictLoader), []
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + (mark.line if mark else 0)
+        problem = _yaml_problem_zh(exc)
+        return None, [ContentError(path, line, f"YAML 格式错误：{problem}", _YAML_HINT)]
+    except yaml.YAMLError as exc:
+        return None, [ContentError(path, first_line, f"YAML 格式错误：{exc}", _YAML_HINT)]
+
+
+_YAML_HINT = "检查冒号后是否有空格、缩进是否对齐、引号是否成对；含冒号等符号的值请加引号"
+
+
+def _first_anchor_line(text: str) -> int | None:
+    """0-based line of the first anchor or alias, None if there is none (or the YAML is broken)."""
+    try:
+        for event in yaml.parse(text, Loader=_BaseLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                return event.start_mark.line
+    except yaml.YAMLError:
+        return None  # the real parse reports it
+    return None
+
+
+def _yaml_problem_zh(exc: yaml.MarkedYAMLError) -> str:
+    problem = exc.problem or ""
+    known = {
+        "mapping values are not allowed here": "此处不能出现“键: 值”（可能是值里含冒号却未加引号）",
+        "could not find expected ':'": "缺少冒号“:”",
+        "found character '\\t' that cannot start any token": "使用了制表符（Tab），YAML 只能用空格缩进",
+        "found undefined alias": "使用了未定义的别名",
+        "expected <block end>, but found '<block mapping start>'": "缩进不一致",
+        "found unexpected end of stream": "引号或括号没有闭合",
+        "found duplicate anchor": "重复的锚点",
+    }
+    for english, chinese in known.items():
+        if problem.startswith(english):
+            return chinese
+    if "could not determine a constructor" in problem or "tag" in problem:
+        return "不允许的 YAML 标签（!! 或 ! 开头）"
+    return problem or str(exc)
+
+
+def split_front_matter(path: str, text: str) -> tuple[SourceFile | None, list[ContentError]]:
+    """Split ``---`` fenced YAML front matter from a Markdown body."""
+    if not text.strip():
+        return None, [ContentError(path, 1, "文件是空的", "请写入以 --- 开头的文章信息和正文，或删除此文件")]
+    lines = text.split("\n")
+    if lines[0].strip() != _FENCE:
+        return None, [
+            ContentError(
+                path, 1, "文件开头缺少文章信息（front matter）", "第一行应为 ---，随后是 title: 等字段，再以 --- 结束"
+            )
+        ]
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() == _FENCE:
+            end = index
+            break
+    else:
+        return None, [
+            ContentError(path, 1, "文章信息（front matter）没有结束标记", "在字段之后、正文之前单独一行写 ---")
+        ]
+    front_text = "\n".join(lines[1:end])
+    data, errors = load_yaml(path, front_text, first_line=2)
+    if errors:
+        return None, errors
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        return None, [ContentError(path, 2, "文章信息应是“字段: 值”的形式", "每行写一个字段，如 title: 标题")]
+    key_lines: dict[str, int] = {}
+    for offset, line in enumerate(lines[1:end]):
+        match = _TOP_KEY.match(line)
+        if match and match.group(1) not in key_lines:
+            key_lines[match.group(1)] = offset + 2
+    body = "\n".join(lines[end + 1 :])
+    return SourceFile(path, data, body, end + 2, key_lines), []
+
+
+def read_source(root: Path, file: Path) -> tuple[SourceFile | None, list[ContentError]]:
+    """Read a Markdown file with front matter; paths in errors are relative to ``root``."""
+    rel = relative_name(root, file)
+    text, errors = decode_text(rel, file.read_bytes())
+    if text is None:
+        return None, errors
+    return split_front_matter(rel, text)
+
+
+def read_yaml_file(root: Path, file: Path) -> tuple[Any, list[ContentError]]:
+    rel = relative_name(root, file)
+    text, errors = decode_text(rel, file.read_bytes())
+    if text is None:
+        return None, errors
+    if not text.strip():
+        return None, [ContentError(rel, 1, "文件是空的", "请填写内容或删除此文件")]
+    return load_yaml(rel, text)
+
+
+def relative_name(root: Path, file: Path) -> str:
+    try:
+        return file.relative_to(root).as_posix()
+    except ValueError:
+        return file.as_posix()
+
+
+def key_lines_of(text: str) -> dict[tuple[Any, ...], int]:
+    """Map each key path in a YAML document to its 1-based line (slow; for error paths only)."""
+    lines: dict[tuple[Any, ...], int] = {}
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return lines
+
+    def walk(n: yaml.Node, path: tuple[Any, ...]) -> None:
+        lines.setdefault(path, n.start_mark.line + 1)
+        if isinstance(n, yaml.MappingNode):
+            for key, value in n.value:
+                sub = (*path, key.value)
+                lines[sub] = key.start_mark.line + 1
+                walk(value, sub)
+        elif isinstance(n, yaml.SequenceNode):
+            for i, item in enumerate(n.value):
+                walk(item, (*path, i))
+
+    if node is not None:
+        walk(node, ())
+    return lines
