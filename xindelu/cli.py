@@ -30,6 +30,8 @@ class ChineseArgumentParser(argparse.ArgumentParser):
             "the following arguments are required": "缺少必需的参数",
             "expected one argument": "该选项需要一个值",
             "invalid int value": "应为整数",
+            "choose from": "可选",
+            "argument ": "参数 ",
         }
         for english, chinese in translations.items():
             message = message.replace(english, chinese)
@@ -55,6 +57,28 @@ def _parser() -> ChineseArgumentParser:
     build.add_argument("--no-pdf", action="store_true", help="只生成网页，不排 PDF")
     check = sub.add_parser("check", parents=[common], help="检查全部内容，列出每个问题，不生成任何文件")
     check.add_argument("--strict", action="store_true", help="把提醒也当作错误")
+    serve = sub.add_parser("serve", parents=[common], help="生成并在本机预览，改动后自动重建并刷新浏览器")
+    serve.add_argument("--port", type=int, default=8000, help="端口，默认 8000")
+    serve.add_argument("--host", default="127.0.0.1", help="监听地址，默认只允许本机访问 127.0.0.1")
+    serve.add_argument("--no-pdf", action="store_true", help="预览时不排 PDF")
+    new = sub.add_parser("new", parents=[common], help="新建一篇文章文件，填好文章信息")
+    for flag, label in (
+        ("title", "标题"),
+        ("author", "作者"),
+        ("position", "职务"),
+        ("unit", "单位"),
+        ("category", "类别"),
+        ("form", "体裁"),
+        ("date", "日期，如 2026-04-08"),
+        ("slug", "网址名，默认取标题拼音"),
+    ):
+        new.add_argument(f"--{flag}", help=label)
+    imp = sub.add_parser("import", parents=[common], help="把报送的 Word 文件（.docx）转成文章文件")
+    imp.add_argument("paths", nargs="+", type=Path, metavar="文件或文件夹", help=".docx 文件或含 .docx 的文件夹")
+    report = sub.add_parser("report", parents=[common], help="各单位报送和采用情况统计")
+    report.add_argument("--from", dest="start", metavar="日期", help="起始日期，如 2026-04-01")
+    report.add_argument("--to", dest="end", metavar="日期", help="截止日期，如 2026-06-30")
+    report.add_argument("--csv", type=Path, metavar="文件", help="另存为 CSV（Excel 可直接打开）")
     return parser
 
 

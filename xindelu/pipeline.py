@@ -38,3 +38,31 @@ def check(options: BuildOptions) -> CheckResult:
         return CheckResult(None, None, tuple(exc.errors))
     content = load_content(options.root, config)
     return CheckResult(config, content, content.errors, content.warnings)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    errors: tuple[ContentError, ...]
+    warnings: tuple[ContentError, ...]
+    outputs: dict[str, bytes]  # path relative to output/ ("site/index.html", "print/x.pdf") → bytes
+    notes: tuple[str, ...] = ()  # Chinese lines for the terminal (counts, timings)
+
+
+def render_outputs(config: SiteConfig, content: Content, options: BuildOptions) -> tuple[dict[str, bytes], list[str]]:
+    """Every output file as bytes, keyed by its path under output/. Pure: writes nothing.
+
+    Renderers slot in here in order: site pages (xindelu.html), then PDFs (xindelu.pdf).
+    """
+    outputs: dict[str, bytes] = {}
+    notes: list[str] = []
+    return outputs, notes
+
+
+def build(options: BuildOptions) -> BuildResult:
+    """check → render → write. Content errors stop the build before anything is written."""
+    checked = check(options)
+    if checked.errors:
+        return BuildResult(checked.errors, checked.warnings, {})
+    assert checked.config is not None and checked.content is not None
+    outputs, notes = render_outputs(checked.config, checked.content, options)
+    return BuildResult((), checked.warnings, outputs, tuple(notes))

@@ -22,11 +22,6 @@ class ReportRow:
     outlets: tuple[int, ...]  # per config.outlets, in order
     bulletin: int  # pieces carried in bulletin issues
 
-    @property
-    def adopted(self) -> int:
-        """Approved pieces carried at least once somewhere."""
-        return self.approved
-
 
 @dataclass(frozen=True)
 class UnitReport:
