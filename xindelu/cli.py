@@ -133,9 +133,30 @@ def report_problems(errors: Sequence[ContentError], warnings: Sequence[ContentEr
 
 def _run(args: argparse.Namespace) -> int:
     options = _options(args)
+    if args.command == "serve":
+        from .watch import serve
+
+        return serve(options, host=args.host, port=args.port)
+    if args.command == "new":
+        from .newarticle import run_new
+
+        return run_new(options, args)
+    if args.command == "import":
+        from .docx_import import run_import
+
+        return run_import(options, args.paths)
+    if args.command == "report":
+        from .report import run_report
+
+        return run_report(options, args.start, args.end, args.csv)
+    if args.command == "check":
+        return _check(options, strict=args.strict)
+    return _build(options)
+
+
+def _check(options: pipeline.BuildOptions, strict: bool) -> int:
     started = time.perf_counter()
     result = pipeline.check(options)
-    strict = getattr(args, "strict", False)
     errors = list(result.errors) + (list(result.warnings) if strict else [])
     report_problems(errors, [] if strict else result.warnings)
     if errors:
@@ -143,13 +164,26 @@ def _run(args: argparse.Namespace) -> int:
     content = result.content
     assert content is not None
     published = content.published(options.today, options.future)
-    summary = (
+    print(
         f"检查通过：{len(content.articles)} 篇文章（{len(published)} 篇已发布），"
         f"{len(content.bulletins)} 期专报，{len(content.pages)} 个页面"
         + ("，文集清单 1 份" if content.anthology else "")
         + f"。用时 {time.perf_counter() - started:.2f} 秒。"
     )
-    print(summary)
-    if args.command == "build":
+    return EXIT_OK
+
+
+def _build(options: pipeline.BuildOptions) -> int:
+    started = time.perf_counter()
+    result = pipeline.build(options)
+    report_problems(result.errors, result.warnings)
+    if result.errors:
+        sys.stderr.write("没有生成任何文件，output/ 保持原样。\n")
+        return EXIT_CONTENT
+    for note in result.notes:
+        print(note)
+    if not result.outputs:
         print("说明：网页和 PDF 的生成功能尚在开发，本次只完成了内容检查，没有写出任何文件。")
+        return EXIT_OK
+    print(f"完成：共 {len(result.outputs)} 个文件，用时 {time.perf_counter() - started:.2f} 秒。")
     return EXIT_OK
