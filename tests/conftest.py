@@ -21,7 +21,7 @@ def write_files(root: Path, files: Mapping[str, str | bytes]) -> None:
         if isinstance(data, bytes):
             path.write_bytes(data)
         else:
-            path.write_text(textwrap.dedent(data).lstrip("\\n"), encoding="utf-8")
+            path.write_text(textwrap.dedent(data).lstrip("\n"), encoding="utf-8")
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def article(
             continue
         lines.append(f"{key}: {value}")
     lines.append("---")
-    return "\\n".join(lines) + "\\n" + body + "\\n"
+    return "\n".join(lines) + "\n" + body + "\n"
 
 
 TODAY = dt.date(2026, 11, 1)
