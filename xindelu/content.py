@@ -124,26 +124,23 @@ def _body_line_with(file: Path, needle: str, fallback: int) -> int:
 
 
 def _duplicate_slugs(articles: list[Article]) -> list[ContentError]:
+    """Slugs that differ only in case collide on case-insensitive disks, so they count as equal."""
     by_slug: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
         by_slug[article.slug.lower()].append(article)
     errors = []
     for group in by_slug.values():
-        for article in group[1:] if len(group) > 1 else ():
+        if len(group) < 2:
+            continue
+        for article in group:
             others = "、".join(a.path for a in group if a is not article)
             errors.append(
                 ContentError(
                     article.path,
-                    1,
+                    article.slug_line,
                     f"网址名（slug）“{article.slug}”与 {others} 重复",
-                    "请给其中一篇换一个 slug（在文章信息里加 slug: 新名字）",
+                    "请给其中一篇换一个 slug（在文章信息里加一行 slug: 新名字）",
                 )
-            )
-        if len(group) > 1:
-            first = group[0]
-            others = "、".join(a.path for a in group[1:])
-            errors.append(
-                ContentError(first.path, 1, f"网址名（slug）“{first.slug}”与 {others} 重复", "请给其中一篇换一个 slug")
             )
     return errors
 

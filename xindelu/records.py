@@ -58,6 +58,7 @@ class Article:
     zi: int
     images: tuple[str, ...]  # relative to the article's folder
     body_line: int
+    slug_line: int = 1
 
     @property
     def author_line(self) -> str:
@@ -388,6 +389,7 @@ def validate_article(
             zi=zi,
             images=images,
             body_line=source.body_line,
+            slug_line=source.line_of("slug"),
         ),
         [],
     )
@@ -626,13 +628,14 @@ def validate_anthology(
     if not isinstance(year, int) or isinstance(year, bool) or not 1900 < year < 3000:
         c.error(("year",), f"出版年份 year 应是四位整数，现在是“{year}”", "如 year: 2026")
     html_parts = {}
+    file_errors: list[ContentError] = []  # a missing preface must not hide reference problems
     for key, label in (("preface", "前言"), ("afterword", "后记")):
         name = c.text(data, key, label, f"{key}.md", required=False)
         html_parts[key] = ""
         if name:
             html, errors = read_markdown(name, c.line(key))
             html_parts[key] = html
-            c.errors.extend(errors)
+            file_errors.extend(errors)
     parts = []
     raw_parts = data.get("parts")
     if not isinstance(raw_parts, list) or not raw_parts:
@@ -657,7 +660,7 @@ def validate_anthology(
     if not SLUG_RE.match(slug):
         c.error(("slug",), f"slug“{slug}”不合规", "只用小写字母、数字和连字符")
     if c.errors:
-        return None, c.errors
+        return None, c.errors + file_errors
     return (
         Anthology(
             path,
@@ -673,5 +676,5 @@ def validate_anthology(
             html_parts["afterword"],
             tuple(parts),
         ),
-        [],
+        file_errors,
     )

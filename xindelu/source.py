@@ -32,9 +32,13 @@ class StrictLoader(_BaseLoader):  # type: ignore[misc,valid-type]
 
 
 StrictLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
 }
+# YAML 1.1 reads yes/no/on/off as booleans, so `title: no` would not be text; keep only true/false (YAML 1.2).
+StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 _FENCE = "---"
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
@@ -104,8 +108,8 @@ def load_yaml(path: str, text: str, first_line: int = 1) -> tuple[Any, list[Cont
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
-        problem = _yaml_problem_zh(exc)
-        return None, [ContentError(path, line, f"YAML 格式错误：{problem}", _YAML_HINT)]
+        problem, fix = _yaml_problem_zh(exc)
+        return None, [ContentError(path, line, f"YAML 格式错误：{problem}", fix)]
     except yaml.YAMLError as exc:
         return None, [ContentError(path, first_line, f"YAML 格式错误：{exc}", _YAML_HINT)]
 
@@ -124,23 +128,33 @@ def _first_anchor_line(text: str) -> int | None:
     return None
 
 
-def _yaml_problem_zh(exc: yaml.MarkedYAMLError) -> str:
+def _yaml_problem_zh(exc: yaml.MarkedYAMLError) -> tuple[str, str]:
+    """(problem, fix) in Chinese for the YAML errors editors actually make."""
     problem = exc.problem or ""
-    known = {
-        "mapping values are not allowed here": "此处不能出现“键: 值”（可能是值里含冒号却未加引号）",
-        "could not find expected ':'": "缺少冒号“:”",
-        "found character '\\t' that cannot start any token": "使用了制表符（Tab），YAML 只能用空格缩进",
-        "found undefined alias": "使用了未定义的别名",
-        "expected <block end>, but found '<block mapping start>'": "缩进不一致",
-        "found unexpected end of stream": "引号或括号没有闭合",
-        "found duplicate anchor": "重复的锚点",
-    }
-    for english, chinese in known.items():
-        if problem.startswith(english):
-            return chinese
-    if "could not determine a constructor" in problem or "tag" in problem:
-        return "不允许的 YAML 标签（!! 或 ! 开头）"
-    return problem or str(exc)
+    known = (
+        (
+            "mapping values are not allowed",
+            "此处不能出现“键: 值”",
+            '值里含冒号时请给整个值加引号，如 title: "标题：副题"；并检查缩进',
+        ),
+        ("could not find expected ':'", "缺少冒号“:”", "每个字段写成“字段名: 值”，冒号后留一个空格"),
+        (
+            "found character '\\t' that cannot start any token",
+            "使用了制表符（Tab）",
+            "YAML 只能用空格缩进，请把 Tab 换成空格",
+        ),
+        ("found undefined alias", "使用了未定义的别名", "以 * 开头的值请加引号"),
+        ("expected <block end>", "缩进不一致", "同一层的字段应左对齐"),
+        ("found unexpected end of stream", "引号或括号没有闭合", "检查引号、方括号、花括号是否成对"),
+        ("while scanning a quoted scalar", "引号没有闭合", "检查引号是否成对"),
+        ("found duplicate anchor", "重复的锚点", "删去 & 开头的锚点"),
+    )
+    for english, chinese, fix in known:
+        if problem.startswith(english) or english in str(exc):
+            return chinese, fix
+    if "could not determine a constructor" in problem:
+        return "不允许的 YAML 标签（!! 或 ! 开头）", "请删去以 ! 开头的标签，只写普通文字"
+    return problem or str(exc), _YAML_HINT
 
 
 def split_front_matter(path: str, text: str) -> tuple[SourceFile | None, list[ContentError]]:

@@ -1,0 +1,79 @@
+"""The commands as an editor runs them: exit codes, Chinese messages, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import CONTEST_SITE, REPO, article
+
+
+def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [sys.executable, str(REPO / "build.py"), *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=300
+    )
+
+
+def test_check_on_the_example_site_is_clean():
+    result = run("check")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("检查通过：")
+    assert result.stderr == ""
+
+
+def test_check_on_the_contest_site_is_clean():
+    result = run("check", "--root", str(CONTEST_SITE))
+    assert result.returncode == 0, result.stderr
+    assert "3 篇文章（2 篇已发布）" in result.stdout
+
+
+def test_broken_folder_lists_every_problem_and_exits_1(make_site):
+    root = make_site(
+        {
+            "content/articles/a.md": article(unit="长沙县"),
+            "content/articles/b.md": "---\ntitle: 标题: 副题\n---\n正文",
+            "content/articles/c.md": article(title="中文").encode("gbk"),
+            "content/articles/d.md": b"\x00\x01binary",
+            "content/articles/e.md": article(body="字" * 600),
+        }
+    )
+    result = run("check", "--root", str(root))
+    assert result.returncode == 1
+    lines = result.stderr.strip().split("\n")
+    assert [line.split(":")[0] for line in lines[:-1]] == [f"content/articles/{n}.md" for n in "abcde"]
+    assert all(line.split(":")[1].isdigit() for line in lines[:-1] if not line.startswith("content/articles/d.md"))
+    assert lines[-1] == "共 5 个问题，涉及 5 个文件。改正后重新运行。"
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_usage_exits_2_in_chinese():
+    result = run("publish")
+    assert result.returncode == 2
+    assert "用法错误" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_root_exits_2(tmp_path):
+    result = run("check", "--root", str(tmp_path / "nowhere"))
+    assert result.returncode == 2
+    assert "找不到" in result.stderr and "site_config.yaml" in result.stderr
+
+
+def test_broken_config_exits_1_with_line(make_site):
+    root = make_site(config="site:\n  title: 测试\n  base_url: https://x.org/\n  colour: red\n")
+    result = run("check", "--root", str(root))
+    assert result.returncode == 1
+    assert "site_config.yaml:4: 未知的配置项“site.colour”" in result.stderr
+    assert "缺少配置项“unit_groups”" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_build_with_errors_writes_nothing(make_site):
+    root = make_site({"content/articles/a.md": article(unit="火星")})
+    result = run("build", "--root", str(root), "--no-pdf")
+    assert result.returncode == 1
+    assert "没有生成任何文件" in result.stderr
+    assert not (root / "output").exists()
