@@ -1,0 +1,343 @@
+"""PDF machinery shared by the anthology and the bulletin: fonts, reproducible rendering, progress.
+
+Written against WeasyPrint 70 (``Document.metadata``, ``write_pdf(pdf_identifier=...)``,
+the ``weasyprint.progress`` logger). WeasyPrint is imported lazily so that commands that
+build no PDF (``check``, ``report``) do not pay for it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import logging
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from .config import Fonts
+from .errors import ContentError, ContentErrors
+
+# The generic CSS family each role falls back to, and the fontconfig pattern used to find a
+# substitute CJK face for it.
+ROLE_GENERIC = {
+    "body": "serif",
+    "heading": "sans-serif",
+    "bulletin_title": "serif",
+    "bulletin_body": "serif",
+    "bulletin_heading": "sans-serif",
+}
+ROLE_ZH = {
+    "body": "正文",
+    "heading": "标题",
+    "bulletin_title": "专报标题",
+    "bulletin_body": "专报正文",
+    "bulletin_heading": "专报小标题",
+}
+NO_CJK_FONT = ContentError(
+    "site_config.yaml",
+    0,
+    "本机没有安装任何中文字体，排出的 PDF 会满是空方框，已停止生成 PDF",
+    "请安装中文字体（Debian/Ubuntu：sudo apt-get install fonts-noto-cjk），或用 python build.py --no-pdf 只生成网页",
+)
+
+Progress = Callable[[str], None]
+
+
+# ---------------------------------------------------------------- fonts
+
+
+@dataclass(frozen=True)
+class InstalledFonts:
+    """What fontconfig reports: every family name (localised names too) and the CJK-capable ones."""
+
+    families: frozenset[str]
+    cjk: frozenset[str]
+    cjk_by_generic: tuple[tuple[str, str], ...] = ()  # (generic, family fc-match picks for it)
+
+    def cjk_for(self, generic: str) -> str:
+        return dict(self.cjk_by_generic).get(generic, "") or min(self.cjk, default="")
+
+
+@dataclass(frozen=True)
+class FontChoice:
+    role: str
+    requested: tuple[str, ...]
+    family: str  # the family actually used
+    cjk_fallback: str  # a CJK face listed after ``family`` when ``family`` has no Chinese glyphs
+
+    @property
+    def substituted(self) -> bool:
+        """True when the first requested family is not the one used (the office font is missing)."""
+        return not self.requested or self.family != self.requested[0]
+
+    @property
+    def css(self) -> str:
+        """A CSS font-family value: the chosen face, a CJK face if needed, the generic family."""
+        names = [self.family] + ([self.cjk_fallback] if self.cjk_fallback else [])
+        return ", ".join(f'"{name}"' for name in dict.fromkeys(names)) + f", {ROLE_GENERIC.get(self.role, 'serif')}"
+
+
+def _fc_lines(*args: str) -> list[str]:
+    try:
+        done = subprocess.run(["fc-list", *args], capture_output=True, text=True, check=False, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return done.stdout.splitlines()
+
+
+def _fc_match(pattern: str) -> str:
+    try:
+        done = subprocess.run(
+            ["fc-match", "-f", "%{family[0]}", pattern], capture_output=True, text=True, check=False, timeout=30
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return done.stdout.strip()
+
+
+def _families(lines: list[str]) -> frozenset[str]:
+    # fc-list prints "Family,Localised family" per face; every alias names the same face.
+    return frozenset(name.strip().replace("\\-", "-") for line in lines for name in line.split(",") if name.strip())
+
+
+def installed_fonts() -> InstalledFonts:
+    """Ask fontconfig (``fc-list``/``fc-match``) which families exist and which cover Chinese."""
+    families = _families(_fc_lines(":", "family"))
+    cjk = _families(_fc_lines(":lang=zh-cn", "family"))
+    by_generic = []
+    for generic in ("serif", "sans-serif"):
+        match = _fc_match(f"{generic}:lang=zh-cn")
+        if match in cjk:
+            by_generic.append((generic, match))
+    return InstalledFonts(families, cjk, tuple(by_generic))
+
+
+def resolve_font(role: str, requested: Sequence[str], installed: InstalledFonts) -> FontChoice:
+    """The first requested family that is installed, else a CJK substitute; ContentErrors if no CJK font."""
+    if not installed.cjk:
+        raise ContentErrors([NO_CJK_FONT])
+    generic = ROLE_GENERIC.get(role, "serif")
+    family = next((name for name in requested if name in installed.families), "") or installed.cjk_for(generic)
+    fallback = "" if family in installed.cjk else installed.cjk_for(generic)
+    return FontChoice(role, tuple(requested), family, fallback)
+
+
+def resolve_fonts(fonts: Fonts, installed: InstalledFonts | None = None) -> dict[str, FontChoice]:
+    """Every role of ``config.fonts`` → FontChoice. Raises ContentErrors when no CJK font is installed."""
+    installed = installed if installed is not None else installed_fonts()
+    return {role: resolve_font(role, getattr(fonts, role), installed) for role in ROLE_GENERIC}
+
+
+def substitution_warnings(choices: Mapping[str, FontChoice], roles: Sequence[str] | None = None) -> list[ContentError]:
+    """One warning per role whose configured first choice is not installed (callers show them)."""
+    warnings = []
+    for role, choice in choices.items():
+        if roles is not None and role not in roles or not choice.substituted:
+            continue
+        wanted = choice.requested[0] if choice.requested else "（未配置）"
+        warnings.append(
+            ContentError(
+                "site_config.yaml",
+                0,
+                f"{ROLE_ZH.get(role, role)}字体“{wanted}”未安装，改用“{choice.family}”",
+                f"如需原字体，请在本机安装它，或修改 fonts.{role}",
+                warning=True,
+            )
+        )
+    return warnings
+
+
+# ---------------------------------------------------------------- metadata and dates
+
+
+@dataclass(frozen=True)
+class PdfMetadata:
+    title: str
+    authors: tuple[str, ...] = ()
+    language: str = "zh-CN"
+    subject: str = ""
+    keywords: tuple[str, ...] = ()
+    created: dt.datetime = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def fixed_date(year: int | None, environ: Mapping[str, str] | None = None) -> dt.datetime:
+    """The date stamped into a PDF: SOURCE_DATE_EPOCH when set, else 1 January of ``year``.
+
+    Never the wall clock, so that two builds of the same input are byte-identical.
+    """
+    environ = os.environ if environ is None else environ
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    return dt.datetime(year or 2000, 1, 1, tzinfo=dt.timezone.utc)
+
+
+# ---------------------------------------------------------------- progress
+
+
+def stderr_progress(label: str) -> Progress:
+    """Progress lines for the terminal: rewritten in place on a terminal, one per step otherwise."""
+    stream = sys.stderr
+    tty = stream.isatty()
+    last = [""]
+
+    def report(message: str) -> None:
+        if message == last[0]:
+            return
+        last[0] = message
+        if tty:
+            stream.write(f"\r\033[K{label}：{message}")
+            if message.startswith("完成"):
+                stream.write("\n")
+        elif not message.startswith("排版") or message.endswith("0 页"):
+            # Off a terminal, print every tenth page only, to keep logs short.
+            stream.write(f"{label}：{message}\n")
+        stream.flush()
+
+    return report
+
+
+_STEP_ZH = {
+    "Step 1": "读取 HTML",
+    "Step 2": "读取样式",
+    "Step 3": "套用样式",
+    "Step 4": "生成版面结构",
+    "Step 5": "排版",
+    "Step 6": "写出 PDF",
+    "Step 7": "写入元数据",
+}
+
+
+class _ProgressHandler(logging.Handler):
+    """Turns WeasyPrint's English progress log into short Chinese progress lines."""
+
+    def __init__(self, progress: Progress) -> None:
+        super().__init__(logging.INFO)
+        self.progress = progress
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        step = _STEP_ZH.get(message[:6])
+        if step is None:
+            return
+        if message.startswith("Step 5") and "Page" in message:
+            page = message.rsplit(" ", 1)[-1]
+            if page.isdigit():
+                self.progress(f"排版 第 {page} 页")
+                return
+        self.progress(step + "…")
+
+
+class _WarningCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _weasyprint_logs(progress: Progress | None) -> Iterator[list[str]]:
+    """While rendering: progress to ``progress``; WeasyPrint's (English) warnings collected, not printed."""
+    progress_logger = logging.getLogger("weasyprint.progress")
+    main_logger = logging.getLogger("weasyprint")
+    collector = _WarningCollector()
+    handler = _ProgressHandler(progress) if progress else None
+    saved = (progress_logger.level, progress_logger.propagate, main_logger.propagate)
+    if handler:
+        progress_logger.addHandler(handler)
+        progress_logger.setLevel(logging.INFO)
+    progress_logger.propagate = False
+    main_logger.addHandler(collector)
+    main_logger.propagate = False
+    try:
+        yield collector.messages
+    finally:
+        if handler:
+            progress_logger.removeHandler(handler)
+        main_logger.removeHandler(collector)
+        progress_logger.setLevel(saved[0])
+        progress_logger.propagate, main_logger.propagate = saved[1], saved[2]
+
+
+# ---------------------------------------------------------------- rendering
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    data: bytes
+    pages: int
+    seconds: float
+    warnings: tuple[str, ...] = ()  # WeasyPrint's own messages (English), for --debug style output
+
+    def summary(self, label: str) -> str:
+        return f"{label}：{self.pages} 页，用时 {self.seconds:.1f} 秒"
+
+
+def _pdf_date(when: dt.datetime) -> str:
+    return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def render_document(
+    html: str,
+    base_url: str,
+    stylesheets: Sequence[str] = (),
+    metadata: PdfMetadata | None = None,
+    *,
+    progress: Progress | None = None,
+    before_write: Callable[[object], None] | None = None,
+) -> RenderedPdf:
+    """HTML + CSS texts → a reproducible PDF with embedded, subset fonts, and its page count.
+
+    Reproducible: the dates come from ``metadata.created`` (see fixed_date), the PDF /ID is a
+    hash of the input, and nothing else in WeasyPrint 70's output depends on time or randomness.
+    ``before_write(document)`` may inspect the laid-out pages (e.g. to check folios).
+    """
+    from weasyprint import CSS, HTML  # lazy: a second's import, only when a PDF is made
+
+    started = time.monotonic()
+    metadata = metadata or PdfMetadata(title="")
+    with _weasyprint_logs(progress) as warnings:
+        document = HTML(string=html, base_url=base_url).render(
+            stylesheets=[CSS(string=text, base_url=base_url) for text in stylesheets]
+        )
+        info = document.metadata
+        if metadata.title:
+            info.title = metadata.title
+        if metadata.authors:
+            info.authors = list(metadata.authors)
+        if metadata.subject:
+            info.description = metadata.subject
+        if metadata.keywords:
+            info.keywords = list(metadata.keywords)
+        info.lang = metadata.language
+        info.generator = "心得录 xindelu"
+        info.created = info.modified = _pdf_date(metadata.created)
+        if before_write:
+            before_write(document)
+        digest = hashlib.md5(usedforsecurity=False)
+        for text in (html, base_url, *stylesheets, repr(metadata)):
+            digest.update(text.encode("utf-8") + b"\0")
+        data = document.write_pdf(pdf_identifier=digest.hexdigest().encode("ascii"))
+    seconds = time.monotonic() - started
+    result = RenderedPdf(data, len(document.pages), seconds, tuple(warnings))
+    if progress:
+        progress(f"完成，{result.pages} 页，用时 {seconds:.1f} 秒")
+    return result
+
+
+def render_pdf(
+    html: str,
+    base_url: str,
+    stylesheets: Sequence[str] = (),
+    metadata: PdfMetadata | None = None,
+    *,
+    progress: Progress | None = None,
+) -> bytes:
+    """Like render_document, the PDF bytes only."""
+    return render_document(html, base_url, stylesheets, metadata, progress=progress).data
