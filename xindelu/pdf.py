@@ -136,7 +136,7 @@ def substitution_warnings(choices: Mapping[str, FontChoice], roles: Sequence[str
     """One warning per role whose configured first choice is not installed (callers show them)."""
     warnings = []
     for role, choice in choices.items():
-        if roles is not None and role not in roles or not choice.substituted:
+        if (roles is not None and role not in roles) or not choice.substituted:
             continue
         wanted = choice.requested[0] if choice.requested else "（未配置）"
         warnings.append(
@@ -161,7 +161,7 @@ class PdfMetadata:
     language: str = "zh-CN"
     subject: str = ""
     keywords: tuple[str, ...] = ()
-    created: dt.datetime = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+    created: dt.datetime = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 def fixed_date(year: int | None, environ: Mapping[str, str] | None = None) -> dt.datetime:
@@ -172,8 +172,8 @@ def fixed_date(year: int | None, environ: Mapping[str, str] | None = None) -> dt
     environ = os.environ if environ is None else environ
     epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
-    return dt.datetime(year or 2000, 1, 1, tzinfo=dt.timezone.utc)
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return dt.datetime(year or 2000, 1, 1, tzinfo=dt.UTC)
 
 
 # ---------------------------------------------------------------- progress
@@ -280,7 +280,7 @@ class RenderedPdf:
 
 
 def _pdf_date(when: dt.datetime) -> str:
-    return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def render_document(
