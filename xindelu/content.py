@@ -14,6 +14,7 @@ from pathlib import Path
 from .config import SiteConfig
 from .errors import ContentError
 from .markdown import render_markdown
+from .proofread import proofread
 from .records import (
     Anthology,
     Article,
@@ -81,6 +82,8 @@ def load_articles(root: Path, config: SiteConfig) -> tuple[list[Article], list[C
         if source is None:
             errors.extend(problems)
             continue
+        # Proofreading findings travel with the errors (warning=True); load_content sorts them apart.
+        errors.extend(proofread(source.path, source.body, source.body_line, config.proofreading))
         article, problems = validate_article(source, config, file.stem)
         errors.extend(problems)
         if article is not None:
@@ -289,4 +292,6 @@ def load_content(root: Path, config: SiteConfig) -> Content:
     anthology, anthology_errors = load_anthology(root)
     errors += page_errors + bulletin_errors + anthology_errors
     errors += check_references(articles, bulletins, anthology, config)
-    return Content(tuple(articles), tuple(pages), tuple(bulletins), anthology, tuple(sorted(set(errors))))
+    warnings = sorted({e for e in errors if e.warning})
+    errors = sorted({e for e in errors if not e.warning})
+    return Content(tuple(articles), tuple(pages), tuple(bulletins), anthology, tuple(errors), tuple(warnings))
