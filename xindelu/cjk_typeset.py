@@ -1,0 +1,474 @@
+"""Chinese justification and line-breaking fixes for WeasyPrint 70 (anthology and bulletin PDFs).
+
+Why
+---
+WeasyPrint 70 implements ``text-align: justify`` by stretching only U+0020 and U+00A0
+(``weasyprint.layout.inline.justify_line`` → ``count_expandable_spaces`` /
+``add_word_spacing``).  Chinese text has no spaces, so justified Chinese lines stay
+ragged.  Chinese books justify "inter-character": the leftover width of a line is
+spread over the gaps between characters.
+
+What :func:`install` patches (and nothing else)
+-----------------------------------------------
+1. ``weasyprint.layout.inline.justify_line(context, line, extra_width)`` — called by
+   ``text_align`` only for lines that must be justified (WeasyPrint already skips the
+   last line of a paragraph and lines ending in a forced break, honouring
+   ``text-align-last``).  If the line contains a CJK character, the wrapper counts the
+   justification opportunities — every space/no-break space, plus every gap between two
+   characters where at least one is CJK (ideograph, kana, hangul, CJK or full-width
+   punctuation; “ ” ‘ ’ — … only when they do not touch a Latin letter or digit, so
+   ``it’s`` or ``“OK”`` are not torn apart).  Gaps inside Latin words, before combining
+   marks, inside —— / …… and at the end of the line are never opportunities.  Gaps that span two text
+   boxes (``<em>``, ``<a>``…) count too.  ``extra_width`` is divided equally; each text
+   box gets the extra widths of its characters (``box._cjk_justify = (text, {utf8 byte
+   offset: points})``), its width grows and every later box on the line is shifted, like
+   ``add_word_spacing`` does.  Lines without CJK (and RTL lines) go to the original.
+2. ``weasyprint.draw.text.draw_first_line(stream, textbox, text_overflow,
+   block_ellipsis, matrix)`` — before the original draws a box that carries
+   ``_cjk_justify``, the wrapper widens, in the box's Pango line, the last glyph of each
+   cluster that precedes a gap (``PangoGlyphInfo.geometry.width``), so the drawn glyphs
+   are really moved (the original converts glyph widths into TJ adjustments).  Extra
+   widths are quantised cumulatively to 1/1000 em, the unit of the TJ adjustments, so
+   the drawn right edge matches the layout to ~0.01 pt.  Single-paragraph mode is set
+   first, as the original does, so that the original does not re-layout and drop the
+   change.  With ``text-overflow: ellipsis``/``block-ellipsis`` the original re-lays
+   the text out and the line is drawn unjustified (box positions stay justified).
+3. ``weasyprint.text.line_break.Layout.set_text(self, text, justify=False)`` — after
+   the original, adds Pango ``allow_breaks=FALSE`` attributes (on a private copy of the
+   layout's attribute list, so repeated ``set_text`` calls never leave stale ranges)
+   that forbid a line break before closing punctuation (，。、；：？！）」』》〉…” ’ …), after
+   opening punctuation (（「『《〈“‘ …) and inside —— or …….  Pango 1.50 (UAX #14 as
+   of Unicode 14) already forbids most of these, and glues “ ” (class QU, rule LB19) to
+   both neighbours; but Unicode 15.1 (LB19a) *allows* breaks around QU between East
+   Asian characters, so a newer Pango could put “ at a line end or ” at a line start.
+   These attributes make the rule independent of the Pango version.
+4. ``weasyprint.layout.inline.can_break_text(text, lang)`` — WeasyPrint asks it whether
+   a line may break *between two inline boxes* (``<em>《书》</em>，``); the wrapper
+   applies the same punctuation rule there.
+
+Everything is undone by :func:`uninstall`; :func:`installed` is a context manager.
+:func:`install` is idempotent and refuses (``RuntimeError``) to patch a WeasyPrint
+whose major version is not that of ``WRITTEN_FOR`` or whose patched functions are
+missing or have another signature.
+
+Full-width quotes
+-----------------
+Measured with WeasyPrint 70 / Pango 1.50: the *Noto Serif CJK SC* face maps “ ” ‘ ’
+to its full-width (1 em) glyphs, whatever ``lang`` is (zh-CN, en, none) — except
+``lang="ja"`` (its ``locl`` gives proportional quotes) and except when a Latin font
+that has quote glyphs comes earlier in ``font-family`` (DejaVu Serif: 0.51 em).
+``@font-face { src: local(...); unicode-range: ... }`` tricks do not work in WeasyPrint
+70 (``local()`` with a .ttc collection), and ``font-variant-east-asian: full-width``
+also widens Latin letters and digits.  Hence :data:`CJK_BODY_CSS` puts the CJK face
+first and relies on ``lang="zh-CN"`` on ``<html>``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import inspect
+import unicodedata
+from bisect import bisect_left
+from collections.abc import Iterator
+
+WRITTEN_FOR = "70.0"
+
+# CSS for Chinese body text; the anthology and bulletin stylesheets include it.
+CJK_BODY_CSS = """\
+p:lang(zh) {
+  /* CJK face first: its “ ” ‘ ’ are full width (1 em); Latin words use its Latin glyphs. */
+  font-family: "Noto Serif CJK SC", "Source Han Serif SC", serif;
+  font-variant-east-asian: normal;      /* no proportional-width / palt-style punctuation */
+  font-feature-settings: normal;
+  text-align: justify;                  /* inter-character, via xindelu.cjk_typeset.install() */
+  text-align-last: start;               /* last line of a paragraph stays natural */
+  text-indent: 2em;                     /* two-character first-line indent */
+  hyphens: manual;                      /* no hyphenation dictionary for Chinese */
+  word-break: normal;
+  overflow-wrap: break-word;            /* long URLs may break rather than overflow */
+  letter-spacing: normal;
+  word-spacing: normal;
+  orphans: 2;
+  widows: 2;
+}
+"""
+
+# Line-start prohibited (closing punctuation, 行首禁则) and line-end prohibited (opening, 行尾禁则).
+NO_LINE_START = frozenset(
+    "，。、；：？！）」』》〉】〕〗〙〛｝］＞…‥”’·・々〻ゝゞヽヾー‼⁇⁈⁉．｡､｣）〞〟﹐﹑﹒﹔﹕﹖﹗﹚﹜﹞"
+)
+NO_LINE_END = frozenset("（「『《〈【〔〖〘〚｛［＜“‘〝｢﹙﹛﹝")
+# Characters that must not be split when doubled (—— and ……).
+NO_SPLIT_PAIRS = frozenset("—…‥")
+# Punctuation that is full width in Chinese fonts but shared with Latin text.
+_AMBIGUOUS = frozenset("“”‘’—…‥·")
+_SPACES = frozenset(" \u00a0")
+_ZERO_WIDTH = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
+
+_CJK_RANGES = (
+    (0x1100, 0x11FF),  # Hangul Jamo
+    (0x2E80, 0x2FFF),  # radicals, ideographic description
+    (0x3000, 0x303F),  # CJK symbols and punctuation
+    (0x3040, 0x33FF),  # kana, bopomofo, enclosed, compatibility
+    (0x3400, 0x4DBF),  # ext. A
+    (0x4E00, 0x9FFF),  # unified ideographs
+    (0xA960, 0xA97F),
+    (0xAC00, 0xD7AF),  # Hangul syllables
+    (0xF900, 0xFAFF),  # compatibility ideographs
+    (0xFE10, 0xFE1F),  # vertical forms
+    (0xFE30, 0xFE4F),  # compatibility forms
+    (0xFF00, 0xFFEF),  # half-width and full-width forms
+    (0x20000, 0x3FFFF),  # ext. B–H
+)
+
+
+def is_cjk(char: str) -> bool:
+    """Whether ``char`` is a CJK ideograph, kana, hangul, or CJK/full-width punctuation."""
+    code = ord(char)
+    return any(low <= code <= high for low, high in _CJK_RANGES)
+
+
+def _is_mark(char: str) -> bool:
+    return char in _ZERO_WIDTH or unicodedata.category(char) in ("Mn", "Mc", "Me") or 0xFE00 <= ord(char) <= 0xFE0F
+
+
+def is_gap(before: str, after: str) -> bool:
+    """Whether the gap between two non-space characters is an inter-character justification opportunity."""
+    if before in _SPACES or after in _SPACES or _is_mark(after) or before in _ZERO_WIDTH:
+        return False
+    if before == after and before in NO_SPLIT_PAIRS:
+        return False  # —— and …… are one two-em mark (often a single ligature glyph in CJK fonts)
+    if is_cjk(before) or is_cjk(after):
+        return True
+    if before in _AMBIGUOUS:
+        return not after.isalnum()
+    if after in _AMBIGUOUS:
+        return not before.isalnum()
+    return False
+
+
+def break_forbidden(before: str, after: str) -> bool:
+    """Whether a line break between ``before`` and ``after`` violates the punctuation rules."""
+    return after in NO_LINE_START or before in NO_LINE_END or (before == after and before in NO_SPLIT_PAIRS)
+
+
+# --------------------------------------------------------------------------- justification (layout)
+
+
+def _leaves(box) -> Iterator:
+    """In-flow text boxes and atomic inline boxes of a line, in logical order."""
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.TextBox):
+        yield box
+    elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        for child in box.children:
+            if child.is_in_normal_flow():
+                yield from _leaves(child)
+    else:
+        yield box
+
+
+def _opportunities(line) -> dict[int, tuple]:
+    """Map id(text box) → (box, [char indexes carrying one opportunity each])."""
+    from weasyprint.formatting_structure import boxes
+
+    leaves = list(_leaves(line))
+    result: dict[int, tuple] = {}
+    for index, leaf in enumerate(leaves):
+        if not isinstance(leaf, boxes.TextBox) or not leaf.text:
+            continue
+        text = leaf.text
+        following = ""  # first character of the next box when it is a text box
+        for nxt in leaves[index + 1 :]:
+            if isinstance(nxt, boxes.TextBox):
+                if not nxt.text:
+                    continue
+                following = nxt.text[0]
+            break
+        chars = []
+        for i, char in enumerate(text):
+            after = text[i + 1] if i + 1 < len(text) else following
+            if char in _SPACES or (after and is_gap(char, after)):
+                chars.append(i)
+        if chars:
+            result[id(leaf)] = (leaf, chars)
+    return result
+
+
+def _has_cjk(line) -> bool:
+    from weasyprint.formatting_structure import boxes
+
+    return any(isinstance(leaf, boxes.TextBox) and any(map(is_cjk, leaf.text)) for leaf in _leaves(line))
+
+
+def _shift(box, per_gap: float, opportunities: dict, x_advance: float) -> float:
+    """Apply extra widths and shift boxes, mirroring ``weasyprint.layout.inline.add_word_spacing``."""
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.TextBox):
+        box.position_x += x_advance
+        if (entry := opportunities.get(id(box))) is not None:
+            chars = entry[1]
+            byte_offsets = {}
+            for i in chars:
+                offset = len(box.text[:i].encode())
+                byte_offsets[offset] = byte_offsets.get(offset, 0) + per_gap
+            box._cjk_justify = (box.text, byte_offsets)
+            extra = per_gap * len(chars)
+            box.width += extra
+            x_advance += extra
+    elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        box.position_x += x_advance
+        previous = x_advance
+        for child in box.children:
+            if child.is_in_normal_flow():
+                x_advance = _shift(child, per_gap, opportunities, x_advance)
+        box.width += x_advance - previous
+    else:
+        box.translate(x_advance, 0)
+    return x_advance
+
+
+def _make_justify_line(original):
+    @functools.wraps(original)
+    def justify_line(context, line, extra_width):
+        if line.style["direction"] != "ltr" or extra_width <= 0 or not _has_cjk(line):
+            return original(context, line, extra_width)
+        opportunities = _opportunities(line)
+        count = sum(len(chars) for _, chars in opportunities.values())
+        if not count:
+            return original(context, line, extra_width)
+        _shift(line, extra_width / count, opportunities, 0)
+        return None
+
+    return justify_line
+
+
+# --------------------------------------------------------------------------- justification (drawing)
+
+
+def _widen_glyphs(textbox) -> None:
+    from weasyprint.text.ffi import TO_UNITS, ffi, pango
+
+    text, extras = textbox._cjk_justify
+    layout = textbox.pango_layout
+    if layout.text != text:
+        return
+    pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
+    line, _ = layout.get_first_line()
+    font_size = textbox.style["font_size"]
+    offsets = sorted(extras)
+    wanted = done = 0.0  # cumulative extra, in points
+    quantum = font_size / 1000  # TJ adjustments are in 1/1000 em
+    run = line.runs[0] if line.runs != ffi.NULL else ffi.NULL
+    while run != ffi.NULL:
+        glyph_item = run.data
+        run = run.next
+        item = glyph_item.item
+        if item.analysis.level % 2:
+            continue  # RTL runs are never justified here
+        glyphs = glyph_item.glyphs
+        count = glyphs.num_glyphs
+        clusters = glyphs.log_clusters
+        for i in range(count):
+            if i + 1 < count and clusters[i + 1] == clusters[i]:
+                continue  # not the last glyph of its cluster
+            start = item.offset + clusters[i]
+            end = item.offset + (clusters[i + 1] if i + 1 < count else item.length)
+            low, high = bisect_left(offsets, start), bisect_left(offsets, end)
+            if low == high:
+                continue
+            wanted += sum(extras[offsets[k]] for k in range(low, high))
+            quanta = round(wanted / quantum) - round(done / quantum)
+            if quanta <= 0:
+                continue
+            step = quanta * quantum
+            done += step
+            # Round up so that WeasyPrint's int() truncation of the TJ value keeps every quantum.
+            units = -int(-step * TO_UNITS // 1)
+            glyphs.glyphs[i].geometry.width += units
+
+
+def _make_draw_first_line(original):
+    @functools.wraps(original)
+    def draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
+        if getattr(textbox, "_cjk_justify", None) and textbox.text.strip():
+            _widen_glyphs(textbox)
+        return original(stream, textbox, text_overflow, block_ellipsis, matrix)
+
+    return draw_first_line
+
+
+# --------------------------------------------------------------------------- line breaking
+
+
+def _forbidden_ranges(text: str) -> list[tuple[int, int]]:
+    """UTF-8 byte ranges covering the two characters around each forbidden break."""
+    ranges = []
+    offset = 0
+    previous = None  # byte offset of the previous character
+    last = ""  # last non-space character: what would end the line (trailing spaces are removed)
+    for char in text:
+        size = len(char.encode())
+        if last and char not in _SPACES and break_forbidden(last, char):
+            ranges.append((previous, offset + size))
+        if char not in _SPACES:
+            last = char
+        previous = offset
+        offset += size
+    return ranges
+
+
+def _declare_allow_breaks() -> None:
+    from weasyprint.text.ffi import ffi
+
+    declarations = (
+        "PangoAttribute * pango_attr_allow_breaks_new (gboolean allow_breaks);",
+        "PangoAttrList * pango_attr_list_copy (PangoAttrList *list);",
+        "PangoAttrList * pango_attr_list_ref (PangoAttrList *list);",
+    )
+    for declaration in declarations:
+        with contextlib.suppress(Exception):  # already declared (identical) is fine
+            ffi.cdef(declaration)
+
+
+def _make_set_text(original):
+    @functools.wraps(original)
+    def set_text(self, text, justify=False):
+        from weasyprint.text.ffi import ffi, pango
+
+        own = self.__dict__.pop("_cjk_attrs", None)
+        if own is not None and pango.pango_layout_get_attributes(self.layout) == own[1]:
+            # Put back the original list, so that the original (and we) start from clean attributes.
+            pango.pango_layout_set_attributes(self.layout, own[0] if own[0] is not None else ffi.NULL)
+        original(self, text, justify)
+        ranges = _forbidden_ranges(self.text)
+        if not ranges:
+            return
+        base = pango.pango_layout_get_attributes(self.layout)
+        if base == ffi.NULL:
+            base_ref = None
+            attrs = pango.pango_attr_list_new()
+        else:
+            base_ref = ffi.gc(pango.pango_attr_list_ref(base), pango.pango_attr_list_unref)
+            attrs = pango.pango_attr_list_copy(base)
+        attrs = ffi.gc(attrs, pango.pango_attr_list_unref)
+        for start, end in ranges:
+            attr = pango.pango_attr_allow_breaks_new(False)
+            attr.start_index, attr.end_index = start, end
+            pango.pango_attr_list_insert(attrs, attr)
+        pango.pango_layout_set_attributes(self.layout, attrs)
+        self._cjk_attrs = (base_ref, attrs)
+
+    return set_text
+
+
+def _make_can_break_text(original):
+    @functools.wraps(original)
+    def can_break_text(text, lang):
+        if not original(text, lang):
+            return False
+        if not any(char in NO_LINE_START or char in NO_LINE_END or char in NO_SPLIT_PAIRS for char in text):
+            return True
+        from weasyprint.text.line_break import get_log_attrs
+
+        log_attrs = get_log_attrs(text, lang)
+        return any(
+            log_attrs[i].is_line_break and not break_forbidden(text[:i].rstrip(" \u00a0")[-1:], text[i])
+            for i in range(1, len(text))
+        )
+
+    return can_break_text
+
+
+# --------------------------------------------------------------------------- install / uninstall
+
+# (module path, attribute path, expected parameters, wrapper factory)
+_PATCHES = (
+    ("weasyprint.layout.inline", "justify_line", ("context", "line", "extra_width"), _make_justify_line),
+    ("weasyprint.layout.inline", "can_break_text", ("text", "lang"), _make_can_break_text),
+    (
+        "weasyprint.draw.text",
+        "draw_first_line",
+        ("stream", "textbox", "text_overflow", "block_ellipsis", "matrix"),
+        _make_draw_first_line,
+    ),
+    ("weasyprint.text.line_break", "Layout.set_text", ("self", "text", "justify"), _make_set_text),
+)
+# Internals the wrappers rely on without patching them.
+_USED = (
+    ("weasyprint.layout.inline", "text_align", ("context", "line", "available_width", "last")),
+    ("weasyprint.layout.inline", "add_word_spacing", ("context", "box", "justification_spacing", "x_advance")),
+    ("weasyprint.text.line_break", "get_log_attrs", ("text", "lang")),
+    ("weasyprint.text.line_break", "Layout.get_first_line", ("self",)),
+)
+_MARK = "_xindelu_cjk_typeset"
+
+
+def _resolve(module_name: str, path: str):
+    import importlib
+
+    owner = importlib.import_module(module_name)
+    *parents, name = path.split(".")
+    for parent in parents:
+        owner = getattr(owner, parent)
+    return owner, name, getattr(owner, name, None)
+
+
+def _check(version: str) -> None:
+    if version.split(".")[0] != WRITTEN_FOR.split(".")[0]:
+        raise RuntimeError(
+            f"xindelu.cjk_typeset was written for WeasyPrint {WRITTEN_FOR} internals; found WeasyPrint "
+            f"{version}. Re-check the patched functions (see the module docstring) and update WRITTEN_FOR."
+        )
+    for module_name, path, parameters, *_ in (*_PATCHES, *_USED):
+        _, _, function = _resolve(module_name, path)
+        if not callable(function):
+            raise RuntimeError(f"xindelu.cjk_typeset: {module_name}.{path} is missing in WeasyPrint {version}")
+        found = tuple(inspect.signature(function).parameters)
+        if found != parameters:
+            raise RuntimeError(
+                f"xindelu.cjk_typeset: {module_name}.{path}{found} changed in WeasyPrint {version}; expected {parameters}"
+            )
+
+
+def is_installed() -> bool:
+    _, _, function = _resolve("weasyprint.layout.inline", "justify_line")
+    return bool(getattr(function, _MARK, False))
+
+
+def install() -> None:
+    """Patch WeasyPrint for Chinese justification and punctuation line breaking (idempotent)."""
+    import weasyprint
+
+    if is_installed():
+        return
+    _check(weasyprint.__version__)
+    _declare_allow_breaks()
+    for module_name, path, _, factory in _PATCHES:
+        owner, name, function = _resolve(module_name, path)
+        wrapper = factory(function)
+        setattr(wrapper, _MARK, True)
+        setattr(owner, name, wrapper)
+
+
+def uninstall() -> None:
+    """Restore the original WeasyPrint functions."""
+    for module_name, path, *_ in _PATCHES:
+        owner, name, function = _resolve(module_name, path)
+        if getattr(function, _MARK, False):
+            setattr(owner, name, function.__wrapped__)
+
+
+@contextlib.contextmanager
+def installed() -> Iterator[None]:
+    """Context manager: install, then restore the previous state."""
+    was_installed = is_installed()
+    install()
+    try:
+        yield
+    finally:
+        if not was_installed:
+            uninstall()
