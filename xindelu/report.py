@@ -5,12 +5,22 @@ Pure data here; the site page and the `report` command both render it.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import os
+import sys
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import SiteConfig, Unit
 from .records import Article, Bulletin
+
+if TYPE_CHECKING:
+    from .pipeline import BuildOptions
 
 
 @dataclass(frozen=True)
@@ -79,3 +89,134 @@ def unit_report(
         groups.append((group.name, tuple(rows), _add(f"{group.name}小计", rows, len(outlet_names))))
     total = _add("合计", [g[2] for g in groups], len(outlet_names))
     return UnitReport(outlet_names, tuple(groups), total, start, end)
+
+
+# ---------------------------------------------------------------- the `report` command
+
+
+def report_columns(report: UnitReport) -> tuple[str, ...]:
+    return ("单位", "报送", "采用", *report.outlet_names, "编入专报")
+
+
+def report_rows(report: UnitReport) -> list[tuple[str, ReportRow]]:
+    """(kind, row) in print order: kind is "unit", "subtotal" or "total"."""
+    rows: list[tuple[str, ReportRow]] = []
+    for _name, units, subtotal in report.groups:
+        rows += [("unit", row) for row in units]
+        rows.append(("subtotal", subtotal))
+    rows.append(("total", report.total))
+    return rows
+
+
+def _cells(row: ReportRow) -> list[str]:
+    return [row.label, str(row.submitted), str(row.approved), *(str(n) for n in row.outlets), str(row.bulletin)]
+
+
+def display_width(text: str) -> int:
+    """Columns a terminal gives ``text``: CJK and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    space = " " * max(0, width - display_width(text))
+    return space + text if right else text + space
+
+
+def period_label(report: UnitReport) -> str:
+    if report.start and report.end:
+        return f"{report.start.isoformat()} 至 {report.end.isoformat()}"
+    if report.start:
+        return f"{report.start.isoformat()} 以来"
+    if report.end:
+        return f"截至 {report.end.isoformat()}"
+    return "全部日期"
+
+
+def format_table(report: UnitReport, title: str = "各单位报送和采用情况") -> str:
+    """The report as aligned text for a terminal (CJK double width), with group subtotals and totals."""
+    header = list(report_columns(report))
+    body = report_rows(report)
+    widths = [display_width(h) for h in header]
+    for _kind, row in body:
+        widths = [max(w, display_width(c)) for w, c in zip(widths, _cells(row), strict=True)]
+    gap = "  "
+
+    def line(cells: list[str]) -> str:
+        return gap.join(_pad(c, w, i > 0) for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+
+    rule_width = sum(widths) + len(gap) * (len(widths) - 1)
+    # ASCII rules: box-drawing characters are "ambiguous width" and double up in Chinese consoles.
+    out = [f"{title}（{period_label(report)}）", line(header), "-" * rule_width]
+    for kind, row in body:
+        if kind != "unit":
+            out.append(("-" if kind == "subtotal" else "=") * rule_width)
+        out.append(line(_cells(row)))
+        if kind == "subtotal":
+            out.append("")
+    out.append("说明：报送为该单位在此期间的全部稿件（不论是否采用），采用为已审定（approved）的稿件；")
+    out.append("各媒体列为刊用篇数，编入专报为收入各期专报的篇次，都只计已采用的稿件。")
+    return "\n".join(out) + "\n"
+
+
+def csv_text(report: UnitReport) -> str:
+    """The report as CSV text: a 分组 column, then the table's columns; subtotal and total rows included."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["分组", *report_columns(report)])
+    for group, units, subtotal in report.groups:
+        for row in (*units, subtotal):
+            writer.writerow([group, *_cells(row)])
+    writer.writerow(["", *_cells(report.total)])
+    return buffer.getvalue()
+
+
+def write_csv(report: UnitReport, path: Path) -> None:
+    """UTF-8 with BOM, so Excel opens it in Chinese; written to a temp file and moved into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.tmp")
+    try:
+        temp.write_bytes(csv_text(report).encode("utf-8-sig"))
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def run_report(options: BuildOptions, start: str | None, end: str | None, csv_path: Path | None) -> int:
+    """Print the report; 0 done, 1 content has errors (report still printed, those files not counted), 2 bad dates."""
+    from .pipeline import check  # late: the site renderer imports this module from inside the pipeline
+    from .records import parse_date
+
+    dates: list[dt.date | None] = []
+    for flag, value in (("--from", start), ("--to", end)):
+        parsed = parse_date(value) if value else None
+        if value and parsed is None:
+            sys.stderr.write(f"日期“{value}”无效（{flag}） — 请按 年-月-日 写，如 {flag} 2026-04-01\n")
+            return 2
+        dates.append(parsed)
+    first, last = dates
+    if first and last and first > last:
+        sys.stderr.write(f"起始日期 {first} 晚于截止日期 {last} — 请交换 --from 和 --to\n")
+        return 2
+    result = check(options)
+    if result.config is None or result.content is None:
+        for problem in result.errors:
+            sys.stderr.write(problem.format() + "\n")
+        return 1
+    report = unit_report(result.content.articles, result.content.bulletins, result.config, first, last)
+    sys.stdout.write(format_table(report))
+    if result.errors:
+        files = sorted({e.path for e in result.errors})
+        for problem in result.errors:
+            sys.stderr.write(problem.format() + "\n")
+        sys.stderr.write(f"注意：{len(files)} 个文件有错误，没有计入上表。改正后重新运行 python build.py report。\n")
+    if csv_path is not None:
+        target = csv_path if csv_path.is_absolute() else Path.cwd() / csv_path
+        try:
+            write_csv(report, target)
+        except OSError as exc:
+            sys.stderr.write(
+                f"{csv_path}: 无法写入 CSV（{exc.strerror}） — 请关闭在 Excel 中打开的这个文件，或换一个文件名\n"
+            )
+            return 1
+        print(f"已另存为 {csv_path}（UTF-8 带 BOM，可用 Excel 直接打开）")
+    return 1 if result.errors else 0
