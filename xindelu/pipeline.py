@@ -9,9 +9,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .anthology import anthology_outputs
 from .config import SiteConfig, load_config
 from .content import Content, load_content
 from .errors import ContentError, ContentErrors
+from .pdf import stderr_progress
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,10 @@ def render_outputs(config: SiteConfig, content: Content, options: BuildOptions) 
     """
     outputs: dict[str, bytes] = {}
     notes: list[str] = []
+    if options.pdf and content.anthology is not None:
+        book, book_notes = anthology_outputs(config, content, options.root, progress_for=stderr_progress)
+        outputs.update(book)
+        notes.extend(book_notes)
     return outputs, notes
 
 
@@ -64,5 +70,8 @@ def build(options: BuildOptions) -> BuildResult:
     if checked.errors:
         return BuildResult(checked.errors, checked.warnings, {})
     assert checked.config is not None and checked.content is not None
-    outputs, notes = render_outputs(checked.config, checked.content, options)
+    try:
+        outputs, notes = render_outputs(checked.config, checked.content, options)
+    except ContentErrors as exc:  # e.g. no CJK font for the PDFs, a broken template
+        return BuildResult(tuple(exc.errors), checked.warnings, {})
     return BuildResult((), checked.warnings, outputs, tuple(notes))
