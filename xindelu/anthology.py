@@ -180,6 +180,26 @@ def scope_ids(html: str, prefix: str) -> str:
     return _ID_REF.sub(fix, html)
 
 
+_NOTE_REF = re.compile(r"([^<>\s])(<sup[^>]*>(?:(?!</sup>).)*</sup>)([，。、；：？！）」』》〉…”’]+)")
+
+
+def glue_note_refs(html: str) -> str:
+    """Keep a footnote mark with the character before it and the punctuation after it.
+
+    Without this, WeasyPrint may break the line between ``</sup>`` and ``。`` and start the
+    next line with a full stop.
+    """
+    return _NOTE_REF.sub(r'<span class="nobr">\1\2\3</span>', html)
+
+
+_LINK = re.compile(r"<a\b[^>]*>|</a>")
+
+
+def unlink(html: str) -> str:
+    """Links → plain spans (print edition: a printer's PDF carries no link annotations)."""
+    return _LINK.sub(lambda m: "</span>" if m.group(0) == "</a>" else '<span class="link">', html)
+
+
 def css_string(text: str) -> str:
     """A CSS string literal (for running heads set from Python values)."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
@@ -197,6 +217,8 @@ def _environment(layouts: Sequence[Path]) -> jinja2.Environment:
     )
     env.filters["css_string"] = css_string
     env.filters["scope_ids"] = scope_ids
+    env.filters["glue_note_refs"] = glue_note_refs
+    env.filters["unlink"] = unlink
     return env
 
 
@@ -267,7 +289,8 @@ def render_anthology(
     cjk_typeset.install()
     metadata = PdfMetadata(
         title=anthology.title + (f"——{anthology.subtitle}" if anthology.subtitle else ""),
-        authors=(anthology.editor,) if anthology.editor else (),
+        # "某某 编" → the author is 某某; the role word belongs on the title page, not in metadata.
+        authors=(re.sub(r"\s*编$", "", anthology.editor),) if anthology.editor else (),
         language=config.site.language,
         subject=anthology.subtitle,
         created=fixed_date(anthology.year, environ),
