@@ -6,6 +6,8 @@ Geometric checks use the screen edition (same layout, no bleed offset); box chec
 
 from __future__ import annotations
 
+import io
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,9 +15,9 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from conftest import REPO, TODAY, article
 from pypdf import PdfReader
 
-from conftest import REPO, TODAY, article
 from xindelu.anthology import (
     anthology_sources,
     book_geometry,
@@ -175,7 +177,7 @@ def _box(page, name: str) -> tuple[float, ...]:
 
 
 def test_print_edition_has_trim_bleed_and_crop_marks(book: Book) -> None:
-    reader = PdfReader(__import__("io").BytesIO(book.print_pdf))
+    reader = PdfReader(io.BytesIO(book.print_pdf))
     trim_w, trim_h, bleed = 140 * MM, 203 * MM, 3 * MM
     for page in reader.pages:
         x0, y0, x1, y1 = _box(page, "/TrimBox")
@@ -186,14 +188,14 @@ def test_print_edition_has_trim_bleed_and_crop_marks(book: Book) -> None:
         ) * 4
         assert _box(page, "/BleedBox") == _box(page, "/MediaBox")
     # Crop marks: stroked paths in the bleed area of a body page (outside the TrimBox).
-    with pdfplumber.open(__import__("io").BytesIO(book.print_pdf)) as pdf:
+    with pdfplumber.open(io.BytesIO(book.print_pdf)) as pdf:
         page = pdf.pages[10]
         marks = [c for c in page.curves + page.lines if c["x1"] <= 0.5 or c["x0"] >= trim_w - 0.5]
         assert len(marks) >= 4
 
 
 def test_screen_edition_is_trim_size_without_bleed(book: Book) -> None:
-    reader = PdfReader(__import__("io").BytesIO(book.screen_pdf))
+    reader = PdfReader(io.BytesIO(book.screen_pdf))
     for page in reader.pages:
         assert _box(page, "/MediaBox") == (0.0, 0.0, round(140 * MM, 2), round(203 * MM, 2))
         assert _box(page, "/TrimBox") == _box(page, "/MediaBox")
@@ -212,7 +214,7 @@ def _fonts(reader: PdfReader) -> dict[str, object]:
 
 def test_every_font_is_embedded_and_subset(book: Book) -> None:
     for data in (book.print_pdf, book.screen_pdf):
-        fonts = _fonts(PdfReader(__import__("io").BytesIO(data)))
+        fonts = _fonts(PdfReader(io.BytesIO(data)))
         assert fonts
         for name, font in fonts.items():
             assert re.match(r"^/[A-Z]{6}\+", name), f"{name} is not a subset"
@@ -224,7 +226,7 @@ def test_every_font_is_embedded_and_subset(book: Book) -> None:
 
 
 def test_metadata_title_author_language(book: Book) -> None:
-    reader = PdfReader(__import__("io").BytesIO(book.print_pdf))
+    reader = PdfReader(io.BytesIO(book.print_pdf))
     anthology = book.content.anthology
     assert reader.metadata.title.startswith(anthology.title)
     assert reader.metadata.author == "中共湖南省委宣传部理论处"
@@ -280,7 +282,7 @@ def test_toc_numbers_are_the_printed_folios_where_entries_start(screen_path: Pat
     outline = _outline(screen_path)
     toc_targets = [(level, title, index) for level, title, index in outline if title != "目　录"]
     assert len(entries) == len(toc_targets)
-    for (label, number), (level, title, index) in zip(entries, toc_targets, strict=True):
+    for (label, number), (_level, title, index) in zip(entries, toc_targets, strict=True):
         assert label.replace("　", "").startswith(title.replace("　", "")), (label, title)
         target = pages[index]
         if target.folio:
@@ -373,7 +375,7 @@ def test_body_lines_are_justified_flush_right(book: Book, screen_path: Path, pag
         right_edge = width - (g.margin_outer_pt if page.right else g.margin_inner_pt)
         left_edge = g.margin_inner_pt if page.right else g.margin_outer_pt
         body = [line for line in page.body if abs(line.size - size) < 0.1 and "Serif" in line.font]
-        for line, following in zip(body, body[1:], strict=False):
+        for line, following in itertools.pairwise(body):
             # A paragraph goes on when the next line is flush left (not indented 2 em, not a heading).
             continues = abs(following.x0 - line.x0) < 1 and abs(following.top - line.top - g.line_height_pt) < 1
             if continues and abs(line.x0 - left_edge) < 1:
@@ -400,7 +402,7 @@ def test_fixed_date_prefers_source_date_epoch() -> None:
 
 def test_screen_edition_has_clickable_contents_print_edition_none(book: Book) -> None:
     def links(data: bytes) -> int:
-        reader = PdfReader(__import__("io").BytesIO(data))
+        reader = PdfReader(io.BytesIO(data))
         return sum(
             1 for page in reader.pages for annot in page.get("/Annots", []) if annot.get_object()["/Subtype"] == "/Link"
         )
