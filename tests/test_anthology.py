@@ -19,6 +19,7 @@ from conftest import REPO, TODAY, article
 from pypdf import PdfReader
 
 from xindelu.anthology import (
+    affiliation,
     anthology_sources,
     book_geometry,
     book_parts,
@@ -331,7 +332,7 @@ def test_articles_start_on_new_pages_with_title_and_byline(book: Book, screen_pa
         texts = [line.text for line in body[:4]]
         assert texts[0] == art.title
         assert texts[1] == art.author_line.replace(" ", "")
-        assert art.unit.name in texts[2] and art.position.replace(" ", "") in texts[2]
+        assert texts[2] == affiliation(art).replace("　", "")
 
 
 # ---------------------------------------------------------------- Chinese typesetting
@@ -344,6 +345,24 @@ def test_no_line_starts_with_closing_or_ends_with_opening_punctuation(pages: tup
             if line.text[0] in NO_LINE_START or line.text[-1] in NO_LINE_END:
                 problems.append((page.index + 1, line.text))
     assert not problems
+
+
+def test_no_single_line_widow_at_the_top_of_a_page(book: Book, screen_path: Path, pages) -> None:
+    g = book_geometry(book.config.anthology)
+    size = book.config.anthology.font_size_pt
+    first = next(index for level, _, index in _outline(screen_path) if level == 2)
+    widows = []
+    for page in pages[first:]:
+        body = [line for line in page.body if "Serif" in line.font]
+        if not body or abs(body[0].size - size) > 0.1:
+            continue
+        left = g.margin_inner_pt if page.right else g.margin_outer_pt
+        top, rest = body[0], body[1:]
+        continues_paragraph = abs(top.x0 - left) < 1
+        ends_paragraph = not rest or abs(rest[0].x0 - left) > 1 or abs(rest[0].size - size) > 0.1
+        if continues_paragraph and ends_paragraph:
+            widows.append((page.index + 1, top.text))
+    assert not widows
 
 
 def _body_size(book: Book) -> float:
@@ -370,17 +389,32 @@ def test_body_lines_are_justified_flush_right(book: Book, screen_path: Path, pag
     outline = _outline(screen_path)
     first = next(index for level, _, index in outline if level == 2)
     prose = [p for p in pages[first:] if p.body]
+
+    def edges(page: PageText) -> tuple[float, float]:
+        if page.right:
+            return g.margin_inner_pt, width - g.margin_outer_pt
+        return g.margin_outer_pt, width - g.margin_inner_pt
+
+    def body_lines(page: PageText) -> list[Line]:
+        return [line for line in page.body if abs(line.size - size) < 0.1 and "Serif" in line.font]
+
     worst, checked = 0.0, 0
-    for page in prose:
-        right_edge = width - (g.margin_outer_pt if page.right else g.margin_inner_pt)
-        left_edge = g.margin_inner_pt if page.right else g.margin_outer_pt
-        body = [line for line in page.body if abs(line.size - size) < 0.1 and "Serif" in line.font]
+    for page, next_page in itertools.zip_longest(prose, prose[1:]):
+        left_edge, right_edge = edges(page)
+        body = body_lines(page)
         for line, following in itertools.pairwise(body):
             # A paragraph goes on when the next line is flush left (not indented 2 em, not a heading).
             continues = abs(following.x0 - line.x0) < 1 and abs(following.top - line.top - g.line_height_pt) < 1
             if continues and abs(line.x0 - left_edge) < 1:
                 worst = max(worst, abs(line.x1 - right_edge))
                 checked += 1
+        # The page's last line, when its paragraph goes on at the top of the next page.
+        following_body = body_lines(next_page) if next_page else []
+        goes_on = bool(body and following_body) and abs(following_body[0].x0 - edges(next_page)[0]) < 1
+        at_foot = bool(body) and body[-1].top > g.height_mm * MM - g.margin_bottom_pt - 40
+        if goes_on and at_foot and abs(body[-1].x0 - left_edge) < 1:
+            worst = max(worst, abs(body[-1].x1 - right_edge))
+            checked += 1
     assert checked > 300
     assert worst <= 0.5, worst
 

@@ -200,6 +200,14 @@ def unlink(html: str) -> str:
     return _LINK.sub(lambda m: "</span>" if m.group(0) == "</a>" else '<span class="link">', html)
 
 
+def affiliation(article: Article) -> str:
+    """Unit and position under the byline; the unit once only when the position already names it."""
+    names = (article.unit.name, *article.unit.aliases)
+    if article.position and any(name in article.position for name in names):
+        return article.position
+    return "　".join(x for x in (article.unit.name, article.position) if x)
+
+
 def css_string(text: str) -> str:
     """A CSS string literal (for running heads set from Python values)."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
@@ -219,6 +227,7 @@ def _environment(layouts: Sequence[Path]) -> jinja2.Environment:
     env.filters["scope_ids"] = scope_ids
     env.filters["glue_note_refs"] = glue_note_refs
     env.filters["unlink"] = unlink
+    env.filters["affiliation"] = affiliation
     return env
 
 
