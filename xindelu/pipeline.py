@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .anthology import anthology_outputs
+from .bulletin import bulletin_outputs
 from .config import SiteConfig, load_config
 from .content import Content, load_content
 from .errors import ContentError, ContentErrors
@@ -61,6 +62,10 @@ def render_outputs(config: SiteConfig, content: Content, options: BuildOptions) 
         book, book_notes = anthology_outputs(config, content, options.root, progress_for=stderr_progress)
         outputs.update(book)
         notes.extend(book_notes)
+    if options.pdf and content.bulletins:
+        issues, issue_notes = bulletin_outputs(config, content, options.root, progress_for=stderr_progress)
+        outputs.update(issues)
+        notes.extend(issue_notes)
     return outputs, notes
 
 
