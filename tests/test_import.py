@@ -341,3 +341,11 @@ def test_nothing_to_import_is_said_in_chinese(make_site, tmp_path):
     result = run("import", str(tmp_path), "--root", str(root))
     assert result.returncode == 1
     assert result.stderr == "没有找到 .docx 文件 — 请给出 Word 文件或装有 Word 文件的文件夹\n"
+
+
+def test_a_mistyped_name_suggests_the_docx(make_site, tmp_path):
+    root = make_site()
+    hand_formatted(tmp_path / "株洲-李四.docx")
+    result = run("import", str(tmp_path / "株洲-李四.doc"), "--root", str(root))
+    assert result.returncode == 1
+    assert result.stderr == "株洲-李四.doc: 找不到这个文件或文件夹 — 是否指 株洲-李四.docx？\n"

@@ -1035,7 +1035,9 @@ def docx_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[Path, str]
                 elif child.suffix.lower() in (".doc", ".wps", ".rtf", ".pdf", ".txt", ".odt"):
                     refused.append((child, _not_docx(child)))
         elif not path.exists():
-            refused.append((path, "找不到这个文件或文件夹 — 请检查路径"))
+            near = path.with_suffix(".docx") if path.suffix.lower() != ".docx" else None
+            hint = f"是否指 {near.name}？" if near is not None and near.is_file() else "请检查路径"
+            refused.append((path, f"找不到这个文件或文件夹 — {hint}"))
         elif path.suffix.lower() != ".docx" or path.name.startswith("~$"):
             refused.append((path, _not_docx(path)))
         else:
