@@ -131,6 +131,12 @@ def series_title_pt(title: str, grid: Grid = GRID) -> float:
     return max(22.0, min(36.0, int(size * 2) / 2))
 
 
+def series_title_lines(title: str, grid: Grid = GRID) -> int:
+    """Grid lines per line of the series title: 2 when it fits one line, else 1 (22 pt on a 29 pt pitch)."""
+    size = series_title_pt(title, grid)
+    return 2 if text_units(title) * size * MM_PER_PT <= grid.area_width else 1
+
+
 _IMG_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")([^"]*)(")')
 
 
@@ -204,6 +210,7 @@ def render_bulletin_html(
         "fonts": {role: choice.css for role, choice in fonts.items()},
         "series_title": series,
         "series_title_pt": series_title_pt(series),
+        "series_title_lines": series_title_lines(series),
         # 小标宋 is a heavy display face; a regular serif standing in for it is set bold.
         "title_bold": fonts["bulletin_title"].substituted,
         "number": bulletin.number,
