@@ -182,8 +182,12 @@ def _build(options: pipeline.BuildOptions) -> int:
         return EXIT_CONTENT
     for note in result.notes:
         print(note)
-    if not result.outputs:
-        print("说明：网页和 PDF 的生成功能尚在开发，本次只完成了内容检查，没有写出任何文件。")
-        return EXIT_OK
-    print(f"完成：共 {len(result.outputs)} 个文件，用时 {time.perf_counter() - started:.2f} 秒。")
+    from .output import write_outputs
+
+    out_dir = options.root / "output"
+    stats = write_outputs(result.outputs, out_dir)
+    print(
+        f"完成：共 {len(result.outputs)} 个文件写入 {out_dir}（新写 {stats.written}，未变 {stats.unchanged}，"
+        f"删除过期 {stats.removed}），用时 {time.perf_counter() - started:.2f} 秒。"
+    )
     return EXIT_OK

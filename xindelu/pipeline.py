@@ -6,6 +6,7 @@ load config → load and validate content → site model → render pages → re
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +15,12 @@ from .bulletin import bulletin_outputs
 from .config import SiteConfig, load_config
 from .content import Content, load_content
 from .errors import ContentError, ContentErrors
+from .html import render_pages
+from .images import media_outputs
+from .model import attach_pdfs, build_site
 from .pdf import stderr_progress
+from .search import search_outputs
+from .theme import make_env, static_outputs
 
 
 @dataclass(frozen=True)
@@ -66,7 +72,31 @@ def render_outputs(config: SiteConfig, content: Content, options: BuildOptions) 
         issues, issue_notes = bulletin_outputs(config, content, options.root, progress_for=stderr_progress)
         outputs.update(issues)
         notes.extend(issue_notes)
+    site_outputs, site_notes = render_site(config, content, options, pdfs=[k for k in outputs if k.endswith(".pdf")])
+    outputs.update(site_outputs)
+    notes.extend(site_notes)
     return outputs, notes
+
+
+def render_site(
+    config: SiteConfig, content: Content, options: BuildOptions, pdfs: list[str]
+) -> tuple[dict[str, bytes], list[str]]:
+    """The column site: model → pages, theme assets, media → Pagefind index over the articles.
+
+    ``pdfs`` are output keys of the PDFs already rendered; the pages link those under site/.
+    """
+    started = time.perf_counter()
+    site = build_site(config, content, options.today, options.future)
+    site = attach_pdfs(site, [k.removeprefix("site/") for k in pdfs if k.startswith("site/")])
+    pages = render_pages(site, make_env(options.root))
+    outputs = {**pages, **static_outputs(options.root), **media_outputs(options.root, site)}
+    rendered = time.perf_counter()
+    search = search_outputs(pages, site.base_path)
+    outputs.update(search)
+    return outputs, [
+        f"网站：{len(site.articles)} 篇文章，{len(pages)} 个网页，用时 {rendered - started:.2f} 秒；"
+        f"搜索索引 {len(search)} 个文件，用时 {time.perf_counter() - rendered:.2f} 秒。"
+    ]
 
 
 def build(options: BuildOptions) -> BuildResult:

@@ -1,0 +1,85 @@
+"""Write phase: the output tree, all or nothing.
+
+The new tree is assembled in a temp dir beside output/: files whose bytes did not change
+are hard-linked from the current tree (not rewritten, so their mtime stays), the others
+written. Then two renames swap it in. On any failure the temp dir is removed and the
+previous output/ stays exactly as it was. Files the build no longer produces are simply
+not carried over (stale files pruned).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .errors import ContentError, ContentErrors
+
+
+@dataclass(frozen=True)
+class WriteStats:
+    written: int  # new or changed files
+    unchanged: int  # same bytes as before, kept
+    removed: int  # present before, no longer produced
+
+
+def _safe_name(name: str) -> PurePosixPath:
+    """Output keys come from slugs; refuse anything that could leave out_dir."""
+    path = PurePosixPath(name)
+    if path.is_absolute() or not path.parts or any(part in ("", ".", "..") for part in path.parts):
+        raise ContentErrors([ContentError(name, 0, f"输出路径“{name}”不安全", "这是程序错误，请报告维护者")])
+    return path
+
+
+def _existing_files(folder: Path) -> set[str]:
+    if not folder.is_dir():
+        return set()
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() and not p.is_symlink()}
+
+
+def write_outputs(outputs: Mapping[str, bytes], out_dir: Path) -> WriteStats:
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    old = _existing_files(out_dir)
+    written = unchanged = 0
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    try:
+        for name in sorted(outputs):
+            rel = _safe_name(name)
+            data = outputs[name]
+            target = tmp.joinpath(*rel.parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            previous = out_dir.joinpath(*rel.parts)
+            if name in old and previous.stat().st_size == len(data) and previous.read_bytes() == data:
+                try:
+                    os.link(previous, target)
+                    unchanged += 1
+                    continue
+                except OSError:  # file systems without hard links: fall back to writing
+                    pass
+            target.write_bytes(data)
+            written += 1
+        _swap(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return WriteStats(written, unchanged, len(old - set(outputs)))
+
+
+def _swap(new: Path, out_dir: Path) -> None:
+    """Put ``new`` in place of ``out_dir``; the old tree is removed only after the swap."""
+    if not out_dir.exists():
+        os.replace(new, out_dir)
+        return
+    trash = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+    os.replace(out_dir, trash / "tree")
+    try:
+        os.replace(new, out_dir)
+    except BaseException:
+        os.replace(trash / "tree", out_dir)  # put the previous tree back
+        shutil.rmtree(trash, ignore_errors=True)
+        raise
+    shutil.rmtree(trash, ignore_errors=True)
