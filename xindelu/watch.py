@@ -1,0 +1,129 @@
+"""`serve`: build, serve output/site/ on loopback, rebuild on change, reload open pages.
+
+The watcher reuses the one pipeline (STYLE.md, "Watch reuses the build"): pages
+first, so a reload never waits for PDFs; PDFs follow in a background thread. A
+failed rebuild keeps the last good output/ and shows the problems in the browser.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from . import pipeline
+from .errors import ContentError
+from .output import write_outputs
+from .server import LiveState, start_server
+
+DEBOUNCE_SECONDS = 0.08
+WATCHED = ("content", "layouts", "site_config.yaml")
+
+
+class _Debouncer(FileSystemEventHandler):
+    """Turns a burst of file events (an editor's save writes several) into one rebuild."""
+
+    def __init__(self, root: Path, trigger: Callable[[], None]) -> None:
+        self.root = root
+        self.trigger = trigger
+        self.timer: threading.Timer | None = None
+        self.lock = threading.Lock()
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        paths = [str(event.src_path), str(getattr(event, "dest_path", "") or "")]
+        if not any(self._relevant(p) for p in paths if p):
+            return
+        with self.lock:
+            if self.timer is not None:
+                self.timer.cancel()
+            self.timer = threading.Timer(DEBOUNCE_SECONDS, self.trigger)
+            self.timer.daemon = True
+            self.timer.start()
+
+    def _relevant(self, path: str) -> bool:
+        try:
+            rel = Path(path).resolve().relative_to(self.root)
+        except ValueError:
+            return False
+        name = rel.name
+        if name.startswith(".") or name.endswith(("~", ".swp", ".tmp")):
+            return False  # editors' temporary files
+        return rel.parts[:1] in (("content",), ("layouts",)) or rel.as_posix() == "site_config.yaml"
+
+
+def base_path_of(base_url: str) -> str:
+    path = urlsplit(base_url).path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def build_and_write(options: pipeline.BuildOptions) -> tuple[tuple[ContentError, ...], int]:
+    """One build through the shared pipeline; writes output/ only when it succeeded."""
+    result = pipeline.build(options)
+    if result.errors:
+        return result.errors, 0
+    return (), write_outputs(result.outputs, options.root / "output").written
+
+
+def serve(options: pipeline.BuildOptions, host: str = "127.0.0.1", port: int = 8000) -> int:
+    """Run until Ctrl-C. Returns the exit code."""
+    state = LiveState()
+    pages_only = dataclasses.replace(options, pdf=False)
+    lock = threading.Lock()  # one build at a time; events during a build queue one more
+
+    def rebuild() -> None:
+        with lock:
+            started = time.perf_counter()
+            errors, written = build_and_write(pages_only)
+            problems = tuple(e.format() for e in errors)
+            if problems:
+                sys.stderr.write("\n".join(problems) + "\n")
+                sys.stderr.write("内容有错误：浏览器中显示错误说明，网站仍是上一次成功生成的版本。\n")
+            else:
+                print(f"已重新生成（{time.perf_counter() - started:.2f} 秒），写出 {written} 个文件。", flush=True)
+            state.publish(problems)
+        if options.pdf and not problems:
+            threading.Thread(target=_pdfs, name="xindelu-pdf", daemon=True).start()
+
+    def _pdfs() -> None:
+        with lock:
+            errors, _ = build_and_write(options)
+            if not errors:
+                print("PDF 已更新。", flush=True)
+
+    rebuild()
+    config = pipeline.check(pages_only).config
+    base = base_path_of(config.site.base_url) if config else "/"
+    site_dir = options.root / "output" / "site"
+    try:
+        server = start_server(site_dir, base, state, host, port)
+    except OSError as exc:
+        sys.stderr.write(f"无法在 {host}:{port} 启动预览服务：{exc.strerror or exc} — 换一个端口，如 --port 8001\n")
+        return 2
+    observer = Observer()
+    handler = _Debouncer(options.root.resolve(), rebuild)
+    for name in WATCHED:
+        target = options.root / name
+        if target.is_dir():
+            observer.schedule(handler, str(target), recursive=True)
+    observer.schedule(handler, str(options.root), recursive=False)  # site_config.yaml
+    observer.start()
+    print(f"预览地址：http://{host}:{server.server_address[1]}{base}  （按 Ctrl-C 停止）", flush=True)
+    try:
+        while observer.is_alive():
+            observer.join(0.5)
+    except KeyboardInterrupt:
+        print("\n已停止预览。")
+    finally:
+        observer.stop()
+        server.closing = True  # type: ignore[attr-defined]
+        server.shutdown()
+    return 0
