@@ -6,6 +6,7 @@ problem of a run at once (DESIGN.md §5).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -24,7 +25,11 @@ class ContentError:
         text = f"{place}: {self.message}"
         if self.hint:
             text += f" — {self.hint}"
-        return text
+        return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+# Control characters quoted from a file (a NUL in a slug, an escape sequence) must not reach the terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class ContentErrors(Exception):

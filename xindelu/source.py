@@ -92,6 +92,13 @@ def decode_text(path: str, data: bytes) -> tuple[str | None, list[ContentError]]
 
 def load_yaml(path: str, text: str, first_line: int = 1) -> tuple[Any, list[ContentError]]:
     """Parse YAML text that starts at ``first_line`` of ``path``."""
+    deep_line = _deep_nesting_line(text)
+    if deep_line:  # libyaml is quadratic in flow depth and its constructor can overflow the C stack
+        return None, [
+            ContentError(
+                path, first_line + deep_line - 1, "YAML 嵌套层数过多", "请直接写文字或简单的列表，不要层层嵌套"
+            )
+        ]
     if "&" in text or "*" in text:
         anchor_line = _first_anchor_line(text)
         if anchor_line is not None:
@@ -104,14 +111,55 @@ def load_yaml(path: str, text: str, first_line: int = 1) -> tuple[Any, list[Cont
                 )
             ]
     try:
-        return yaml.load(text, Loader=StrictLoader), []
+        data = yaml.load(text, Loader=StrictLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
         problem, fix = _yaml_problem_zh(exc)
         return None, [ContentError(path, line, f"YAML 格式错误：{problem}", fix)]
     except yaml.YAMLError as exc:
-        return None, [ContentError(path, first_line, f"YAML 格式错误：{exc}", _YAML_HINT)]
+        return None, [ContentError(path, _reader_line(text, exc, first_line), *_yaml_problem_zh(exc))]
+    except RecursionError:  # the constructor recurses once per level of [ or {
+        return None, [ContentError(path, first_line, "YAML 嵌套层数过多", "请直接写文字或简单的列表，不要层层嵌套")]
+    except ValueError:  # an integer longer than Python converts (4300 digits)
+        return None, [ContentError(path, first_line, "YAML 中有过长的数字", "请给这个值加引号，或改正它")]
+    if _depth_exceeds(data, MAX_YAML_DEPTH):  # str() of such a value would recurse out of the stack later
+        return None, [ContentError(path, first_line, "YAML 嵌套层数过多", "请直接写文字或简单的列表，不要层层嵌套")]
+    return data, []
+
+
+MAX_YAML_DEPTH = 32  # levels of list/mapping in the loaded value
+_TEXT_NESTING = 200  # a cheap textual bound checked before parsing; the exact check follows the load
+_FLOW_BRACKET = re.compile(r"[\[\]{}]")
+_BLOCK_PREFIX = re.compile(r"^(?:[ \t]|[-?:][ \t])*", re.MULTILINE)
+
+
+def _deep_nesting_line(text: str) -> int:
+    """1-based line where the text may nest more than _TEXT_NESTING levels; 0 when it cannot."""
+    if text.count("[") + text.count("{") > _TEXT_NESTING:
+        depth = 0
+        for match in _FLOW_BRACKET.finditer(text):
+            depth += 1 if match.group() in "[{" else -1
+            if depth > _TEXT_NESTING:
+                return text.count("\n", 0, match.start()) + 1
+    if len(text) > _TEXT_NESTING:
+        for match in _BLOCK_PREFIX.finditer(text):
+            if match.end() - match.start() > _TEXT_NESTING:
+                return text.count("\n", 0, match.start()) + 1
+    return 0
+
+
+def _depth_exceeds(data: Any, limit: int) -> bool:
+    stack = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for pair in value.items() for item in pair)
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            stack.extend((item, depth + 1) for item in value)
+    return False
 
 
 _YAML_HINT = "检查冒号后是否有空格、缩进是否对齐、引号是否成对；含冒号等符号的值请加引号"
@@ -128,8 +176,23 @@ def _first_anchor_line(text: str) -> int | None:
     return None
 
 
-def _yaml_problem_zh(exc: yaml.MarkedYAMLError) -> tuple[str, str]:
+def _reader_line(text: str, exc: yaml.YAMLError, first_line: int) -> int:
+    """The line of a ReaderError (a control character), which carries an index, not a mark."""
+    position = getattr(exc, "position", None)
+    return first_line + text.count("\n", 0, position) if isinstance(position, int) else first_line
+
+
+def _yaml_problem_zh(exc: yaml.YAMLError) -> tuple[str, str]:
     """(problem, fix) in Chinese for the YAML errors editors actually make."""
+    if isinstance(exc, yaml.reader.ReaderError):
+        return (
+            f"YAML 格式错误：含有不可见的控制字符（#x{exc.character:04x}）"
+            if isinstance(exc.character, int)
+            else "YAML 格式错误：含有无法识别的字符",
+            "多半是从别处复制来的；请删去这一行重新输入",
+        )
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        return f"YAML 格式错误：{exc}", _YAML_HINT
     problem = exc.problem or ""
     known = (
         (
@@ -148,6 +211,8 @@ def _yaml_problem_zh(exc: yaml.MarkedYAMLError) -> tuple[str, str]:
         ("found unexpected end of stream", "引号或括号没有闭合", "检查引号、方括号、花括号是否成对"),
         ("while scanning a quoted scalar", "引号没有闭合", "检查引号是否成对"),
         ("found duplicate anchor", "重复的锚点", "删去 & 开头的锚点"),
+        ("found unhashable key", "字段名不能是列表或映射", "字段名只写文字，如 title"),
+        ("found invalid Unicode character escape", "引号里的转义字符无效", "删去反斜杠“\\”，或改用单引号"),
     )
     for english, chinese, fix in known:
         if problem.startswith(english) or english in str(exc):
@@ -189,6 +254,15 @@ def split_front_matter(path: str, text: str) -> tuple[SourceFile | None, list[Co
         match = _TOP_KEY.match(line)
         if match and match.group(1) not in key_lines:
             key_lines[match.group(1)] = offset + 2
+        elif match:  # YAML would silently keep the last one: a hidden second `status:` must not win
+            name = match.group(1)
+            errors.append(
+                ContentError(
+                    path, offset + 2, f"字段 {name} 写了两次（第 {key_lines[name]} 行已有）", "请删去多余的一行"
+                )
+            )
+    if errors:
+        return None, errors
     body = "\n".join(lines[end + 1 :])
     return SourceFile(path, data, body, end + 2, key_lines), []
 
