@@ -20,6 +20,15 @@ from .source import decode_text, key_lines_of, load_yaml
 
 CONFIG_NAME = "site_config.yaml"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Device names Windows refuses as file or folder names (any case): output/ must copy to any disk.
+WINDOWS_RESERVED = frozenset(
+    ("con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10)))
+)
+RESERVED_HINT = "这是 Windows 的设备名，不能用作文件夹名；请换一个，如在后面加“-1”"
+
+
+def reserved_slug(slug: str) -> bool:
+    return slug.lower() in WINDOWS_RESERVED
 
 
 @dataclass(frozen=True)
@@ -280,6 +289,8 @@ def _check_config(config: SiteConfig, lines: dict, errors: list[ContentError]) -
                     "只用小写字母、数字和连字符，如 chang-sha",
                 )
             )
+        elif reserved_slug(slug):
+            errors.append(ContentError(CONFIG_NAME, _line(lines, path), f"slug“{slug}”不能使用", RESERVED_HINT))
 
     seen: dict[str, str] = {}
     for gi, group in enumerate(config.unit_groups):

@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import SiteConfig
+from .config import Limits, SiteConfig
 from .errors import ContentError
 from .markdown import render_markdown
 from .proofread import proofread as proofread_body
@@ -108,16 +108,9 @@ def load_article(
     ``proofread`` adds the proofreader's warnings; `check` wants them, a plain build does not
     pay for them (they cost more than the Markdown on a large corpus).
     """
-    size = file.stat().st_size
-    if size > config.limits.max_article_kb * 1024:
-        return None, [
-            ContentError(
-                relative_name(root, file),
-                0,
-                f"文件过大（{size // 1024} KB），超过上限 {config.limits.max_article_kb} KB",
-                "请确认这是一篇文章；如确需更大，请调整 site_config.yaml 的 limits.max_article_kb",
-            )
-        ]
+    oversize = too_large(root, file, config.limits.max_article_kb)
+    if oversize:
+        return None, oversize
     source, problems = read_source(root, file)
     if source is None:
         return None, problems
@@ -128,6 +121,21 @@ def load_article(
     if not proofread:
         return article, problems
     return article, problems + proofread_body(source.path, source.body, source.body_line, config.proofreading)
+
+
+def too_large(root: Path, file: Path, max_kb: int) -> list[ContentError]:
+    """Refuse a file over the limit by its size on disk, before a byte of it is read."""
+    size = file.stat().st_size
+    if size <= max_kb * 1024:
+        return []
+    return [
+        ContentError(
+            relative_name(root, file),
+            0,
+            f"文件过大（{size // 1024} KB），超过上限 {max_kb} KB",
+            "请确认文件内容无误；如确需更大，请调整 site_config.yaml 的 limits.max_article_kb",
+        )
+    ]
 
 
 def _missing_images(root: Path, file: Path, article: Article, config: SiteConfig) -> list[ContentError]:
@@ -185,10 +193,11 @@ def _duplicate_slugs(articles: list[Article]) -> list[ContentError]:
     return errors
 
 
-def load_pages(root: Path) -> tuple[list[Page], list[ContentError]]:
+def load_pages(root: Path, max_kb: int = Limits.max_article_kb) -> tuple[list[Page], list[ContentError]]:
     pages, errors = [], []
     for file in content_files(root, "pages", "*.md"):
-        source, problems = read_source(root, file)
+        oversize = too_large(root, file, max_kb)
+        source, problems = (None, oversize) if oversize else read_source(root, file)
         if source is None:
             errors.extend(problems)
             continue
@@ -199,8 +208,13 @@ def load_pages(root: Path) -> tuple[list[Page], list[ContentError]]:
     return pages, errors
 
 
-def _read_yaml_document(root: Path, file: Path) -> tuple[str, object, dict, list[ContentError]]:
+def _read_yaml_document(
+    root: Path, file: Path, max_kb: int = Limits.max_article_kb
+) -> tuple[str, object, dict, list[ContentError]]:
     rel = relative_name(root, file)
+    oversize = too_large(root, file, max_kb)
+    if oversize:
+        return rel, None, {}, oversize
     text, errors = decode_text(rel, file.read_bytes())
     if text is None:
         return rel, None, {}, errors
@@ -213,7 +227,7 @@ def _read_yaml_document(root: Path, file: Path) -> tuple[str, object, dict, list
 def load_bulletins(root: Path, config: SiteConfig) -> tuple[list[Bulletin], list[ContentError]]:
     bulletins, errors = [], []
     for file in content_files(root, "bulletins", "*.yaml") + content_files(root, "bulletins", "*.yml"):
-        rel, data, lines, problems = _read_yaml_document(root, file)
+        rel, data, lines, problems = _read_yaml_document(root, file, config.limits.max_article_kb)
         errors.extend(problems)
         if problems:
             continue
@@ -224,11 +238,11 @@ def load_bulletins(root: Path, config: SiteConfig) -> tuple[list[Bulletin], list
     return sorted(bulletins, key=lambda b: b.number), errors
 
 
-def load_anthology(root: Path) -> tuple[Anthology | None, list[ContentError]]:
+def load_anthology(root: Path, max_kb: int = Limits.max_article_kb) -> tuple[Anthology | None, list[ContentError]]:
     file = root / "content" / "anthology" / ANTHOLOGY_MANIFEST
     if not file.is_file():
         return None, []
-    rel, data, lines, errors = _read_yaml_document(root, file)
+    rel, data, lines, errors = _read_yaml_document(root, file, max_kb)
     if errors:
         return None, errors
 
@@ -240,13 +254,20 @@ def load_anthology(root: Path) -> tuple[Anthology | None, list[ContentError]]:
                     rel, line, f"找不到文件“{name}”", f"请把它放在 {relative_name(root, file.parent)}/ 下，或改正文件名"
                 )
             ]
+        oversize = too_large(root, target, max_kb)
+        if oversize:
+            return "", oversize
         text, problems = decode_text(relative_name(root, target), target.read_bytes())
         if text is None:
             return "", problems
+        first_line = 1
         if text.startswith("---\n"):  # optional front matter is allowed and ignored
             end = text.find("\n---", 4)
+            first_line += text[: end + 4].count("\n") if end > 0 else 0
             text = text[end + 4 :] if end > 0 else text
-        return render_markdown(text).html, []
+        body = render_markdown(text)
+        where = relative_name(root, target)
+        return body.html, [ContentError(where, first_line + p.line - 1, p.message, p.hint) for p in body.problems]
 
     return validate_anthology(rel, data, lines, read_markdown)
 
@@ -324,9 +345,9 @@ def check_references(
 def load_content(root: Path, config: SiteConfig, proofread: bool = True) -> Content:
     """The whole load phase; never raises for content problems."""
     articles, errors = load_articles(root, config, proofread)
-    pages, page_errors = load_pages(root)
+    pages, page_errors = load_pages(root, config.limits.max_article_kb)
     bulletins, bulletin_errors = load_bulletins(root, config)
-    anthology, anthology_errors = load_anthology(root)
+    anthology, anthology_errors = load_anthology(root, config.limits.max_article_kb)
     errors += page_errors + bulletin_errors + anthology_errors
     errors += check_references(articles, bulletins, anthology, config)
     warnings = sorted({e for e in errors if e.warning})

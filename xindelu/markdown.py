@@ -37,11 +37,143 @@ _IMG_SRC = re.compile(r'<img[^>]*\ssrc="([^"]*)"')
 _HEADING_TEXT = re.compile(r"<h([2-6])[^>]*>(.*?)</h\1>", re.DOTALL)
 
 
+# Python-Markdown has quadratic (and recursive) worst cases: every "[" scans to its "]" or the
+# paragraph's end, every "<tag" to the next ">" (html.parser), every footnote reference searches
+# a list, every list or quote level recurses. These budgets keep a hostile body to ~0.2 s and
+# are two orders of magnitude above any real article; check_markdown() enforces them in O(n).
+MAX_NESTING = 24  # list / block-quote levels on one line
+MAX_FOOTNOTES = 500  # footnote definitions, and references, in one body
+MAX_BRACKET_SCAN = 400_000  # Σ characters from each "[" to its "]" or to the paragraph's end
+MAX_TAG_SCAN = 4_000_000  # Σ characters from each "<tag" to the next ">"
+
+_BRACKET_EVENTS = re.compile(r"[\[\]]|\n[ \t]*\n")
+_TAG_OPEN = re.compile(r"<[A-Za-z/!?]")
+_DEEP_PREFIX = re.compile(rf"^[ \t>*+\-\d.)]{{{MAX_NESTING},}}", re.MULTILINE)
+_PREFIX_TOKEN = re.compile(r">[ ]?|[-*+][ \t]|\d{1,9}[.)][ \t]|\t|[ ]")
+_RULE_LINE = re.compile(r"[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_FOOTNOTE_DEF = re.compile(r"^[ \t]{0,3}\[\^[^\]\n]+\]:", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class MarkdownProblem:
+    """Why a body was not converted; ``line`` is 1-based within the Markdown text."""
+
+    line: int
+    message: str
+    hint: str
+
+
 @dataclass(frozen=True)
 class RenderedBody:
     html: str
     text: str
     images: tuple[str, ...]
+    problems: tuple[MarkdownProblem, ...] = ()
+
+
+def _line_at(source: str, index: int) -> int:
+    return source.count("\n", 0, index) + 1
+
+
+def check_markdown(source: str) -> list[MarkdownProblem]:
+    """Refuse bodies that would make the converter hang or recurse; O(len(source))."""
+    problems = []
+    depth_line = _too_deep(source)
+    if depth_line:
+        problems.append(
+            MarkdownProblem(
+                depth_line,
+                f"列表或引用嵌套超过 {MAX_NESTING} 层",
+                "请减少行首的“-”“>”或缩进；正文一般不需要三层以上的嵌套",
+            )
+        )
+    marks = source.count("[^")
+    if marks > MAX_FOOTNOTES:
+        definitions = len(_FOOTNOTE_DEF.findall(source))
+        if max(definitions, marks - definitions) > MAX_FOOTNOTES:
+            problems.append(
+                MarkdownProblem(
+                    _line_at(source, source.find("[^")),
+                    f"脚注过多（{definitions} 条注释、{marks - definitions} 处引用），上限各 {MAX_FOOTNOTES}",
+                    "请合并或删减脚注，或把参考文献写成正文末尾的普通列表",
+                )
+            )
+    if "[" in source:
+        where = _bracket_overrun(source)
+        if where is not None:
+            problems.append(
+                MarkdownProblem(
+                    _line_at(source, where),
+                    "方括号“[ ]”过多或没有配对，无法排版",
+                    "“[文字](网址)”才是链接；普通方括号请改用中文方括号“【】”或“〔〕”，并检查是否成对",
+                )
+            )
+    if "<" in source:
+        where = _tag_overrun(source)
+        if where is not None:
+            problems.append(
+                MarkdownProblem(
+                    _line_at(source, where),
+                    "尖括号“<”过多或没有闭合，无法排版",
+                    "正文里的小于号、书名号请用中文“《》”或写成“&lt;”；HTML 标签须以“>”结束",
+                )
+            )
+    return problems
+
+
+def _too_deep(source: str) -> int:
+    """1-based line of the first line nested deeper than MAX_NESTING, 0 if none."""
+    for match in _DEEP_PREFIX.finditer(source):
+        line_end = source.find("\n", match.start())
+        if _RULE_LINE.match(source, match.start(), line_end if line_end >= 0 else len(source)):
+            continue  # "- - - - …" is a horizontal rule, not a list
+        spaces = markers = 0
+        for token in _PREFIX_TOKEN.findall(match.group()):
+            if token == " ":
+                spaces += 1
+            elif token == "\t":
+                spaces += 4
+            else:
+                markers += 1
+        if markers + spaces // 4 > MAX_NESTING:
+            return _line_at(source, match.start())
+    return 0
+
+
+def _bracket_overrun(source: str) -> int | None:
+    """Index where the "[" scanning cost passes its budget, None when it stays within."""
+    open_at: list[int] = []
+    total = 0
+    for match in _BRACKET_EVENTS.finditer(source):
+        char, pos = match.group(), match.start()
+        if char == "[":
+            open_at.append(pos)
+        elif char == "]":
+            if open_at:
+                total += pos - open_at.pop()
+        else:  # a blank line ends the paragraph: unmatched "[" scanned to here
+            total += sum(pos - start for start in open_at)
+            if total > MAX_BRACKET_SCAN:
+                return open_at[0]
+            open_at.clear()
+        if total > MAX_BRACKET_SCAN:
+            return open_at[0] if open_at else pos
+    total += sum(len(source) - start for start in open_at)
+    return (open_at[0] if open_at else 0) if total > MAX_BRACKET_SCAN else None
+
+
+def _tag_overrun(source: str) -> int | None:
+    total, close = 0, -1
+    for match in _TAG_OPEN.finditer(source):
+        pos = match.start()
+        if close < pos:
+            close = source.find(">", pos)
+            if close < 0:
+                close = len(source)
+        total += close - pos
+        if total > MAX_TAG_SCAN:
+            return pos
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -57,10 +189,21 @@ def _converter() -> md_lib.Markdown:
 
 
 def render_markdown(source: str, id_prefix: str = "") -> RenderedBody:
-    """Convert and sanitise; ``text`` is the visible body text for counting and summaries."""
+    """Convert and sanitise; ``text`` is the visible body text for counting and summaries.
+
+    A body that fails check_markdown() (or still recurses too deep) is not converted: the
+    result is empty and ``problems`` says why, so no caller can hang on hostile input.
+    """
+    problems = check_markdown(source)
+    if problems:
+        return RenderedBody("", "", (), tuple(problems))
     converter = _converter()
     converter.reset()
-    raw = converter.convert(source)
+    try:
+        raw = converter.convert(source)
+    except RecursionError:
+        converter.reset()
+        return RenderedBody("", "", (), (_TOO_DEEP,))
     safe = nh3.clean(
         raw,
         tags=_TAGS,
@@ -72,6 +215,9 @@ def render_markdown(source: str, id_prefix: str = "") -> RenderedBody:
     text = html.unescape(_TAG.sub(" ", _FOOTNOTE_LINKS.sub("", safe)))
     images = tuple(html.unescape(src) for src in _IMG_SRC.findall(safe))
     return RenderedBody(safe, text, images)
+
+
+_TOO_DEEP = MarkdownProblem(1, "正文结构嵌套过深，无法排版", "请减少列表、引用或 HTML 标签的嵌套层数")
 
 
 def plain_summary(text: str, limit: int = 120) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .config import SLUG_RE, Category, Form, SiteConfig, Unit
+from .config import RESERVED_HINT, SLUG_RE, Category, Form, SiteConfig, Unit, reserved_slug
 from .errors import ContentError
 from .markdown import plain_summary, render_markdown
 from .source import SourceFile
@@ -318,6 +318,8 @@ def validate_article(
             if where
             else f"请把文件改名为 {suggestion}.md，或加一行 slug: {suggestion}",
         )
+    elif reserved_slug(slug):
+        c.error("slug" if "slug" in fm else None, f"网址名（slug）“{slug}”不能使用", RESERVED_HINT)
 
     outlets = _outlets(c, fm.get("outlets"), config)
     tags = c.text_list("tags", "标签")
@@ -343,7 +345,9 @@ def validate_article(
 
     body = render_markdown(source.body)
     zi = count_zi(body.text)
-    if not body.text.strip():
+    for problem in body.problems:
+        c.error(None, problem.message, problem.hint, line=source.body_line + problem.line - 1)
+    if not body.text.strip() and not body.problems:
         c.error(None, "正文是空的", "请在第二个 --- 之后写正文", line=source.body_line)
     if form and zi > form.max_zi:
         c.error(
@@ -467,9 +471,14 @@ def validate_page(source: SourceFile, default_slug: str) -> tuple[Page | None, l
             f"网址名（slug）“{slug}”不合规",
             "只用小写字母、数字和连字符，如 slug: about",
         )
+    elif reserved_slug(slug):
+        c.error("slug" if "slug" in source.front_matter else None, f"网址名（slug）“{slug}”不能使用", RESERVED_HINT)
+    body = render_markdown(source.body)
+    for problem in body.problems:
+        c.error(None, problem.message, problem.hint, line=source.body_line + problem.line - 1)
     if c.errors:
         return None, c.errors
-    return Page(source.path, slug, title, render_markdown(source.body).html), []
+    return Page(source.path, slug, title, body.html), []
 
 
 # ---------------------------------------------------------------- YAML documents
@@ -659,6 +668,8 @@ def validate_anthology(
     slug = c.text(data, "slug", "文件名", "xindelu-2026", required=False) or f"anthology-{year}"
     if not SLUG_RE.match(slug):
         c.error(("slug",), f"slug“{slug}”不合规", "只用小写字母、数字和连字符")
+    elif reserved_slug(slug):
+        c.error(("slug",), f"slug“{slug}”不能使用", RESERVED_HINT)
     if c.errors:
         return None, c.errors + file_errors
     return (
