@@ -114,7 +114,7 @@ def load_yaml(path: str, text: str, first_line: int = 1) -> tuple[Any, list[Cont
         data = yaml.load(text, Loader=StrictLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = first_line + (mark.line if mark else 0)
+        line = first_line + (_mark_line(text, mark) if mark else 0)
         problem, fix = _yaml_problem_zh(exc)
         return None, [ContentError(path, line, f"YAML 格式错误：{problem}", fix)]
     except yaml.YAMLError as exc:
@@ -165,12 +165,18 @@ def _depth_exceeds(data: Any, limit: int) -> bool:
 _YAML_HINT = "检查冒号后是否有空格、缩进是否对齐、引号是否成对；含冒号等符号的值请加引号"
 
 
+def _mark_line(text: str, mark: yaml.Mark) -> int:
+    """0-based line of a YAML mark, counting only "\n": YAML also breaks lines at \r, \x85, U+2028
+    and U+2029 (pasted from Word or the web), which would push ``mark.line`` past the real line."""
+    return text.count("\n", 0, mark.index)
+
+
 def _first_anchor_line(text: str) -> int | None:
     """0-based line of the first anchor or alias, None if there is none (or the YAML is broken)."""
     try:
         for event in yaml.parse(text, Loader=_BaseLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                return event.start_mark.line
+                return _mark_line(text, event.start_mark)
     except yaml.YAMLError:
         return None  # the real parse reports it
     return None
@@ -302,11 +308,11 @@ def key_lines_of(text: str) -> dict[tuple[Any, ...], int]:
         return lines
 
     def walk(n: yaml.Node, path: tuple[Any, ...]) -> None:
-        lines.setdefault(path, n.start_mark.line + 1)
+        lines.setdefault(path, _mark_line(text, n.start_mark) + 1)
         if isinstance(n, yaml.MappingNode):
             for key, value in n.value:
                 sub = (*path, key.value)
-                lines[sub] = key.start_mark.line + 1
+                lines[sub] = _mark_line(text, key.start_mark) + 1
                 walk(value, sub)
         elif isinstance(n, yaml.SequenceNode):
             for i, item in enumerate(n.value):
