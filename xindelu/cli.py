@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import NoReturn
 
 from . import pipeline
-from .errors import ContentError
+from .errors import ContentError, ContentErrors
+from .output import os_error_zh
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+EXIT_WRITE = 74  # sysexits EX_IOERR: output/ could not be written (the previous one is kept)
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
@@ -90,15 +92,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(args)
     except KeyboardInterrupt:
-        sys.stderr.write("已中断。\n")
+        sys.stderr.write("已中断。" + (_OUTPUT_KEPT if args.command == "build" else "") + "\n")
         return 130
+    except OSError as exc:  # the disk or the system refused (full, read-only, no permission): not a bug
+        if getattr(args, "debug", False):
+            raise
+        where = f"：{exc.filename}" if exc.filename else ""
+        sys.stderr.write(
+            f"读写文件失败：{os_error_zh(exc)}（{exc.strerror or exc}{where}）— 请腾出磁盘空间或检查权限后重新运行。\n"
+            + (_OUTPUT_KEPT + "\n" if args.command == "build" else "")
+        )
+        return EXIT_WRITE
     except Exception as exc:  # a bug of ours: say so in Chinese, keep the traceback for --debug
         if getattr(args, "debug", False):
             raise
         sys.stderr.write(
             f"内部错误：{type(exc).__name__}: {exc}\n这是心得录程序本身的问题，不是您的内容出错。请加 --debug 重新运行，把输出发给维护者。\n"
+            + (_OUTPUT_KEPT + "\n" if args.command == "build" else "")
         )
         return 70
+
+
+# output/ is replaced in one rename at the very end (xindelu.output), so whatever stops a build
+# leaves either the previous tree or the complete new one, never half of each.
+_OUTPUT_KEPT = "output/ 没有写一半：仍是上一次生成的内容（中断若恰在最后替换之后，则已是完整的新内容）。"
 
 
 def _options(args: argparse.Namespace) -> pipeline.BuildOptions:
@@ -185,7 +202,11 @@ def _build(options: pipeline.BuildOptions) -> int:
     from .output import write_outputs
 
     out_dir = options.root / "output"
-    stats = write_outputs(result.outputs, out_dir)
+    try:
+        stats = write_outputs(result.outputs, out_dir)
+    except ContentErrors as exc:  # the disk refused (full, read-only, no permission)
+        report_problems(exc.errors)
+        return EXIT_WRITE
     print(
         f"完成：共 {len(result.outputs)} 个文件写入 {out_dir}（新写 {stats.written}，未变 {stats.unchanged}，"
         f"删除过期 {stats.removed}），用时 {time.perf_counter() - started:.2f} 秒。"

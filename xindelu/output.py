@@ -9,6 +9,7 @@ not carried over (stale files pruned).
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -63,10 +64,38 @@ def write_outputs(outputs: Mapping[str, bytes], out_dir: Path) -> WriteStats:
             target.write_bytes(data)
             written += 1
         _swap(tmp, out_dir)
+    except OSError as exc:  # a full disk, no permission, a read-only mount: not a bug, say what happened
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ContentErrors([write_error(exc, out_dir)]) from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return WriteStats(written, unchanged, len(old - set(outputs)))
+
+
+_OS_ERRORS_ZH = {
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "超出磁盘配额",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.EROFS: "磁盘是只读的",
+    errno.EIO: "磁盘读写出错",
+    errno.ENAMETOOLONG: "文件名过长",
+}
+
+
+def os_error_zh(exc: OSError) -> str:
+    return _OS_ERRORS_ZH.get(exc.errno or 0, exc.strerror or str(exc))
+
+
+def write_error(exc: OSError, out_dir: Path) -> ContentError:
+    reason = os_error_zh(exc)
+    return ContentError(
+        out_dir.name + "/",
+        0,
+        f"写出文件失败：{reason}（{exc.strerror or exc}）；{out_dir.name}/ 保持上一次的内容，未作任何改动",
+        "请腾出磁盘空间或检查文件夹权限后重新生成",
+    )
 
 
 def _swap(new: Path, out_dir: Path) -> None:

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .errors import ContentError, ContentErrors
+from .pagefind_bundle import canonical_bundle
 
 BUNDLE = "pagefind"
 ARTICLE_PREFIX = "site/articles/"
@@ -93,8 +94,10 @@ def search_outputs(pages: Mapping[str, bytes], base_path: str) -> dict[str, byte
             raise _failure(str(exc)) from exc
         if run.returncode != 0:
             raise _failure((run.stderr or run.stdout).strip()[-500:])
-        return {
-            f"site/{BUNDLE}/{file.relative_to(bundle).as_posix()}": file.read_bytes()
-            for file in sorted(bundle.rglob("*"))
-            if file.is_file()
-        }
+        return canonical_bundle(  # Pagefind orders its filter indexes differently on every run
+            {
+                f"site/{BUNDLE}/{file.relative_to(bundle).as_posix()}": file.read_bytes()
+                for file in sorted(bundle.rglob("*"))
+                if file.is_file()
+            }
+        )

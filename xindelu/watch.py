@@ -19,7 +19,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from . import pipeline
-from .errors import ContentError
+from .errors import ContentError, ContentErrors
 from .output import write_outputs
 from .server import LiveState, start_server
 
@@ -70,7 +70,10 @@ def build_and_write(options: pipeline.BuildOptions) -> tuple[tuple[ContentError,
     result = pipeline.build(options)
     if result.errors:
         return result.errors, 0
-    return (), write_outputs(result.outputs, options.root / "output").written
+    try:
+        return (), write_outputs(result.outputs, options.root / "output").written
+    except ContentErrors as exc:  # the disk refused: keep serving the previous site, show why
+        return tuple(exc.errors), 0
 
 
 def serve(options: pipeline.BuildOptions, host: str = "127.0.0.1", port: int = 8000) -> int:

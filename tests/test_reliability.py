@@ -1,0 +1,304 @@
+"""Safe output (issue 8): a failed build leaves output/ exactly as it was and says what failed;
+two builds of the same input are byte-identical whatever the clock, listing order or process pool.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import REPO, TODAY
+
+from xindelu import cli
+from xindelu.output import write_outputs
+from xindelu.pipeline import BuildOptions, build
+
+Snapshot = dict[str, tuple[bytes, int, int]]
+
+
+def snapshot(out_dir: Path) -> Snapshot:
+    """Every file under ``out_dir``: bytes, mtime and inode, so "exactly as it was" means it."""
+    return {
+        p.relative_to(out_dir).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns, p.stat().st_ino)
+        for p in sorted(out_dir.rglob("*"))
+        if p.is_file()
+    }
+
+
+def leftovers(root: Path) -> list[str]:
+    return sorted(p.name for p in root.iterdir() if p.name.startswith(".output"))
+
+
+@pytest.fixture
+def built(make_site) -> tuple[Path, Snapshot]:
+    """The example site, built once (pages only); a changed title so the next build must rewrite files."""
+    root = make_site(example=True)
+    assert cli.main(["build", "--root", str(root), "--no-pdf"]) == 0
+    article = next((root / "content/articles").rglob("*.md"))
+    article.write_text(article.read_text("utf-8").replace("title: ", "title: 新", 1), encoding="utf-8")
+    return root, snapshot(root / "output")
+
+
+def run_build(root: Path, capsys) -> tuple[int, str]:
+    code = cli.main(["build", "--root", str(root), "--no-pdf"])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return code, err
+
+
+def assert_untouched(root: Path, before: Snapshot) -> None:
+    assert snapshot(root / "output") == before
+    assert leftovers(root) == []
+
+
+def test_bad_template_syntax_leaves_output_and_names_the_template(built, capsys):
+    root, before = built
+    (root / "layouts/site").mkdir(parents=True)
+    (root / "layouts/site/listing.html").write_text("{% extends 'base.html' %}\n{% block main %}\n{% if %}\n", "utf-8")
+    code, err = run_build(root, capsys)
+    assert code == 1
+    assert "layouts/site/listing.html:3: 模板语法错误" in err
+    assert "生成 " in err and "没有生成任何文件，output/ 保持原样。" in err
+    assert_untouched(root, before)
+
+
+def test_template_runtime_error_names_file_line_and_page(built, capsys):
+    root, before = built
+    (root / "layouts/site").mkdir(parents=True)
+    (root / "layouts/site/article.html").write_text(
+        "{% extends 'base.html' %}\n{% block main %}\n<h1>{{ view.entry.article.title }}</h1>\n"
+        "{{ view.entry.article.no_such_field }}\n{% endblock %}\n",
+        "utf-8",
+    )
+    code, err = run_build(root, capsys)
+    assert code == 1
+    line = next(x for x in err.splitlines() if x.startswith("layouts/site/article.html:"))
+    assert line.startswith("layouts/site/article.html:4: 用到了不存在的变量或属性：")
+    assert "no_such_field" in line and "（生成 articles/" in line
+    assert_untouched(root, before)
+
+
+def test_exception_mid_render_leaves_output(built, capsys, monkeypatch):
+    import xindelu.html
+
+    def broken_feed(*args, **kwargs):
+        raise RuntimeError("渲染到一半出错")
+
+    monkeypatch.setattr(xindelu.html, "atom_feed", broken_feed)
+    code, err = run_build(*built[:1], capsys)
+    assert code == 70
+    assert "内部错误：RuntimeError: 渲染到一半出错" in err and "output/ 没有写一半" in err
+    assert_untouched(built[0], built[1])
+
+
+def failing_write(monkeypatch, exception: BaseException, after: int, where: str = ".output.new-") -> None:
+    """Path.write_bytes raises ``exception`` once ``after`` files have been written under ``where``."""
+    real = Path.write_bytes
+    count = {"n": 0}
+
+    def write_bytes(self: Path, data: bytes) -> int:
+        if where in str(self):
+            count["n"] += 1
+            if count["n"] > after:
+                raise exception
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", write_bytes)
+
+
+def test_ctrl_c_while_writing_leaves_output(built, capsys, monkeypatch):
+    root, before = built
+    failing_write(monkeypatch, KeyboardInterrupt(), after=3)
+    code, err = run_build(root, capsys)
+    assert code == 130
+    assert err.startswith("已中断。output/ 没有写一半")
+    assert_untouched(root, before)
+
+
+def test_full_disk_leaves_output_and_says_so(built, capsys, monkeypatch):
+    root, before = built
+    failing_write(monkeypatch, OSError(errno.ENOSPC, "No space left on device"), after=3)
+    code, err = run_build(root, capsys)
+    assert code == cli.EXIT_WRITE == 74
+    assert err.splitlines()[0] == (
+        "output/: 写出文件失败：磁盘空间不足（No space left on device）；output/ 保持上一次的内容，未作任何改动"
+        " — 请腾出磁盘空间或检查文件夹权限后重新生成"
+    )
+    assert_untouched(root, before)
+    monkeypatch.undo()
+    assert run_build(root, capsys)[0] == 0  # once there is room, the next build goes through
+    assert leftovers(root) == []
+
+
+def test_full_temp_disk_during_indexing_is_not_called_a_bug(built, capsys, monkeypatch):
+    root, before = built
+    failing_write(monkeypatch, OSError(errno.ENOSPC, "No space left on device"), after=3, where="xindelu-search-")
+    code, err = run_build(root, capsys)
+    assert code == 74
+    assert err.splitlines()[0].startswith("读写文件失败：磁盘空间不足（No space left on device")
+    assert "内部错误" not in err and "output/ 没有写一半" in err
+    assert_untouched(root, before)
+
+
+def test_failure_in_the_final_swap_puts_the_previous_tree_back(built, capsys, monkeypatch):
+    root, before = built
+    real = os.replace
+    calls = {"n": 0}
+
+    def replace(src, dst):
+        calls["n"] += 1
+        if calls["n"] == 2:  # old tree moved aside, new tree about to move in
+            raise OSError(errno.EIO, "Input/output error")
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    code, err = run_build(root, capsys)
+    assert code == 74 and "磁盘读写出错" in err
+    assert_untouched(root, before)
+
+
+def test_a_half_built_output_can_never_be_seen(tmp_path, monkeypatch):
+    """At every write, output/ is either absent (first build) or the complete previous tree."""
+    out = tmp_path / "output"
+    write_outputs({f"site/{i}.html": b"old" for i in range(20)}, out)
+    real = Path.write_bytes
+    seen = []
+
+    def write_bytes(self: Path, data: bytes) -> int:
+        seen.append(sorted(p.read_bytes() for p in (out / "site").iterdir()))
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", write_bytes)
+    write_outputs({f"site/{i}.html": b"new" for i in range(20)}, out)
+    assert seen and all(files == [b"old"] * 20 for files in seen)
+    assert sorted(p.read_bytes() for p in (out / "site").iterdir()) == [b"new"] * 20
+
+
+# ---------------------------------------------------------------- reproducible builds
+
+# A second build in another interpreter: another root, hash seed and time zone, the clock a year and
+# a bit ahead, directory listings reversed, articles loaded over the process pool.
+OTHER_BUILD = textwrap.dedent(
+    """
+    import datetime, os, sys, time
+    from pathlib import Path
+
+    SHIFT = 400 * 86400 + 12345
+    real_time, real_time_ns = time.time, time.time_ns
+    time.time = lambda: real_time() + SHIFT
+    time.time_ns = lambda: real_time_ns() + SHIFT * 10**9
+    for name in ("localtime", "gmtime", "ctime"):
+        real = getattr(time, name)
+        setattr(time, name, lambda secs=None, _real=real: _real(time.time() if secs is None else secs))
+
+    class ShiftedDateTime(datetime.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return super().now(tz) + datetime.timedelta(seconds=SHIFT)
+
+        @classmethod
+        def utcnow(cls):
+            return super().utcnow() + datetime.timedelta(seconds=SHIFT)
+
+        @classmethod
+        def today(cls):
+            return cls.now()
+
+        def __repr__(self):  # the datetime repr, not the subclass's name (pdf.py hashes repr(metadata))
+            text = super().__repr__()
+            return "datetime.datetime" + text[text.index("(") :]
+
+    datetime.datetime = ShiftedDateTime
+
+    real_scandir, real_listdir = os.scandir, os.listdir
+
+    class Reversed:
+        def __init__(self, path="."):
+            self.entries = sorted(real_scandir(path), key=lambda e: e.name, reverse=True)
+
+        def __iter__(self):
+            return iter(self.entries)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def close(self):
+            pass
+
+    os.scandir = Reversed
+    os.listdir = lambda path=".": sorted(real_listdir(path), reverse=True)
+
+    import xindelu.content
+    from xindelu.output import write_outputs
+    from xindelu.pipeline import BuildOptions, build
+
+    xindelu.content.PARALLEL_THRESHOLD = 1
+    root = Path(sys.argv[1])
+    result = build(BuildOptions(root, datetime.date(2026, 11, 1), pdf=sys.argv[2] == "pdf"))
+    assert not result.errors, [e.format() for e in result.errors]
+    write_outputs(result.outputs, root / "output")
+    """
+)
+
+
+def tree(out_dir: Path) -> dict[str, bytes]:
+    return {p.relative_to(out_dir).as_posix(): p.read_bytes() for p in sorted(out_dir.rglob("*")) if p.is_file()}
+
+
+def other_build(root: Path, pdf: bool) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    env.update(PYTHONHASHSEED="12345", TZ="America/New_York", PYTHONPATH=str(REPO))
+    run = subprocess.run(
+        [sys.executable, "-c", OTHER_BUILD, str(root), "pdf" if pdf else "pages"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=root,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+
+
+def copy_example(base: Path) -> Path:
+    import shutil
+
+    base.mkdir(parents=True)
+    shutil.copy(REPO / "site_config.yaml", base / "site_config.yaml")
+    shutil.copytree(REPO / "content", base / "content")
+    return base
+
+
+def test_two_clean_builds_are_byte_identical(tmp_path, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    first = copy_example(tmp_path / "first")
+    result = build(BuildOptions(first, TODAY, pdf=True))
+    assert not result.errors, [e.format() for e in result.errors]
+    write_outputs(result.outputs, first / "output")
+    second = copy_example(tmp_path / "elsewhere" / "second")
+    other_build(second, pdf=True)
+    a, b = tree(first / "output"), tree(second / "output")
+    kinds = {name.rsplit(".", 1)[-1] for name in a}
+    assert {"html", "xml", "pdf", "pf_filter", "pf_meta", "pf_fragment", "pf_index", "json", "css"} <= kinds
+    assert "site/feed.xml" in a and "site/sitemap.xml" in a
+    assert sorted(a) == sorted(b)
+    differing = [name for name in a if a[name] != b[name]]
+    assert differing == []
+
+
+def test_pagefind_filters_are_canonical(tmp_path):
+    """Pagefind alone orders its filter index differently on every run; the bundle we keep does not."""
+    from xindelu.search import search_outputs
+
+    pages = build(BuildOptions(copy_example(tmp_path / "site"), TODAY, pdf=False)).outputs
+    pages = {k: v for k, v in pages.items() if k.endswith(".html")}
+    bundles = [search_outputs(pages, "/") for _ in range(4)]
+    assert all(bundle == bundles[0] for bundle in bundles)
+    assert any(name.endswith(".pf_filter") for name in bundles[0])
