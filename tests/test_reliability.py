@@ -4,7 +4,9 @@ two builds of the same input are byte-identical whatever the clock, listing orde
 
 from __future__ import annotations
 
+import builtins
 import errno
+import io
 import os
 import subprocess
 import sys
@@ -96,24 +98,29 @@ def test_exception_mid_render_leaves_output(built, capsys, monkeypatch):
     assert_untouched(built[0], built[1])
 
 
-def failing_write(monkeypatch, exception: BaseException, after: int, where: str = ".output.new-") -> None:
-    """Path.write_bytes raises ``exception`` once ``after`` files have been written under ``where``."""
-    real = Path.write_bytes
+def failing_write(monkeypatch, exception: BaseException, after: int, where: str) -> None:
+    """Opening a file for writing raises ``exception`` once ``after`` files under ``where`` were opened.
+
+    Hooked at io.open (Path.write_bytes, open(), os.fdopen after mkstemp all go through it), so the
+    injection holds whichever way the writer writes.
+    """
+    real_open = io.open
     count = {"n": 0}
 
-    def write_bytes(self: Path, data: bytes) -> int:
-        if where in str(self):
+    def guarded(file, mode="r", *args, **kwargs):
+        if any(flag in mode for flag in "wax+") and (isinstance(file, int) or where in os.fspath(file)):
             count["n"] += 1
             if count["n"] > after:
                 raise exception
-        return real(self, data)
+        return real_open(file, mode, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "write_bytes", write_bytes)
+    monkeypatch.setattr(io, "open", guarded)
+    monkeypatch.setattr(builtins, "open", guarded)
 
 
 def test_ctrl_c_while_writing_leaves_output(built, capsys, monkeypatch):
     root, before = built
-    failing_write(monkeypatch, KeyboardInterrupt(), after=3)
+    failing_write(monkeypatch, KeyboardInterrupt(), after=3, where=str(root))
     code, err = run_build(root, capsys)
     assert code == 130
     assert err.startswith("已中断。output/ 没有写一半")
@@ -122,7 +129,7 @@ def test_ctrl_c_while_writing_leaves_output(built, capsys, monkeypatch):
 
 def test_full_disk_leaves_output_and_says_so(built, capsys, monkeypatch):
     root, before = built
-    failing_write(monkeypatch, OSError(errno.ENOSPC, "No space left on device"), after=3)
+    failing_write(monkeypatch, OSError(errno.ENOSPC, "No space left on device"), after=3, where=str(root))
     code, err = run_build(root, capsys)
     assert code == cli.EXIT_WRITE == 74
     assert err.splitlines()[0] == (
