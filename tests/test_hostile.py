@@ -583,3 +583,19 @@ def test_server_serves_pages_and_injects_reload(server):
     assert status == 200 and "文章".encode() in body and b"EventSource" in body
     status, body = raw_get(server, "/nothing-here/")
     assert status == 404 and "找不到".encode() in body
+
+
+def test_html_in_front_matter_is_escaped_on_every_page(make_site):
+    from xindelu.pipeline import BuildOptions as Options
+    from xindelu.pipeline import build
+
+    evil = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    root = make_site(
+        {A: article(title=f"'标题{evil}'", author=f"'张三{evil}'", position=f"'干部{evil}'", summary=f"'摘要{evil}'")}
+    )
+    result = build(Options(root, TODAY, pdf=False))
+    assert not result.errors, [e.format() for e in result.errors]
+    texts = {k: v.decode("utf-8") for k, v in result.outputs.items() if k.endswith((".html", ".xml", ".json"))}
+    assert any("&lt;script&gt;alert(1)" in t for t in texts.values())
+    for name, text in texts.items():
+        assert "<script>alert(1)" not in text and "onerror=alert(2)>" not in text, name
