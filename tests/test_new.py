@@ -140,3 +140,20 @@ def test_prompts_ask_for_what_is_missing_and_re_ask_on_mistakes(make_site, capsy
     assert [p.split("，")[0] for p in prompts] == ["作者", "职务（可不填）", "单位", "类别", "类别", "体裁", "体裁", "日期（可不填）", "网址名（可不填）"]  # fmt: skip
     text = Path(root / "content/articles/2026/huan-ge-biao-ti.md").read_text("utf-8")
     assert "unit: 湘西土家族苗族自治州\ncategory: 学而用\nform: 体会文章\ndate: 2026-05-01\n" in text
+
+
+def test_windows_device_name_is_refused_as_slug(make_site):
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    root = make_site()
+    result = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "new", "--root", str(root), "--title", "测试", "--author", "张三",
+         "--unit", "长沙市", "--category", "学而思", "--form", "微心得", "--date", "2026-04-08", "--slug", "con"],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "网址名“con”不能用" in result.stderr
+    assert not (root / "content" / "articles").exists() or not list((root / "content" / "articles").rglob("*.md"))

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from .config import SLUG_RE, SiteConfig, load_config
+from .config import RESERVED_HINT, SLUG_RE, SiteConfig, load_config, reserved_slug
 from .errors import ContentErrors
 from .pipeline import BuildOptions
 from .records import did_you_mean, parse_date, suggest_slug
@@ -86,6 +86,8 @@ def check_value(key: str, value: str, config: SiteConfig) -> tuple[str, str]:
             return "", ""
         return (value, "") if parse_date(value) else ("", f"日期“{value}”无效，请按 年-月-日 写，如 2026-04-08")
     if key == "slug":
+        if value and reserved_slug(value):
+            return "", f"网址名“{value}”不能用：{RESERVED_HINT}"
         if not value or SLUG_RE.match(value):
             return value, ""
         better = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") if value.isascii() else suggest_slug(value)
