@@ -16,7 +16,7 @@ from typing import Literal
 
 import jinja2
 
-from . import cjk_typeset
+from . import bookchunks, cjk_typeset
 from .config import AnthologySettings, SiteConfig
 from .content import Content
 from .errors import ContentError, ContentErrors
@@ -36,6 +36,11 @@ Edition = Literal["print", "screen"]
 EDITIONS: tuple[Edition, ...] = ("print", "screen")
 DEFAULT_LAYOUTS = Path(__file__).resolve().parent.parent / "layouts" / "print"
 PT_PER_MM = 72 / 25.4
+# Books with at least CHUNK_FROM articles are laid out in chunks of CHUNK_ARTICLES articles
+# (xindelu.bookchunks) by CHUNK_WORKERS processes; smaller ones as one document.
+CHUNK_FROM = 40
+CHUNK_ARTICLES = 25
+CHUNK_WORKERS = 2
 ZH_DIGITS = "零一二三四五六七八九"
 
 
@@ -283,8 +288,15 @@ def render_anthology(
     progress: Progress | None = None,
     fonts: Mapping[str, FontChoice] | None = None,
     environ: Mapping[str, str] | None = None,
+    chunk_articles: int | None = None,
+    cache_dir: Path | None = None,
+    workers: int | None = None,
 ) -> RenderedPdf:
     """One edition of the book → RenderedPdf (``.data`` bytes, ``.pages``, ``.seconds``).
+
+    Books of CHUNK_FROM articles or more (or any, with ``chunk_articles``) are laid out in
+    chunks of that many articles in ``workers`` processes and joined; ``cache_dir`` keeps
+    the chunks so that a rebuild lays out only those whose input or start folio changed.
 
     Raises ContentErrors (Chinese, for the terminal) when no CJK font is installed or a
     template is broken.
@@ -305,6 +317,27 @@ def render_anthology(
         created=fixed_date(anthology.year, environ),
     )
     base_url = str(layouts[0]) + "/"
+    parts = book_parts(anthology, content.articles)
+    articles = sum(len(part.articles) for part in parts)
+    if chunk_articles is None and articles >= CHUNK_FROM:
+        chunk_articles = CHUNK_ARTICLES
+    if chunk_articles:
+        cut = bookchunks.cut_book(
+            html,
+            [(part.anchor, [f"a-{a.slug}" for a in part.articles]) for part in parts],
+            "afterword" if anthology.afterword_html else None,
+            max(1, chunk_articles),
+        )
+        if cut is not None:  # else a site's own template lacks the markers: one document
+            return bookchunks.render_chunked(
+                cut,
+                base_url,
+                stylesheets,
+                metadata,
+                cache_dir=cache_dir / "anthology" / edition if cache_dir else None,
+                workers=workers or CHUNK_WORKERS,
+                progress=progress,
+            )
     return render_document(html, base_url, stylesheets, metadata, progress=progress)
 
 

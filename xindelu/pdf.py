@@ -274,6 +274,7 @@ class RenderedPdf:
     pages: int
     seconds: float
     warnings: tuple[str, ...] = ()  # WeasyPrint's own messages (English), for --debug style output
+    rendered_chunks: tuple[str, ...] = ()  # chunked books: the pieces laid out anew ("front", "0", …)
 
     def summary(self, label: str) -> str:
         return f"{label}：{self.pages} 页，用时 {self.seconds:.1f} 秒"

@@ -1,0 +1,186 @@
+"""Anthology PDF benchmark: wall time and peak memory of the print edition for N articles.
+
+``measure_anthology(n)`` writes a synthetic site (bench/synth.py) with an anthology manifest
+over its articles in four parts, then renders the print edition in a child process. Peak
+memory is that of the whole process tree (the renderer forks workers): the larger of the
+summed RSS sampled from /proc every 20 ms and the kernel's ``ru_maxrss`` of the children.
+
+    python bench/pdf_bench.py [--runs 3] [--sizes 100,1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from synth import write_corpus  # noqa: E402
+
+PARTS = [
+    ("学而思", "在思想理论上的收获"),
+    ("学而信", "在坚定理想信念上的收获"),
+    ("学而用", "在推动工作上的收获"),
+    ("学而行", "在干事创业上的收获"),
+]
+
+# The child: load the site, render the print edition, write it, print a JSON line.
+CHILD = """
+import json, sys, time
+from pathlib import Path
+started = time.perf_counter()
+from xindelu.anthology import print_layout_dirs, render_anthology
+from xindelu.config import load_config
+from xindelu.content import load_content
+root = Path(sys.argv[1])
+config = load_config(root)
+content = load_content(root, config, proofread=False)
+assert not content.errors, [e.format() for e in content.errors[:5]]
+loaded = time.perf_counter()
+kwargs = {"cache_dir": root / ".cache"} if "cache_dir" in render_anthology.__kwdefaults__ else {}
+book = render_anthology(config, content, "print", print_layout_dirs(root), **kwargs)
+done = time.perf_counter()
+Path(sys.argv[2]).write_bytes(book.data)
+print(json.dumps({"pages": book.pages, "load_s": loaded - started, "render_s": done - loaded}))
+"""
+
+
+def write_anthology_site(root: Path, n_articles: int) -> Path:
+    """A synthetic site with ``n_articles`` articles, all in an anthology of four parts."""
+    write_corpus(root, n_articles)
+    book = root / "content" / "anthology"
+    book.mkdir(parents=True)
+    for name in ("preface.md", "afterword.md"):
+        shutil.copy(REPO / "content" / "anthology" / name, book / name)
+    slugs = [f"a{i:05d}" for i in range(n_articles)]
+    lines = [
+        "title: 合成文集",
+        "subtitle: 基准测试用",
+        "editor: 基准测试 编",
+        "publisher: 测试出版社",
+        "year: 2026",
+        "preface: preface.md",
+        "afterword: afterword.md",
+        "parts:",
+    ]
+    per_part = -(-n_articles // len(PARTS))
+    for i, (title, subtitle) in enumerate(PARTS):
+        lines += [f"  - title: {title}", f"    subtitle: {subtitle}", "    articles:"]
+        lines += [f"      - {slug}" for slug in slugs[i * per_part : (i + 1) * per_part]] or ["      []"]
+    (book / "anthology.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root
+
+
+def _tree_rss_mb(pid: int) -> float:
+    """Summed RSS of ``pid`` and its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+        rss[int(entry)] = int(fields[21])
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        total += rss.get(current, 0)
+        stack.extend(children.get(current, []))
+    return total * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def run_child(root: Path, out: Path, env: dict[str, str] | None = None) -> dict:
+    """Render the print edition of ``root`` in a child process; wall, peak tree RSS, pages."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(root), str(out)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
+    )
+    peak = [0.0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.02):
+            peak[0] = max(peak[0], _tree_rss_mb(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stdout, _ = proc.communicate()
+    wall = time.perf_counter() - started
+    stop.set()
+    sampler.join()
+    if proc.returncode:
+        raise RuntimeError(f"renderer failed ({proc.returncode})")
+    result = json.loads(stdout.strip().splitlines()[-1])
+    maxrss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    single = maxrss / 1024 if maxrss > before else 0.0  # only meaningful if this child set a new max
+    return {
+        "wall_s": wall,
+        "peak_mb": max(peak[0], single),
+        "pages": result["pages"],
+        "load_s": result["load_s"],
+        "render_s": result["render_s"],
+        "bytes": out.stat().st_size,
+    }
+
+
+def measure_anthology(n_articles: int, runs: int = 1, keep_cache: bool = False) -> dict:
+    """Cold render of the print edition of an ``n_articles`` anthology: median wall_s, peak_mb, pages.
+
+    Each run starts without the chunk cache (``<root>/.cache/``) unless ``keep_cache``.
+    """
+    with tempfile.TemporaryDirectory(prefix="xdl-pdf-bench-") as tmp:
+        root = write_anthology_site(Path(tmp) / "site", n_articles)
+        results = []
+        for _ in range(runs):
+            if not keep_cache:
+                shutil.rmtree(root / ".cache", ignore_errors=True)
+            results.append(run_child(root, Path(tmp) / "book.pdf"))
+    return {
+        "wall_s": statistics.median(r["wall_s"] for r in results),
+        "peak_mb": statistics.median(r["peak_mb"] for r in results),
+        "pages": results[0]["pages"],
+        "render_s": statistics.median(r["render_s"] for r in results),
+        "load_s": statistics.median(r["load_s"] for r in results),
+        "bytes": results[0]["bytes"],
+        "runs": runs,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sizes", default="100,1000")
+    args = parser.parse_args()
+    print(f"{'articles':>8} {'pages':>6} {'wall s':>7} {'render s':>8} {'peak MB':>8} {'PDF MB':>7}")
+    for n in (int(x) for x in args.sizes.split(",")):
+        r = measure_anthology(n, runs=args.runs)
+        print(
+            f"{n:>8} {r['pages']:>6} {r['wall_s']:>7.1f} {r['render_s']:>8.1f} {r['peak_mb']:>8.0f}"
+            f" {r['bytes'] / 2**20:>7.1f}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()

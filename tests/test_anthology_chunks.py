@@ -1,0 +1,232 @@
+"""The anthology laid out in chunks (xindelu.bookchunks) and joined: the same book as one document.
+
+The example book is cut into chunks of two articles, so chunk boundaries fall inside parts on
+both left- and right-hand pages. The PDF checks of test_anthology run again on the joined
+book (their fixtures and tests are imported, so they use this module's ``book``), and the
+joined book is compared page by page with the single-document layout.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pdfplumber
+import pytest
+import test_anthology as single
+from conftest import REPO
+from pypdf import PdfReader
+from test_anthology import (  # noqa: F401  (fixtures and tests run again here, on the chunked book)
+    Book,
+    _outline,
+    pages,
+    print_path,
+    screen_path,
+    test_articles_start_on_new_pages_with_title_and_byline,
+    test_body_lines_are_justified_flush_right,
+    test_every_font_is_embedded_and_subset,
+    test_front_matter_is_roman_and_body_starts_at_1,
+    test_metadata_title_author_language,
+    test_no_line_starts_with_closing_or_ends_with_opening_punctuation,
+    test_no_single_line_widow_at_the_top_of_a_page,
+    test_outline_lists_parts_with_their_articles,
+    test_parts_open_on_right_hand_pages_with_blank_left_pages_before,
+    test_print_edition_has_trim_bleed_and_crop_marks,
+    test_quote_marks_are_one_em_wide,
+    test_running_heads,
+    test_screen_edition_has_clickable_contents_print_edition_none,
+    test_screen_edition_is_trim_size_without_bleed,
+    test_toc_numbers_are_the_printed_folios_where_entries_start,
+)
+
+from xindelu import bookchunks
+from xindelu.anthology import book_parts, print_layout_dirs, render_anthology
+from xindelu.config import load_config
+from xindelu.content import load_content
+
+ENV = {"SOURCE_DATE_EPOCH": ""}
+PER_CHUNK = 2
+
+
+def _render(config, content, edition: str, **kwargs):
+    return render_anthology(
+        config, content, edition, print_layout_dirs(REPO), environ=ENV, chunk_articles=PER_CHUNK, **kwargs
+    )
+
+
+@pytest.fixture(scope="module")
+def book() -> Book:
+    config = load_config(REPO)
+    content = load_content(REPO, config)
+    printed = _render(config, content, "print")
+    screen = _render(config, content, "screen")
+    return Book(printed.data, screen.data, printed.pages, screen.pages, config, content)
+
+
+@pytest.fixture(scope="module")
+def whole(book: Book) -> bytes:
+    """The same screen edition laid out as one document."""
+    layouts = print_layout_dirs(REPO)
+    return render_anthology(book.config, book.content, "screen", layouts, environ=ENV, chunk_articles=0).data
+
+
+def _chars(page) -> list[tuple[str, float, float, float]]:
+    # A space and a no-break space share a glyph; which one a font subset maps it back to
+    # depends on which the subset met first, so both read as a space here.
+    return [
+        (c["text"].replace("\xa0", " "), round(c["x0"], 2), round(c["top"], 2), round(c["size"], 2)) for c in page.chars
+    ]
+
+
+def test_the_book_is_cut_into_several_chunks_with_boundaries_inside_parts(book: Book) -> None:
+    parts = book_parts(book.content.anthology, book.content.articles)
+    expected = sum(-(-len(part.articles) // PER_CHUNK) for part in parts) + 1  # + the afterword
+    assert expected >= 10
+    chunks = render_anthology(
+        book.config, book.content, "screen", print_layout_dirs(REPO), environ=ENV, chunk_articles=PER_CHUNK
+    ).rendered_chunks
+    assert sorted(chunks, key=lambda c: (c == "front", c.zfill(4))) == [*map(str, range(expected)), "front"]
+
+
+def test_joined_book_is_the_single_document_page_for_page(book: Book, whole: bytes, screen_path: Path) -> None:  # noqa: F811
+    with pdfplumber.open(io.BytesIO(whole)) as one, pdfplumber.open(screen_path) as joined:
+        assert len(one.pages) == len(joined.pages) == book.screen_pages
+        for index, (a, b) in enumerate(zip(one.pages, joined.pages, strict=True)):
+            assert _chars(a) == _chars(b), f"page {index + 1} differs"
+    single_outline = single._outline(_write(whole))
+    assert _outline(screen_path) == single_outline
+
+
+def _write(data: bytes) -> Path:
+    import tempfile
+
+    path = Path(tempfile.mkdtemp()) / "book.pdf"
+    path.write_bytes(data)
+    return path
+
+
+def test_folios_run_on_across_chunks(screen_path: Path, pages) -> None:  # noqa: F811
+    first_part = next(index for level, title, index in _outline(screen_path) if "辑" in title)
+    numbered = [(p.index, int(p.folio)) for p in pages[first_part:] if p.folio.isdigit()]
+    assert len(numbered) > 40
+    for index, folio in numbered:
+        assert folio == index - first_part + 1
+        assert (folio % 2 == 1) == pages[index].right  # odd folios on right-hand pages
+
+
+def test_contents_links_reach_articles_in_other_chunks(book: Book) -> None:
+    reader = PdfReader(io.BytesIO(book.screen_pdf))
+    names = reader.named_destinations
+    linked = set()
+    for page in reader.pages:
+        for annot in page.get("/Annots", []):
+            annot = annot.get_object()
+            if annot.get("/Subtype") == "/Link" and "/Dest" in annot:
+                linked.add(str(annot["/Dest"]))
+    slugs = {
+        f"a-{art.slug}" for part in book_parts(book.content.anthology, book.content.articles) for art in part.articles
+    }
+    assert slugs <= linked
+    assert linked <= set(names)
+
+
+def test_same_input_gives_identical_bytes_chunked(book: Book, tmp_path: Path) -> None:
+    again = _render(book.config, book.content, "print", cache_dir=tmp_path)
+    assert again.data == book.print_pdf
+    cached = _render(book.config, book.content, "print", cache_dir=tmp_path)
+    assert cached.rendered_chunks == ()
+    assert cached.data == book.print_pdf
+
+
+def test_joined_file_keeps_a_reasonable_size(book: Book, whole: bytes) -> None:
+    # Fonts are subset per chunk: bigger than one document, but not one full font per chunk.
+    assert len(book.screen_pdf) < 8 * len(whole)
+    fonts = {str(f) for page in PdfReader(io.BytesIO(book.print_pdf)).pages for f in _font_names(page)}
+    assert all(re.match(r"^/[A-Z]{6}\+", name) for name in fonts)
+
+
+def _font_names(page) -> list[str]:
+    resources = page["/Resources"].get_object()
+    return [font.get_object()["/BaseFont"] for font in resources.get("/Font", {}).values()]
+
+
+# ---------------------------------------------------------------- rebuilding after an edit
+
+
+def _edit(root: Path, slug: str, old: str, new: str) -> None:
+    path = next((root / "content" / "articles").rglob(f"{slug}.md"), None)
+    if path is None:  # the slug is set in the front matter, not the file name
+        path = next(p for p in (root / "content" / "articles").rglob("*.md") if f"slug: {slug}" in p.read_text("utf-8"))
+    text = path.read_text(encoding="utf-8")
+    assert old in text.split("---", 2)[2]
+    head, body = text.split("---", 2)[1:]
+    path.write_text(f"---{head}---" + body.replace(old, new, 1), encoding="utf-8")
+
+
+def _third_article(content) -> tuple[int, str, str]:
+    """An article in the second chunk of the first part, and a sentence from its body."""
+    part = book_parts(content.anthology, content.articles)[0]
+    art = part.articles[PER_CHUNK]
+    sentence = next(s for s in re.findall(r"[\u4e00-\u9fff]{6,}", art.body_html))
+    return 1, art.slug, sentence
+
+
+def test_an_edit_that_keeps_the_page_count_lays_out_only_its_chunk(make_site, tmp_path: Path) -> None:
+    root = make_site(example=True)
+    cache = root / ".cache"
+
+    def render():
+        config = load_config(root)
+        content = load_content(root, config)
+        assert not content.errors
+        return _render(config, content, "print", cache_dir=cache), content
+
+    first, content = render()
+    assert "front" in first.rendered_chunks
+    chunk, slug, sentence = _third_article(content)
+    # Same number of characters, same widths: the page count cannot change.
+    _edit(root, slug, sentence, sentence[::-1])
+    second, _ = render()
+    assert second.rendered_chunks == (str(chunk),)
+    assert second.data != first.data
+    clean = _render(load_config(root), load_content(root, load_config(root)), "print", cache_dir=tmp_path / "clean")
+    assert second.data == clean.data
+    # Old chunk files are pruned: one PDF per chunk (and the front matter) is left.
+    pdfs = list((cache / "anthology" / "print").glob("*.pdf"))
+    assert len(pdfs) == len(first.rendered_chunks)
+
+
+def test_an_edit_that_adds_pages_renumbers_the_chunks_after_it(make_site, tmp_path: Path) -> None:
+    root = make_site(example=True)
+    cache = root / ".cache"
+
+    def render():
+        config = load_config(root)
+        content = load_content(root, config)
+        assert not content.errors
+        return _render(config, content, "screen", cache_dir=cache), content
+
+    first, content = render()
+    _, slug, _ = _third_article(content)
+    art = next(a for a in content.articles if a.slug == slug)
+    # Runs of characters cut into one-character paragraphs: two pages more, not one character
+    # more (the form's length limit holds).
+    runs = re.findall(r"[\u4e00-\u9fff]{6,}", art.body_html)
+    taken = []
+    while sum(map(len, taken)) < 60:
+        taken.append(runs[len(taken)])
+    for run in taken:
+        _edit(root, slug, run, "\n\n".join(run))
+    second, _ = render()
+    assert second.pages > first.pages
+    assert "0" not in second.rendered_chunks and "1" in second.rendered_chunks and "front" in second.rendered_chunks
+    config = load_config(root)
+    clean = _render(config, load_content(root, config), "screen", cache_dir=tmp_path / "clean")
+    assert second.data == clean.data
+    assert clean.pages == second.pages
+
+
+def test_cut_book_refuses_templates_without_the_markers() -> None:
+    html = "<html><body><section>无标记</section></body></html>"
+    assert bookchunks.cut_book(html, [("part-1", ["a-x"])], None, 2) is None
