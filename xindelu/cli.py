@@ -191,24 +191,27 @@ def _check(options: pipeline.BuildOptions, strict: bool) -> int:
 
 
 def _build(options: pipeline.BuildOptions) -> int:
+    from .cache import BuildCache
+
     started = time.perf_counter()
-    result = pipeline.build(options)
+    cache = BuildCache.open(options.root)
+    result = pipeline.build(options, cache)
     report_problems(result.errors, result.warnings)
     if result.errors:
         sys.stderr.write("没有生成任何文件，output/ 保持原样。\n")
         return EXIT_CONTENT
     for note in result.notes:
         print(note)
-    from .output import write_outputs
+    from .output import write_build
 
     out_dir = options.root / "output"
     try:
-        stats = write_outputs(result.outputs, out_dir)
+        stats = write_build(result.outputs, result.kept, out_dir, cache)
     except ContentErrors as exc:  # the disk refused (full, read-only, no permission)
         report_problems(exc.errors)
         return EXIT_WRITE
     print(
-        f"完成：共 {len(result.outputs)} 个文件写入 {out_dir}（新写 {stats.written}，未变 {stats.unchanged}，"
+        f"完成：共 {len(result.outputs) + len(result.kept)} 个文件写入 {out_dir}（新写 {stats.written}，未变 {stats.unchanged}，"
         f"删除过期 {stats.removed}），用时 {time.perf_counter() - started:.2f} 秒。"
     )
     return EXIT_OK

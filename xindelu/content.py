@@ -9,12 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import pickle
 import sys
+import time
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import RACY_NS, ArticleEntry, BuildCache, code_version, digest
 from .config import Limits, SiteConfig
 from .errors import ContentError
 from .markdown import render_markdown
@@ -70,28 +73,86 @@ def content_files(root: Path, folder: str, pattern: str) -> list[Path]:
 PARALLEL_THRESHOLD = 400
 
 
-def load_articles(root: Path, config: SiteConfig, proofread: bool = True) -> tuple[list[Article], list[ContentError]]:
-    """Read and validate every article; Markdown dominates, so large corpora use every core."""
+def load_articles(
+    root: Path, config: SiteConfig, proofread: bool = True, cache: BuildCache | None = None
+) -> tuple[list[Article], list[ContentError]]:
+    """Read and validate every article; Markdown dominates, so large corpora use every core.
+
+    With a ``cache``, a file whose bytes are unchanged since the last build is not parsed
+    again (its size and mtime spare even reading it); image checks always run again.
+    """
     files = content_files(root, "articles", "*.md")
-    workers = min(os.cpu_count() or 1, 8)
-    if len(files) < PARALLEL_THRESHOLD or workers < 2:
-        results = _load_chunk(root, files, config, proofread)
-    else:
-        size = -(-len(files) // (workers * 4))
-        chunks = [files[i : i + size] for i in range(0, len(files), size)]
-        context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            results = [
-                item
-                for chunk in pool.map(
-                    _load_chunk, [root] * len(chunks), chunks, [config] * len(chunks), [proofread] * len(chunks)
-                )
-                for item in chunk
-            ]
+    entries = _cached_entries(root, files, config, proofread, cache)
+    todo = [file for file, entry in zip(files, entries, strict=True) if entry is None]
+    fresh = iter(_load_files(root, todo, config, proofread))
+    results = []
+    for file, entry in zip(files, entries, strict=True):
+        if entry is None:
+            article, problems = next(fresh)
+            if cache is not None:
+                entry = _remember(root, file, cache, article, problems)
+        else:
+            article, problems = entry.article, entry.problems
+        if article is not None and article.images:
+            problems = problems + _missing_images(root, file, article, config)
+        results.append((article, problems))
+    if cache is not None:  # forget deleted files
+        names = {relative_name(root, f) for f in files}
+        for name in [n for n in cache.articles if n not in names]:
+            del cache.articles[name]
     articles = [article for article, _ in results if article is not None]
     errors = [error for _, problems in results for error in problems]
     errors.extend(_duplicate_slugs(articles))
     return articles, errors
+
+
+def _cached_entries(
+    root: Path, files: list[Path], config: SiteConfig, proofread: bool, cache: BuildCache | None
+) -> list[ArticleEntry | None]:
+    if cache is None:
+        return [None] * len(files)
+    key = digest(pickle.dumps((config, proofread, code_version())))
+    if cache.articles_key != key:
+        cache.articles_key, cache.articles = key, {}
+    found: list[ArticleEntry | None] = []
+    for file in files:
+        entry = cache.articles.get(relative_name(root, file))
+        if entry is not None:
+            stat = file.stat()
+            if (stat.st_size, stat.st_mtime_ns) != (entry.size, entry.mtime_ns) or (
+                entry.recorded_ns - stat.st_mtime_ns < RACY_NS and digest(file.read_bytes()) != entry.sha
+            ):
+                entry = None
+        found.append(entry)
+    return found
+
+
+def _remember(
+    root: Path, file: Path, cache: BuildCache, article: Article | None, problems: list[ContentError]
+) -> ArticleEntry:
+    stat = file.stat()
+    entry = ArticleEntry(stat.st_size, stat.st_mtime_ns, time.time_ns(), digest(file.read_bytes()), article, problems)
+    cache.articles[relative_name(root, file)] = entry
+    return entry
+
+
+def _load_files(
+    root: Path, files: list[Path], config: SiteConfig, proofread: bool
+) -> list[tuple[Article | None, list[ContentError]]]:
+    workers = min(os.cpu_count() or 1, 8)
+    if len(files) < PARALLEL_THRESHOLD or workers < 2:
+        return _load_chunk(root, files, config, proofread)
+    size = -(-len(files) // (workers * 4))
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return [
+            item
+            for chunk in pool.map(
+                _load_chunk, [root] * len(chunks), chunks, [config] * len(chunks), [proofread] * len(chunks)
+            )
+            for item in chunk
+        ]
 
 
 def _load_chunk(
@@ -115,8 +176,7 @@ def load_article(
     if source is None:
         return None, problems
     article, problems = validate_article(source, config, file.stem)
-    if article is not None:
-        problems = problems + _missing_images(root, file, article, config)
+    # Image checks are added by load_articles (they depend on other files than this one).
     # Proofreading findings travel with the errors (warning=True); load_content sorts them apart.
     if not proofread:
         return article, problems
@@ -342,9 +402,9 @@ def check_references(
     return errors
 
 
-def load_content(root: Path, config: SiteConfig, proofread: bool = True) -> Content:
+def load_content(root: Path, config: SiteConfig, proofread: bool = True, cache: BuildCache | None = None) -> Content:
     """The whole load phase; never raises for content problems."""
-    articles, errors = load_articles(root, config, proofread)
+    articles, errors = load_articles(root, config, proofread, cache)
     pages, page_errors = load_pages(root, config.limits.max_article_kb)
     bulletins, bulletin_errors = load_bulletins(root, config)
     anthology, anthology_errors = load_anthology(root, config.limits.max_article_kb)

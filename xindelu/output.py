@@ -9,6 +9,7 @@ not carried over (stale files pruned).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -17,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from .cache import BuildCache, OutputEntry, digest
 from .errors import ContentError, ContentErrors
 
 
@@ -112,3 +114,88 @@ def _swap(new: Path, out_dir: Path) -> None:
         shutil.rmtree(trash, ignore_errors=True)
         raise
     shutil.rmtree(trash, ignore_errors=True)
+
+
+def write_build(outputs: Mapping[str, bytes], kept: frozenset[str], out_dir: Path, cache: BuildCache) -> WriteStats:
+    """Write a build made with a cache: only files whose bytes changed; stale ones removed.
+
+    The first build (or one after the cache was lost) goes through write_outputs. Later ones
+    stage the changed files in a temp dir beside output/, then move them in (keeping a hard
+    link to each file they replace) and move stale files aside; if anything fails, every
+    move is undone, so output/ is the previous tree, file for file. ``kept`` files are not
+    touched, and unchanged ones keep their inode and mtime.
+    """
+    out_dir = out_dir.resolve()
+    if not cache.outputs or not out_dir.is_dir():
+        stats = write_outputs(outputs, out_dir)
+        cache.commit({name: _entry(out_dir, name, data, cache) for name, data in outputs.items()})
+        cache.save()
+        return stats
+    known = {name: cache.outputs[name] for name in kept}
+    changed: dict[str, str] = {}  # name → digest
+    for name in sorted(outputs):
+        _safe_name(name)
+        sha = digest(outputs[name])
+        previous = cache.outputs.get(name)
+        if previous is not None and previous.sha == sha and cache.intact(name):
+            known[name] = OutputEntry(cache.pending_keys.get(name, ""), previous.size, previous.mtime_ns, sha)
+        else:
+            changed[name] = sha
+    stale = sorted(name for name in cache.outputs if name not in known and name not in changed)
+    if changed or stale:
+        try:
+            _move_in(outputs, changed, stale, out_dir)
+        except OSError as exc:
+            raise ContentErrors([write_error(exc, out_dir)]) from exc
+    for name, sha in changed.items():
+        known[name] = _entry(out_dir, name, outputs[name], cache, sha)
+    cache.commit(known)
+    cache.save()
+    return WriteStats(len(changed), len(known) - len(changed), len(stale))
+
+
+def _move_in(outputs: Mapping[str, bytes], changed: Mapping[str, str], stale: list[str], out_dir: Path) -> None:
+    stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.stage-", dir=out_dir.parent))
+    undo: list[tuple[str, Path, Path]] = []  # ("back", backup, target) restores; ("new", _, target) removes
+    try:
+        (stage / "new").mkdir()
+        for number, name in enumerate(changed):
+            (stage / "new" / str(number)).write_bytes(outputs[name])
+        backups = stage / "old"
+        backups.mkdir()
+        for number, name in enumerate(changed):
+            target = out_dir.joinpath(*PurePosixPath(name).parts)
+            backup = backups / f"c{number}"
+            if target.exists():
+                os.link(target, backup)
+                undo.append(("back", backup, target))
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                undo.append(("new", target, target))
+            os.replace(stage / "new" / str(number), target)
+        for number, name in enumerate(stale):
+            target = out_dir.joinpath(*PurePosixPath(name).parts)
+            if target.exists():
+                backup = backups / f"s{number}"
+                os.replace(target, backup)
+                undo.append(("back", backup, target))
+    except BaseException:
+        for kind, source, target in reversed(undo):
+            with contextlib.suppress(OSError):
+                if kind == "back":
+                    os.replace(source, target)
+                else:
+                    target.unlink(missing_ok=True)
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    shutil.rmtree(stage, ignore_errors=True)
+    for name in stale:  # a clean build has no empty folders
+        for folder in out_dir.joinpath(*PurePosixPath(name).parts).parents:
+            if folder == out_dir or not folder.is_dir() or any(folder.iterdir()):
+                break
+            folder.rmdir()
+
+
+def _entry(out_dir: Path, name: str, data: bytes, cache: BuildCache, sha: str | None = None) -> OutputEntry:
+    stat = os.stat(out_dir / name)
+    return OutputEntry(cache.pending_keys.get(name, ""), stat.st_size, stat.st_mtime_ns, sha or digest(data))

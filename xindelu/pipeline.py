@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .anthology import anthology_outputs
 from .bulletin import bulletin_outputs
+from .cache import BuildCache
 from .config import SiteConfig, load_config
 from .content import Content, load_content
 from .errors import ContentError, ContentErrors
@@ -29,6 +30,9 @@ class BuildOptions:
     today: dt.date
     future: bool = False
     pdf: bool = True
+    # serve's quick pass: pages only; the search index and PDFs already written are kept as
+    # they are (not a clean build's tree) until the full pass that follows in the background.
+    quick: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,13 +43,13 @@ class CheckResult:
     warnings: tuple[ContentError, ...] = field(default=())
 
 
-def check(options: BuildOptions) -> CheckResult:
-    """Load and validate everything; build nothing."""
+def check(options: BuildOptions, proofread: bool = True, cache: BuildCache | None = None) -> CheckResult:
+    """Load and validate everything; build nothing. A build skips the proofreader's warnings."""
     try:
         config = load_config(options.root)
     except ContentErrors as exc:
         return CheckResult(None, None, tuple(exc.errors))
-    content = load_content(options.root, config)
+    content = load_content(options.root, config, proofread, cache)
     return CheckResult(config, content, content.errors, content.warnings)
 
 
@@ -55,15 +59,23 @@ class BuildResult:
     warnings: tuple[ContentError, ...]
     outputs: dict[str, bytes]  # path relative to output/ ("site/index.html", "print/x.pdf") → bytes
     notes: tuple[str, ...] = ()  # Chinese lines for the terminal (counts, timings)
+    kept: frozenset[str] = frozenset()  # with a cache: files already right on disk, not in outputs
 
 
-def render_outputs(config: SiteConfig, content: Content, options: BuildOptions) -> tuple[dict[str, bytes], list[str]]:
+def render_outputs(
+    config: SiteConfig, content: Content, options: BuildOptions, cache: BuildCache | None = None
+) -> tuple[dict[str, bytes], list[str], set[str]]:
     """Every output file as bytes, keyed by its path under output/. Pure: writes nothing.
 
     Renderers slot in here in order: site pages (xindelu.html), then PDFs (xindelu.pdf).
+    With a ``cache``, files whose inputs did not change are left out of the outputs and
+    named in the returned set instead (they stay on disk as they are).
     """
     outputs: dict[str, bytes] = {}
     notes: list[str] = []
+    kept: set[str] = set()
+    if cache is not None and options.quick:  # PDFs follow in the background
+        kept = {name for name in cache.outputs if name.endswith(".pdf") and cache.intact(name)}
     if options.pdf and content.anthology is not None:
         book, book_notes = anthology_outputs(config, content, options.root, progress_for=stderr_progress)
         outputs.update(book)
@@ -72,15 +84,16 @@ def render_outputs(config: SiteConfig, content: Content, options: BuildOptions) 
         issues, issue_notes = bulletin_outputs(config, content, options.root, progress_for=stderr_progress)
         outputs.update(issues)
         notes.extend(issue_notes)
-    site_outputs, site_notes = render_site(config, content, options, pdfs=[k for k in outputs if k.endswith(".pdf")])
+    pdfs = sorted({k for k in outputs if k.endswith(".pdf")} | kept)
+    site_outputs, site_notes, site_kept = render_site(config, content, options, pdfs, cache)
     outputs.update(site_outputs)
     notes.extend(site_notes)
-    return outputs, notes
+    return outputs, notes, kept | site_kept
 
 
 def render_site(
-    config: SiteConfig, content: Content, options: BuildOptions, pdfs: list[str]
-) -> tuple[dict[str, bytes], list[str]]:
+    config: SiteConfig, content: Content, options: BuildOptions, pdfs: list[str], cache: BuildCache | None = None
+) -> tuple[dict[str, bytes], list[str], set[str]]:
     """The column site: model → pages, theme assets, media → Pagefind index over the articles.
 
     ``pdfs`` are output keys of the PDFs already rendered; the pages link those under site/.
@@ -88,25 +101,48 @@ def render_site(
     started = time.perf_counter()
     site = build_site(config, content, options.today, options.future)
     site = attach_pdfs(site, [k.removeprefix("site/") for k in pdfs if k.startswith("site/")])
-    pages = render_pages(site, make_env(options.root))
+    page_cache = cache.page_cache() if cache is not None else None
+    pages = render_pages(site, make_env(options.root), page_cache)
     outputs = {**pages, **static_outputs(options.root), **media_outputs(options.root, site)}
+    kept = page_cache.kept if page_cache is not None else set()
     rendered = time.perf_counter()
-    search = search_outputs(pages, site.base_path)
+    if cache is None:
+        search = search_outputs(pages, site.base_path)
+    else:
+        search, search_kept = cache.search(pages, kept, not options.quick, search_outputs, site.base_path)
+        kept |= search_kept
     outputs.update(search)
-    return outputs, [
-        f"网站：{len(site.articles)} 篇文章，{len(pages)} 个网页，用时 {rendered - started:.2f} 秒；"
-        f"搜索索引 {len(search)} 个文件，用时 {time.perf_counter() - rendered:.2f} 秒。"
-    ]
+    count = len(pages) + len([k for k in kept if k.endswith(".html")])
+    return (
+        outputs,
+        [
+            f"网站：{len(site.articles)} 篇文章，{count} 个网页（重新生成 {len(pages)} 个），"
+            f"用时 {rendered - started:.2f} 秒；"
+            f"搜索索引 {len(search)} 个文件更新，用时 {time.perf_counter() - rendered:.2f} 秒。"
+        ],
+        kept,
+    )
 
 
-def build(options: BuildOptions) -> BuildResult:
-    """check → render → write. Content errors stop the build before anything is written."""
-    checked = check(options)
+def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult:
+    """check → render → write. Content errors stop the build before anything is written.
+
+    With a ``cache`` (xindelu.cache) the build is incremental: unchanged articles are not
+    parsed again, unchanged pages not rendered again (they come back in ``kept``), and when
+    no input changed at all nothing is loaded.
+    """
+    if cache is not None:
+        stamp = cache.input_stamp(options)
+        if stamp is not None and stamp == cache.stamp and cache.all_intact():
+            return BuildResult((), cache.warnings, {}, ("没有改动。",), frozenset(cache.outputs))
+    checked = check(options, proofread=False, cache=cache)
     if checked.errors:
         return BuildResult(checked.errors, checked.warnings, {})
     assert checked.config is not None and checked.content is not None
     try:
-        outputs, notes = render_outputs(checked.config, checked.content, options)
+        outputs, notes, kept = render_outputs(checked.config, checked.content, options, cache)
     except ContentErrors as exc:  # e.g. no CJK font for the PDFs, a broken template
         return BuildResult(tuple(exc.errors), checked.warnings, {})
-    return BuildResult((), checked.warnings, outputs, tuple(notes))
+    if cache is not None:
+        cache.pending_stamp, cache.warnings = stamp, checked.warnings
+    return BuildResult((), checked.warnings, outputs, tuple(notes), frozenset(kept))

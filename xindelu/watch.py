@@ -19,8 +19,9 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from . import pipeline
+from .cache import BuildCache
 from .errors import ContentError, ContentErrors
-from .output import write_outputs
+from .output import write_build, write_outputs
 from .server import LiveState, start_server
 
 DEBOUNCE_SECONDS = 0.08
@@ -65,12 +66,19 @@ def base_path_of(base_url: str) -> str:
     return path if path.endswith("/") else path + "/"
 
 
-def build_and_write(options: pipeline.BuildOptions) -> tuple[tuple[ContentError, ...], int]:
-    """One build through the shared pipeline; writes output/ only when it succeeded."""
-    result = pipeline.build(options)
+def build_and_write(
+    options: pipeline.BuildOptions, cache: BuildCache | None = None
+) -> tuple[tuple[ContentError, ...], int]:
+    """One build through the shared pipeline; writes output/ only when it succeeded.
+
+    With a ``cache`` (kept in memory by `serve`) only what changed is rendered and written.
+    """
+    result = pipeline.build(options, cache)
     if result.errors:
         return result.errors, 0
     try:
+        if cache is not None:
+            return (), write_build(result.outputs, result.kept, options.root / "output", cache).written
         return (), write_outputs(result.outputs, options.root / "output").written
     except ContentErrors as exc:  # the disk refused: keep serving the previous site, show why
         return tuple(exc.errors), 0
@@ -79,13 +87,15 @@ def build_and_write(options: pipeline.BuildOptions) -> tuple[tuple[ContentError,
 def serve(options: pipeline.BuildOptions, host: str = "127.0.0.1", port: int = 8000) -> int:
     """Run until Ctrl-C. Returns the exit code."""
     state = LiveState()
-    pages_only = dataclasses.replace(options, pdf=False)
+    cache = BuildCache.open(options.root)
+    # Pages first (the search index and PDFs kept as they are), then the rest in the background.
+    pages_only = dataclasses.replace(options, pdf=False, quick=True)
     lock = threading.Lock()  # one build at a time; events during a build queue one more
 
     def rebuild() -> None:
         with lock:
             started = time.perf_counter()
-            errors, written = build_and_write(pages_only)
+            errors, written = build_and_write(pages_only, cache)
             problems = tuple(e.format() for e in errors)
             if problems:
                 sys.stderr.write("\n".join(problems) + "\n")
@@ -93,14 +103,14 @@ def serve(options: pipeline.BuildOptions, host: str = "127.0.0.1", port: int = 8
             else:
                 print(f"已重新生成（{time.perf_counter() - started:.2f} 秒），写出 {written} 个文件。", flush=True)
             state.publish(problems)
-        if options.pdf and not problems:
+        if not problems:
             threading.Thread(target=_pdfs, name="xindelu-pdf", daemon=True).start()
 
     def _pdfs() -> None:
         with lock:
-            errors, _ = build_and_write(options)
-            if not errors:
-                print("PDF 已更新。", flush=True)
+            errors, _ = build_and_write(options, cache)
+            if not errors and options.pdf:
+                print("PDF 和搜索索引已更新。", flush=True)
 
     rebuild()
     config = pipeline.check(pages_only).config

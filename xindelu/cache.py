@@ -1,0 +1,257 @@
+"""What survives between rebuilds, keyed by content hash (`<root>/.cache/`, git-ignored).
+
+Three things are kept, each under a key that includes the code version (every module of
+this package and the default theme), so a new release of the program starts cold:
+
+- **articles**: the validated record of every article file, keyed by the file's SHA-1 and
+  the configuration. A file whose size and mtime are unchanged is not even read (the stamp
+  is trusted only when it is older than the cache entry, as git does against racy edits).
+- **pages**: for every output file, the key of the inputs it was rendered from (template
+  hashes + the data the page shows) and the stamp and digest of the file written. A page
+  whose key is unchanged and whose file is intact is neither rendered nor written again.
+- **search**: the key of the indexed text, so Pagefind runs only when an article page changed.
+
+`serve` keeps one BuildCache in memory across rebuilds; `python build.py` loads and saves it.
+A cache that cannot be read is ignored (a cold build), never an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .errors import ContentError
+from .records import Article
+
+CACHE_DIR = ".cache"
+CACHE_FILE = "build.pickle"
+PACKAGE = Path(__file__).resolve().parent
+# A stamp younger than this when it was recorded may hide a same-size edit in the same tick.
+RACY_NS = 2_000_000_000
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha1(data, usedforsecurity=False).hexdigest()
+
+
+@cache
+def code_version() -> str:
+    """Every source file of the package and of the default theme: a new program starts cold."""
+    h = hashlib.sha1(usedforsecurity=False)
+    for base in (PACKAGE, PACKAGE.parent / "layouts"):
+        for file in sorted(base.rglob("*")):
+            if file.is_file() and "__pycache__" not in file.parts:
+                h.update(file.relative_to(base).as_posix().encode() + b"\0" + file.read_bytes())
+    return h.hexdigest()
+
+
+def tree_digest(folders: list[Path]) -> str:
+    """Names and bytes of every file under ``folders`` (a site's own templates and assets)."""
+    h = hashlib.sha1(usedforsecurity=False)
+    for base in folders:
+        h.update(str(base).encode() + b"\0")
+        if base.is_dir():
+            for file in sorted(base.rglob("*")):
+                if file.is_file():
+                    h.update(file.relative_to(base).as_posix().encode() + b"\0" + file.read_bytes())
+    return h.hexdigest()
+
+
+@dataclass
+class ArticleEntry:
+    size: int
+    mtime_ns: int
+    recorded_ns: int  # wall clock when the stamp was taken
+    sha: str
+    article: Article | None
+    problems: list[ContentError]
+
+
+@dataclass
+class OutputEntry:
+    key: str  # inputs the file was rendered from ("" when unknown: always compared by bytes)
+    size: int
+    mtime_ns: int
+    sha: str
+
+
+@dataclass
+class BuildCache:
+    """In memory across `serve` rebuilds; on disk between `python build.py` runs."""
+
+    root: Path
+    articles_key: str = ""
+    articles: dict[str, ArticleEntry] = field(default_factory=dict)
+    outputs: dict[str, OutputEntry] = field(default_factory=dict)
+    search_key: str = ""
+    stamp: str = ""  # every input file's name, size and mtime at the last written build
+    # Set by a build, committed by the write (xindelu.output.write_build):
+    pending_stamp: str | None = None
+    pending_search_key: str = ""
+    pending_keys: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[ContentError, ...] = ()
+    rendered: list[str] = field(default_factory=list)  # pages the last build rendered (for tests)
+
+    @property
+    def file(self) -> Path:
+        return self.root / CACHE_DIR / CACHE_FILE
+
+    @classmethod
+    def open(cls, root: Path) -> BuildCache:
+        empty = cls(root)
+        try:
+            with open(empty.file, "rb") as handle:
+                version, state = pickle.load(handle)
+        except Exception:  # missing, truncated, from another Python: start cold
+            return empty
+        if version != code_version():
+            return empty
+        articles_key, articles, outputs, search_key, stamp, warnings = state
+        return cls(root, articles_key, articles, outputs, search_key, stamp, warnings=warnings)
+
+    def save(self) -> None:
+        folder = self.file.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".build-", dir=folder)
+            with os.fdopen(fd, "wb") as handle:
+                pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickler.dump(
+                    (
+                        code_version(),
+                        ((self.articles_key, self.articles, self.outputs, self.search_key, self.stamp, self.warnings)),
+                    )
+                )
+            os.replace(tmp, self.file)
+        except OSError:
+            pass  # a read-only checkout still builds; the next build is simply cold
+
+    def forget_outputs(self) -> None:
+        """After a failed write nothing on disk is known for sure."""
+        self.outputs, self.search_key, self.stamp = {}, "", ""
+
+    @property
+    def out_dir(self) -> Path:
+        return self.root / "output"
+
+    def intact(self, name: str) -> bool:
+        """The file written for ``name`` is still there, untouched (same size and mtime)."""
+        entry = self.outputs.get(name)
+        if entry is None:
+            return False
+        try:
+            stat = os.stat(self.out_dir / name)
+        except OSError:
+            return False
+        return (stat.st_size, stat.st_mtime_ns) == (entry.size, entry.mtime_ns)
+
+    def all_intact(self) -> bool:
+        return bool(self.outputs) and all(self.intact(name) for name in self.outputs)
+
+    def input_stamp(self, options: Any) -> str | None:
+        """Names, sizes and mtimes of every input; None when an mtime is too recent to trust."""
+        limit = time.time_ns() - RACY_NS
+        rows: list[str] = [code_version(), repr(options)]
+        for name in ("site_config.yaml", "content", "layouts"):
+            for path, stat in _walk(self.root / name):
+                if stat.st_mtime_ns > limit:
+                    return None
+                rows.append(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}")
+        return digest("\n".join(rows).encode())
+
+    def page_cache(self) -> Any:
+        from .html import PageCache  # the renderer owns what a page's key is made of
+
+        cache = PageCache(
+            {name: entry.key for name, entry in self.outputs.items()},
+            {name: entry.sha for name, entry in self.articles.items()},
+            self.intact,
+        )
+        self.pending_keys, self.rendered = cache.new_keys, cache.rendered
+        return cache
+
+    def search(
+        self,
+        pages: dict[str, bytes],
+        kept: set[str],
+        enabled: bool,
+        index: Callable[[dict[str, bytes], str], dict[str, bytes]],
+        base_path: str,
+    ) -> tuple[dict[str, bytes], set[str]]:
+        """The Pagefind bundle, re-indexed only when an article page's bytes changed."""
+        bundle = {name for name in self.outputs if name.startswith(SEARCH_PREFIX)}
+        if not enabled:  # kept as it is; the next full build re-indexes
+            self.pending_search_key = ""
+            return {}, {name for name in bundle if self.intact(name)}
+        names = sorted(n for n in (*pages, *kept) if n.startswith(ARTICLES_PREFIX) and n.endswith("/index.html"))
+        key = digest(
+            "\n".join(f"{n}\0{digest(pages[n]) if n in pages else self.outputs[n].sha}" for n in names).encode()
+        )
+        self.pending_search_key = key
+        if key == self.search_key and bundle and all(self.intact(name) for name in bundle):
+            return {}, bundle
+        texts = {n: pages[n] if n in pages else (self.out_dir / n).read_bytes() for n in names}
+        return index(texts, base_path), set()
+
+    def commit(self, outputs: dict[str, OutputEntry]) -> None:
+        """After a successful write: what is on disk now, and the keys it was built from."""
+        self.outputs = outputs
+        self.search_key = self.pending_search_key if any(n.startswith(SEARCH_PREFIX) for n in outputs) else ""
+        self.stamp = self.pending_stamp or ""
+        self.pending_stamp, self.pending_keys = None, {}
+
+
+SEARCH_PREFIX = "site/pagefind/"
+ARTICLES_PREFIX = "site/articles/"
+
+
+def _walk(path: Path) -> list[tuple[str, os.stat_result]]:
+    """Every file under ``path`` (or ``path`` itself) with its stat, in a stable order."""
+    try:
+        if not path.is_dir():
+            return [(str(path), path.stat())] if path.exists() else []
+    except OSError:
+        return []
+    found: list[tuple[str, os.stat_result]] = []
+    stack = [str(path)]
+    while stack:
+        folder = stack.pop()
+        with os.scandir(folder) as it:
+            for item in sorted(it, key=lambda e: e.name):
+                if item.is_dir(follow_symlinks=False):
+                    stack.append(item.path)
+                else:
+                    found.append((item.path, item.stat()))
+    return found
+
+
+class _Fingerprinter(pickle.Pickler):
+    """Pickles page data with every Article replaced by the digest of its source file."""
+
+    def __init__(self, handle: io.BytesIO, articles: dict[str, str]) -> None:
+        super().__init__(handle, protocol=pickle.HIGHEST_PROTOCOL)
+        self.articles = articles
+        # No memo: the bytes must not depend on which equal objects happen to be shared
+        # (records from the cache and freshly parsed ones hold equal, distinct strings).
+        self.fast = True
+
+    def persistent_id(self, obj: Any) -> str | None:
+        if type(obj) is Article:
+            return self.articles.get(obj.path) or digest(pickle.dumps(obj))
+        return None
+
+
+def fingerprint(articles: dict[str, str], *parts: Any) -> str:
+    """A key for ``parts`` (the data one page shows); ``articles`` maps article path → source digest."""
+    handle = io.BytesIO()
+    _Fingerprinter(handle, articles).dump(parts)
+    return digest(handle.getvalue())
