@@ -267,3 +267,18 @@ def test_anthology_reference_and_missing_preface(make_site):
         "content/anthology/anthology.yaml:3: 找不到文件“preface.md” — 请把它放在 content/anthology/ 下，或改正文件名",
         "content/anthology/anthology.yaml:6: 文集引用的文章“nope”不存在 — 请写文章的 slug（默认是文件名，不含 .md）",
     ]
+
+
+def test_page_slug_may_not_take_a_site_section(make_site):
+    root = make_site(
+        {
+            "content/pages/search.md": "---\ntitle: 搜索说明\n---\n正文\n",
+            "content/pages/x.md": "---\ntitle: 获奖\nslug: award\n---\n正文\n",
+        }
+    )
+    found = problems(root)
+    assert len(found) == 2
+    assert found[0].startswith(
+        "content/pages/search.md:1: 页面网址名“search”与网站自带的栏目重名 — 请换一个，如 slug: search-page"
+    )
+    assert found[1].startswith("content/pages/x.md:3: 页面网址名“award”与网站自带的栏目重名")

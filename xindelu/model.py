@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from .config import SiteConfig, Unit
 from .content import Content
+from .errors import ContentError
 from .records import Anthology, Article, Bulletin, Page
 from .report import UnitReport, unit_report
 
@@ -210,6 +211,28 @@ ANTHOLOGY = "anthology/"
 REPORT = "report/"
 SEARCH = "search/"
 FEED = "feed.xml"
+
+
+# First path segments the generator writes itself; a static page may not take one of them.
+SITE_SECTIONS = frozenset(
+    ("articles", "category", "form", "unit", "units", "archive", "bulletins", "anthology", "report", "search",
+     "page", "pagefind", "static", "media", "feed.xml", "sitemap.xml", "robots.txt", "404.html", "index.html")
+)  # fmt: skip
+
+
+def page_slug_conflicts(config: SiteConfig, pages: Sequence[Page]) -> list[ContentError]:
+    """Static pages whose slug would overwrite a section of the site (caught before writing)."""
+    taken = SITE_SECTIONS | {d.slug for d in config.dimensions}
+    return [
+        ContentError(
+            page.path,
+            page.slug_line,
+            f"页面网址名“{page.slug}”与网站自带的栏目重名",
+            f"请换一个，如 slug: {page.slug}-page（以下网址名已被占用：{'、'.join(sorted(taken))}）",
+        )
+        for page in pages
+        if page.slug in taken
+    ]
 
 
 def article_path(slug: str) -> str:

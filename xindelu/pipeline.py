@@ -18,7 +18,7 @@ from .content import Content, load_content
 from .errors import ContentError, ContentErrors
 from .html import render_pages
 from .images import media_outputs
-from .model import attach_pdfs, build_site
+from .model import attach_pdfs, build_site, page_slug_conflicts
 from .pdf import stderr_progress
 from .search import search_outputs
 from .theme import make_env, static_outputs
@@ -50,7 +50,8 @@ def check(options: BuildOptions, proofread: bool = True, cache: BuildCache | Non
     except ContentErrors as exc:
         return CheckResult(None, None, tuple(exc.errors))
     content = load_content(options.root, config, proofread, cache)
-    return CheckResult(config, content, content.errors, content.warnings)
+    errors = tuple(sorted((*content.errors, *page_slug_conflicts(config, content.pages))))
+    return CheckResult(config, content, errors, content.warnings)
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,7 @@ class Page:
     slug: str
     title: str
     body_html: str
+    slug_line: int = 1
 
 
 @dataclass(frozen=True)
@@ -478,7 +479,7 @@ def validate_page(source: SourceFile, default_slug: str) -> tuple[Page | None, l
         c.error(None, problem.message, problem.hint, line=source.body_line + problem.line - 1)
     if c.errors:
         return None, c.errors
-    return Page(source.path, slug, title, body.html), []
+    return Page(source.path, slug, title, body.html, source.line_of("slug")), []
 
 
 # ---------------------------------------------------------------- YAML documents
