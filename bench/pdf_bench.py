@@ -3,7 +3,9 @@
 ``measure_anthology(n)`` writes a synthetic site (bench/synth.py) with an anthology manifest
 over its articles in four parts, then renders the print edition in a child process. Peak
 memory is that of the whole process tree (the renderer forks workers): the larger of the
-summed RSS sampled from /proc every 20 ms and the kernel's ``ru_maxrss`` of the children.
+summed PSS sampled from /proc every 20 ms (pages a forked worker shares with its parent
+counted once) and the kernel's ``ru_maxrss`` of the children; the summed RSS (which counts
+shared pages in every process) and the CPU time of the tree are reported beside it.
 
     python bench/pdf_bench.py [--runs 3] [--sizes 100,1000]
 """
@@ -83,8 +85,19 @@ def write_anthology_site(root: Path, n_articles: int) -> Path:
     return root
 
 
-def _tree_rss_mb(pid: int) -> float:
-    """Summed RSS of ``pid`` and its descendants, from /proc."""
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _tree_mb(pid: int) -> tuple[float, float]:
+    """Summed RSS and summed PSS (shared pages divided among their sharers) of ``pid`` and its descendants."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -97,17 +110,19 @@ def _tree_rss_mb(pid: int) -> float:
             continue
         children.setdefault(int(fields[1]), []).append(int(entry))
         rss[int(entry)] = int(fields[21])
-    total, stack = 0, [pid]
+    total, pss, stack = 0, 0, [pid]
     while stack:
         current = stack.pop()
         total += rss.get(current, 0)
+        pss += _pss_kb(current)
         stack.extend(children.get(current, []))
-    return total * os.sysconf("SC_PAGE_SIZE") / 2**20
+    return total * os.sysconf("SC_PAGE_SIZE") / 2**20, pss / 1024
 
 
 def run_child(root: Path, out: Path, env: dict[str, str] | None = None) -> dict:
     """Render the print edition of ``root`` in a child process; wall, peak tree RSS, pages."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     started = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(root), str(out)],
@@ -116,12 +131,13 @@ def run_child(root: Path, out: Path, env: dict[str, str] | None = None) -> dict:
         text=True,
         env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
     )
-    peak = [0.0]
+    peak = [0.0, 0.0]
     stop = threading.Event()
 
     def sample() -> None:
         while not stop.wait(0.02):
-            peak[0] = max(peak[0], _tree_rss_mb(proc.pid))
+            rss, pss = _tree_mb(proc.pid)
+            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -132,11 +148,16 @@ def run_child(root: Path, out: Path, env: dict[str, str] | None = None) -> dict:
     if proc.returncode:
         raise RuntimeError(f"renderer failed ({proc.returncode})")
     result = json.loads(stdout.strip().splitlines()[-1])
-    maxrss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    maxrss = usage.ru_maxrss
     single = maxrss / 1024 if maxrss > before else 0.0  # only meaningful if this child set a new max
     return {
         "wall_s": wall,
-        "peak_mb": max(peak[0], single),
+        # The tree's memory: PSS counts pages the forked workers share with their parent once.
+        "peak_mb": max(peak[1], single),
+        "peak_rss_sum_mb": peak[0],
+        "max_process_rss_mb": single,
+        "cpu_s": usage.ru_utime + usage.ru_stime - cpu_before,
         "pages": result["pages"],
         "load_s": result["load_s"],
         "render_s": result["render_s"],
@@ -159,6 +180,8 @@ def measure_anthology(n_articles: int, runs: int = 1, keep_cache: bool = False) 
     return {
         "wall_s": statistics.median(r["wall_s"] for r in results),
         "peak_mb": statistics.median(r["peak_mb"] for r in results),
+        "peak_rss_sum_mb": statistics.median(r["peak_rss_sum_mb"] for r in results),
+        "cpu_s": statistics.median(r["cpu_s"] for r in results),
         "pages": results[0]["pages"],
         "render_s": statistics.median(r["render_s"] for r in results),
         "load_s": statistics.median(r["load_s"] for r in results),
@@ -172,12 +195,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sizes", default="100,1000")
     args = parser.parse_args()
-    print(f"{'articles':>8} {'pages':>6} {'wall s':>7} {'render s':>8} {'peak MB':>8} {'PDF MB':>7}")
+    print(
+        f"{'articles':>8} {'pages':>6} {'wall s':>7} {'render s':>8} {'CPU s':>6} {'peak MB':>8}"
+        f" {'RSS sum':>8} {'PDF MB':>7}"
+    )
     for n in (int(x) for x in args.sizes.split(",")):
         r = measure_anthology(n, runs=args.runs)
         print(
-            f"{n:>8} {r['pages']:>6} {r['wall_s']:>7.1f} {r['render_s']:>8.1f} {r['peak_mb']:>8.0f}"
-            f" {r['bytes'] / 2**20:>7.1f}",
+            f"{n:>8} {r['pages']:>6} {r['wall_s']:>7.1f} {r['render_s']:>8.1f} {r['cpu_s']:>6.1f} {r['peak_mb']:>8.0f}"
+            f" {r['peak_rss_sum_mb']:>8.0f} {r['bytes'] / 2**20:>7.1f}",
             flush=True,
         )
 

@@ -356,7 +356,13 @@ def anthology_outputs(
     for edition, path in output_paths(anthology).items():
         label = labels[edition]
         rendered = render_anthology(
-            config, content, edition, layouts, fonts=fonts, progress=progress_for(label) if progress_for else None
+            config,
+            content,
+            edition,
+            layouts,
+            fonts=fonts,
+            progress=progress_for(label) if progress_for else None,
+            cache_dir=root / ".cache",  # chunked books keep their chunks here for the next build
         )
         outputs[path] = rendered.data
         notes.append(rendered.summary(label) + f"（{path}）")

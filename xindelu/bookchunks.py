@@ -165,9 +165,11 @@ def install_hooks() -> None:
                     token = ("string", source_box.element.get(name, fallback))
             anchor = targets.anchor_name_from_token(token) if token[0] in ("string", "url") else None
             if anchor not in self.target_lookup_items and anchor in _Hooks.external_targets:
+                # Up to date, with the page counter known: no second pagination pass for it.
+                counters = {"page": [_Hooks.external_targets[anchor]]}
                 item = targets.TargetLookupItem("up-to-date")
-                item.target_box = _ExternalTarget()
-                item.cached_page_counter_values = {"page": [_Hooks.external_targets[anchor]]}
+                item.target_box = _ExternalTarget(counters)
+                item.cached_page_counter_values = counters
                 return item
         return original_lookup(self, anchor_token, source_box, css_token, parse_again)
 
@@ -178,7 +180,8 @@ def install_hooks() -> None:
 class _ExternalTarget:
     """Stands in for a target box laid out in another chunk (only page counters are asked)."""
 
-    cached_counter_values: dict = {}  # noqa: RUF012
+    def __init__(self, counters: dict[str, list[int]]) -> None:
+        self.cached_counter_values = counters
 
     def extract_text(self, _style: str) -> str:
         return ""
