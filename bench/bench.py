@@ -1,0 +1,194 @@
+"""Benchmark: synthetic corpora of N articles, built cold, rebuilt unchanged, rebuilt after one edit.
+
+    python bench/bench.py                  # N = 1,000 and 10,000, 3 runs each, medians
+    python bench/bench.py --sizes 1000 --runs 1
+
+Every measurement runs in a child process (`--child`), so each starts like `python build.py`
+(imports and the on-disk cache included) and reports its own peak memory (ru_maxrss of the
+process and, separately, of its largest worker). Rows:
+
+- cold build: no output/, no .cache/; pages, feeds, sitemap, assets written (no PDFs, no index)
+- search index: Pagefind over the article pages just written (its own line, as the issue asks)
+- no-change rebuild: `python build.py` again with nothing changed (search index included)
+- edit, CLI: one article's body changed, `python build.py` (search index re-run excluded)
+- edit, serve: the same in a warm process with the cache in memory, save → files written
+- anthology rows from bench/pdf_bench.py (the other half of issue 6) when present
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent), str(HERE)]
+
+TODAY = dt.date(2026, 11, 1)
+EDITED = "content/articles/05"  # the first article of May gets its body changed
+
+
+def _build(root: Path, cache, *, search: bool) -> dict:
+    """``search=False`` is serve's quick pass: pages only, the index kept as it is."""
+    from xindelu import pipeline
+    from xindelu.output import write_build
+
+    started = time.perf_counter()
+    result = pipeline.build(pipeline.BuildOptions(root, TODAY, pdf=False, quick=not search), cache)
+    assert not result.errors, result.errors[:3]
+    stats = write_build(result.outputs, result.kept, root / "output", cache)
+    return {
+        "wall_s": time.perf_counter() - started,
+        "files": len(result.outputs) + len(result.kept),
+        "written": stats.written,
+        "rendered": len(cache.rendered),
+    }
+
+
+def _edit(root: Path, round_: int) -> None:
+    article = sorted((root / EDITED).glob("*.md"))[0]
+    text = article.read_text("utf-8")
+    article.write_text(text.rstrip("\n") + f"\n\n第{round_}次修改：补充一句学习体会。\n", "utf-8")
+
+
+def _peaks() -> dict:
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {"peak_mb": kb / 1024, "worker_peak_mb": workers / 1024}
+
+
+def child(mode: str, root: Path) -> dict:
+    """One measurement, in this process; printed as JSON for the parent."""
+    from xindelu.cache import BuildCache
+
+    if mode == "cold":
+        shutil.rmtree(root / "output", ignore_errors=True)
+        shutil.rmtree(root / ".cache", ignore_errors=True)
+        return {**_build(root, BuildCache.open(root), search=False), **_peaks()}
+    if mode in ("search", "nochange"):
+        return {**_build(root, BuildCache.open(root), search=True), **_peaks()}
+    if mode == "edit-cli":
+        _edit(root, 0)
+        time.sleep(0.01)
+        return {**_build(root, BuildCache.open(root), search=False), **_peaks()}
+    if mode == "edit-serve":
+        cache = BuildCache.open(root)
+        _build(root, cache, search=False)  # serve's first build (warm: nothing to do)
+        times = []
+        for round_ in range(1, 4):
+            _edit(root, round_)
+            times.append(_build(root, cache, search=False))
+        best = sorted(times, key=lambda t: t["wall_s"])[1]
+        return {**best, **_peaks()}
+    raise SystemExit(f"unknown mode {mode}")
+
+
+def run_child(mode: str, root: Path) -> dict:
+    started = time.perf_counter()
+    run = subprocess.run(
+        [sys.executable, __file__, "--child", mode, str(root)], capture_output=True, text=True, check=False
+    )
+    if run.returncode != 0:
+        raise SystemExit(f"{mode} failed:\n{run.stderr[-3000:]}")
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    result["process_s"] = time.perf_counter() - started  # with interpreter start and imports
+    return result
+
+
+def measure(n: int, runs: int, workdir: Path) -> dict[str, dict]:
+    from synth import write_corpus
+
+    root = write_corpus(workdir / f"site-{n}", n)
+    rows: dict[str, list[dict]] = {}
+    for _ in range(runs):
+        for mode in ("cold", "search", "nochange", "edit-cli", "edit-serve"):
+            if mode in ("nochange", "edit-cli"):
+                time.sleep(2.1)  # stamps younger than 2 s are not trusted (racy edits)
+            rows.setdefault(mode, []).append(run_child(mode, root))
+    return {mode: _median(results) for mode, results in rows.items()}
+
+
+def _median(results: list[dict]) -> dict:
+    return {key: statistics.median(r[key] for r in results) for key in results[0]}
+
+
+def load_average() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
+
+
+def table(sizes: list[int], measured: dict[int, dict[str, dict]], runs: int) -> str:
+    head = "| measure | " + " | ".join(f"N = {n:,}" for n in sizes) + " | target (10,000) |"
+    lines = [head, "|---|" + "---|" * len(sizes) + "---|"]
+
+    def row(label: str, cell, target: str) -> None:
+        lines.append(f"| {label} | " + " | ".join(cell(measured[n]) for n in sizes) + f" | {target} |")
+
+    row("cold build (pages, feeds, sitemap; no PDFs)", lambda m: f"{m['cold']['process_s']:.2f} s", "≤ 5 s")
+    row("  of which in the build (without interpreter start)", lambda m: f"{m['cold']['wall_s']:.2f} s", "")
+    row("search index (Pagefind), own line", lambda m: f"{m['search']['wall_s']:.2f} s", "")
+    row("no-change rebuild (`python build.py`)", lambda m: f"{m['nochange']['process_s']:.2f} s", "≤ 0.5 s")
+    row("one-article edit, CLI (process, disk cache)", lambda m: f"{m['edit-cli']['process_s']:.2f} s", "")
+    row("one-article edit, serve: save → files written", lambda m: f"{m['edit-serve']['wall_s']:.2f} s", "≤ 0.3 s")
+    row(
+        "  pages rendered / files written by that edit",
+        lambda m: f"{m['edit-serve']['rendered']:.0f} / {m['edit-serve']['written']:.0f}",
+        "",
+    )
+    row(
+        "peak memory, cold build (main / largest worker)",
+        lambda m: f"{m['cold']['peak_mb']:.0f} / {m['cold']['worker_peak_mb']:.0f} MB",
+        "≤ 500 MB",
+    )
+    row(
+        "peak memory, search indexing (main / Pagefind)",
+        lambda m: f"{m['search']['peak_mb']:.0f} / {m['search']['worker_peak_mb']:.0f} MB",
+        "",
+    )
+    row("output files", lambda m: f"{m['cold']['files']:.0f}", "")
+    lines.append(f"\nmedians of {runs} run(s); load average at the end: {load_average()}")
+    return "\n".join(lines)
+
+
+def anthology_rows(sizes: list[int]) -> str:
+    try:
+        from pdf_bench import measure_anthology
+    except ImportError:
+        return ""
+    lines = ["| anthology PDF (print edition) | wall | peak memory | pages |", "|---|---|---|---|"]
+    for n in sizes:
+        m = measure_anthology(n)
+        lines.append(f"| {n:,} articles | {m['wall_s']:.1f} s | {m['peak_mb']:.0f} MB | {m['pages']} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--anthology", type=int, nargs="*", default=[100, 1000], help="anthology sizes ([] to skip)")
+    parser.add_argument("--child", nargs=2, metavar=("MODE", "ROOT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child[0], Path(args.child[1]))))
+        return
+    with tempfile.TemporaryDirectory(prefix="xindelu-bench-") as tmp:
+        measured = {n: measure(n, args.runs, Path(tmp)) for n in args.sizes}
+    print(table(args.sizes, measured, args.runs))
+    if args.anthology:
+        print()
+        print(anthology_rows(args.anthology))
+
+
+if __name__ == "__main__":
+    main()
