@@ -74,3 +74,17 @@ def article(
 
 
 TODAY = dt.date(2026, 11, 1)
+
+
+def problems(root: Path) -> list[str]:
+    """Every error `check` reports for the site at ``root``, formatted as editors see them."""
+    from xindelu.pipeline import BuildOptions, check
+
+    return [e.format() for e in check(BuildOptions(root=root, today=TODAY)).errors]
+
+
+def only(root: Path) -> str:
+    """The single error `check` reports (fails when there are none or several)."""
+    found = problems(root)
+    assert len(found) == 1, found
+    return found[0]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-from conftest import REPO, TODAY, article
+from conftest import REPO, TODAY, article, problems
 
 from xindelu.anthology import print_layout_dirs
 from xindelu.bulletin import (
@@ -30,7 +30,7 @@ from xindelu.cjk_typeset import NO_LINE_END, NO_LINE_START
 from xindelu.config import load_config
 from xindelu.content import load_content
 from xindelu.pdf import InstalledFonts, resolve_fonts
-from xindelu.pipeline import BuildOptions, build, check
+from xindelu.pipeline import BuildOptions, build
 
 MM = 25.4 / 72  # millimetres per point
 BODY_PT = 16
@@ -451,10 +451,6 @@ def test_build_writes_each_issue_for_the_printer_and_the_site(make_site, capsys)
 
 
 # ---------------------------------------------------------------- validation
-
-
-def problems(root: Path) -> list[str]:
-    return [e.format() for e in check(BuildOptions(root=root, today=TODAY)).errors]
 
 
 ISSUE = """\

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TODAY, article
+from conftest import REPO, TODAY, article, only, problems
 
 import xindelu.markdown as markdown
 from xindelu.config import load_config
@@ -27,16 +27,6 @@ from xindelu.source import split_front_matter
 
 A = "content/articles/a.md"
 BODY_LINE = 10  # article() writes 7 front-matter fields between two fences: the body starts on line 10
-
-
-def problems(root: Path) -> list[str]:
-    return [e.format() for e in check(BuildOptions(root=root, today=TODAY)).errors]
-
-
-def only(root: Path) -> str:
-    found = problems(root)
-    assert len(found) == 1, found
-    return found[0]
 
 
 def timed(function, *args):

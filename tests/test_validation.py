@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from conftest import TODAY, article
+from conftest import TODAY, article, only, problems
 
 from xindelu.pipeline import BuildOptions, check
-
-
-def problems(root: Path) -> list[str]:
-    return [e.format() for e in check(BuildOptions(root=root, today=TODAY)).errors]
-
-
-def only(root: Path) -> str:
-    found = problems(root)
-    assert len(found) == 1, found
-    return found[0]
-
 
 A = "content/articles/a.md"
 
