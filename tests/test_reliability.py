@@ -229,7 +229,12 @@ OTHER_BUILD = textwrap.dedent(
             self.entries = sorted(real_scandir(path), key=lambda e: e.name, reverse=True)
 
         def __iter__(self):
-            return iter(self.entries)
+            return self
+
+        def __next__(self):  # os.walk calls next() on scandir's result, as on the real iterator
+            if not self.entries:
+                raise StopIteration
+            return self.entries.pop(0)
 
         def __enter__(self):
             return self
