@@ -191,6 +191,8 @@ def test_no_change_rebuild_loads_nothing(site: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(pipeline, "check", lambda *a, **k: calls.append(1))
     result = builder.build()
     assert calls == [] and result.outputs == {} and result.kept
+    again = builder.build()  # a no-change build must leave the cache able to skip the next one too
+    assert calls == [] and again.outputs == {} and again.kept
 
 
 def test_pdfs_built_then_not_are_removed_like_a_clean_build(site: Path, tmp_path: Path) -> None:

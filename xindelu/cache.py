@@ -17,6 +17,7 @@ A cache that cannot be read is ignored (a cold build), never an error.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -33,7 +34,8 @@ from .errors import ContentError
 from .records import Article
 
 CACHE_DIR = ".cache"
-CACHE_FILE = "build.pickle"
+CACHE_FILE = "build.pickle"  # small: keys, stamps and output entries, read on every build
+ARTICLES_FILE = "articles.pickle"  # large: every parsed article, read only when something changed
 PACKAGE = Path(__file__).resolve().parent
 # A stamp younger than this when it was recorded may hide a same-size edit in the same tick.
 RACY_NS = 2_000_000_000
@@ -90,7 +92,7 @@ class BuildCache:
 
     root: Path
     articles_key: str = ""
-    articles: dict[str, ArticleEntry] = field(default_factory=dict)
+    loaded_articles: dict[str, ArticleEntry] | None = None  # None: still on disk, not read yet
     outputs: dict[str, OutputEntry] = field(default_factory=dict)
     search_key: str = ""
     stamp: str = ""  # every input file's name, size and mtime at the last written build
@@ -105,6 +107,24 @@ class BuildCache:
     def file(self) -> Path:
         return self.root / CACHE_DIR / CACHE_FILE
 
+    @property
+    def articles(self) -> dict[str, ArticleEntry]:
+        """Parsed articles, read from disk on first use: a no-change build never needs them."""
+        if self.loaded_articles is None:
+            self.loaded_articles = {}
+            try:
+                with open(self.file.parent / ARTICLES_FILE, "rb") as handle:
+                    version, key, articles = pickle.load(handle)
+            except Exception:  # missing, truncated, from another Python: parse again
+                return self.loaded_articles
+            if version == code_version() and key == self.articles_key:
+                self.loaded_articles = articles
+        return self.loaded_articles
+
+    @articles.setter
+    def articles(self, value: dict[str, ArticleEntry]) -> None:
+        self.loaded_articles = value
+
     @classmethod
     def open(cls, root: Path) -> BuildCache:
         empty = cls(root)
@@ -115,23 +135,16 @@ class BuildCache:
             return empty
         if version != code_version():
             return empty
-        articles_key, articles, outputs, search_key, stamp, warnings = state
-        return cls(root, articles_key, articles, outputs, search_key, stamp, warnings=warnings)
+        articles_key, outputs, search_key, stamp, warnings = state
+        return cls(root, articles_key, None, outputs, search_key, stamp, warnings=warnings)
 
     def save(self) -> None:
-        folder = self.file.parent
+        state = (self.articles_key, self.outputs, self.search_key, self.stamp, self.warnings)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".build-", dir=folder)
-            with os.fdopen(fd, "wb") as handle:
-                pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-                pickler.dump(
-                    (
-                        code_version(),
-                        ((self.articles_key, self.articles, self.outputs, self.search_key, self.stamp, self.warnings)),
-                    )
-                )
-            os.replace(tmp, self.file)
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            if self.loaded_articles is not None:  # unread articles are still right on disk
+                _dump(self.file.parent / ARTICLES_FILE, (code_version(), self.articles_key, self.loaded_articles))
+            _dump(self.file, (code_version(), state))
         except OSError:
             pass  # a read-only checkout still builds; the next build is simply cold
 
@@ -212,6 +225,19 @@ class BuildCache:
 
 SEARCH_PREFIX = "site/pagefind/"
 ARTICLES_PREFIX = "site/articles/"
+
+
+def _dump(path: Path, data: Any) -> None:
+    """Write a pickle atomically: a killed build leaves the old file, never half of one."""
+    fd, tmp = tempfile.mkstemp(prefix=".build-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL).dump(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _walk(path: Path) -> list[tuple[str, os.stat_result]]:

@@ -135,6 +135,8 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
     if cache is not None:
         stamp = cache.input_stamp(options)
         if stamp is not None and stamp == cache.stamp and cache.all_intact():
+            # What the write commits must stay as it is, or the next build would start over.
+            cache.pending_stamp, cache.pending_search_key = stamp, cache.search_key
             return BuildResult((), cache.warnings, {}, ("没有改动。",), frozenset(cache.outputs))
     checked = check(options, proofread=False, cache=cache)
     if checked.errors:
