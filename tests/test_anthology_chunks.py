@@ -172,22 +172,23 @@ def _third_article(content) -> tuple[int, str, str]:
     return 1, art.slug, sentence
 
 
+def _render_site(root: Path, edition: str):  # type: ignore[no-untyped-def]
+    """Load the site at ``root`` and render ``edition`` with its chunk cache under .cache/."""
+    config = load_config(root)
+    content = load_content(root, config)
+    assert not content.errors
+    return _render(config, content, edition, cache_dir=root / ".cache"), content
+
+
 def test_an_edit_that_keeps_the_page_count_lays_out_only_its_chunk(make_site, tmp_path: Path) -> None:
     root = make_site(example=True)
     cache = root / ".cache"
-
-    def render():
-        config = load_config(root)
-        content = load_content(root, config)
-        assert not content.errors
-        return _render(config, content, "print", cache_dir=cache), content
-
-    first, content = render()
+    first, content = _render_site(root, "print")
     assert "front" in first.rendered_chunks
     chunk, slug, sentence = _third_article(content)
     # Same number of characters, same widths: the page count cannot change.
     _edit(root, slug, sentence, sentence[::-1])
-    second, _ = render()
+    second, _ = _render_site(root, "print")
     assert second.rendered_chunks == (str(chunk),)
     assert second.data != first.data
     clean = _render(load_config(root), load_content(root, load_config(root)), "print", cache_dir=tmp_path / "clean")
@@ -199,15 +200,7 @@ def test_an_edit_that_keeps_the_page_count_lays_out_only_its_chunk(make_site, tm
 
 def test_an_edit_that_adds_pages_renumbers_the_chunks_after_it(make_site, tmp_path: Path) -> None:
     root = make_site(example=True)
-    cache = root / ".cache"
-
-    def render():
-        config = load_config(root)
-        content = load_content(root, config)
-        assert not content.errors
-        return _render(config, content, "screen", cache_dir=cache), content
-
-    first, content = render()
+    first, content = _render_site(root, "screen")
     _, slug, _ = _third_article(content)
     art = next(a for a in content.articles if a.slug == slug)
     # Runs of characters cut into one-character paragraphs: two pages more, not one character
@@ -218,7 +211,7 @@ def test_an_edit_that_adds_pages_renumbers_the_chunks_after_it(make_site, tmp_pa
         taken.append(runs[len(taken)])
     for run in taken:
         _edit(root, slug, run, "\n\n".join(run))
-    second, _ = render()
+    second, _ = _render_site(root, "screen")
     assert second.pages > first.pages
     assert "0" not in second.rendered_chunks and "1" in second.rendered_chunks and "front" in second.rendered_chunks
     config = load_config(root)

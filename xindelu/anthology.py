@@ -31,10 +31,10 @@ from .pdf import (
     substitution_warnings,
 )
 from .records import Anthology, Article
+from .theme import layout_dirs
 
 Edition = Literal["print", "screen"]
 EDITIONS: tuple[Edition, ...] = ("print", "screen")
-DEFAULT_LAYOUTS = Path(__file__).resolve().parent.parent / "layouts" / "print"
 PT_PER_MM = 72 / 25.4
 # Books with at least CHUNK_FROM articles are laid out in chunks of CHUNK_ARTICLES articles
 # (xindelu.bookchunks) by CHUNK_WORKERS processes; smaller ones as one document.
@@ -45,9 +45,8 @@ ZH_DIGITS = "零一二三四五六七八九"
 
 
 def print_layout_dirs(root: Path) -> list[Path]:
-    """A site's own ``layouts/print/`` first (file by file override), then the default."""
-    own = (root / "layouts" / "print").resolve()
-    return [own, DEFAULT_LAYOUTS] if own.is_dir() and own != DEFAULT_LAYOUTS else [DEFAULT_LAYOUTS]
+    """The print templates of the anthology and the bulletin, with the site's overrides."""
+    return layout_dirs(root, "print")
 
 
 def output_paths(anthology: Anthology) -> dict[Edition, str]:

@@ -16,13 +16,20 @@ import jinja2
 
 from .errors import ContentError, ContentErrors
 
-DEFAULT_THEME = Path(__file__).resolve().parent.parent / "layouts" / "site"
+DEFAULT_LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
+DEFAULT_THEME = DEFAULT_LAYOUTS / "site"
 STATIC = "static"
 
 
+def layout_dirs(root: Path, kind: str) -> list[Path]:
+    """A site's own ``layouts/<kind>/`` first (file-by-file override), then the default one."""
+    own = (root / "layouts" / kind).resolve()
+    default = DEFAULT_LAYOUTS / kind
+    return [own, default] if own.is_dir() and own != default else [default]
+
+
 def theme_dirs(root: Path) -> list[Path]:
-    own = (root / "layouts" / "site").resolve()
-    return [own, DEFAULT_THEME] if own.is_dir() and own != DEFAULT_THEME else [DEFAULT_THEME]
+    return layout_dirs(root, "site")
 
 
 def make_env(root: Path) -> jinja2.Environment:
