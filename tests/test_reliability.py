@@ -173,14 +173,16 @@ def test_a_half_built_output_can_never_be_seen(tmp_path, monkeypatch):
     """At every write, output/ is either absent (first build) or the complete previous tree."""
     out = tmp_path / "output"
     write_outputs({f"site/{i}.html": b"old" for i in range(20)}, out)
-    real = Path.write_bytes
+    real_open = io.open
     seen = []
 
-    def write_bytes(self: Path, data: bytes) -> int:
-        seen.append(sorted(p.read_bytes() for p in (out / "site").iterdir()))
-        return real(self, data)
+    def guarded(file, mode="r", *args, **kwargs):
+        if "w" in mode:
+            seen.append(sorted(real_open(p, "rb").read() for p in (out / "site").iterdir()))
+        return real_open(file, mode, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "write_bytes", write_bytes)
+    monkeypatch.setattr(io, "open", guarded)
+    monkeypatch.setattr(builtins, "open", guarded)
     write_outputs({f"site/{i}.html": b"new" for i in range(20)}, out)
     assert seen and all(files == [b"old"] * 20 for files in seen)
     assert sorted(p.read_bytes() for p in (out / "site").iterdir()) == [b"new"] * 20

@@ -76,6 +76,7 @@ class ArticleEntry:
     sha: str
     article: Article | None
     problems: list[ContentError]
+    face: str = ""  # records.face_digest(article): what other pages show of it
 
 
 @dataclass
@@ -102,6 +103,9 @@ class BuildCache:
     pending_keys: dict[str, str] = field(default_factory=dict)
     warnings: tuple[ContentError, ...] = ()
     rendered: list[str] = field(default_factory=list)  # pages the last build rendered (for tests)
+    # serve only, never saved: the last written build's records and model (xindelu.quick.Snapshot)
+    last: Any = None
+    pending_last: Any = None
 
     @property
     def file(self) -> Path:
@@ -150,7 +154,7 @@ class BuildCache:
 
     def forget_outputs(self) -> None:
         """After a failed write nothing on disk is known for sure."""
-        self.outputs, self.search_key, self.stamp = {}, "", ""
+        self.outputs, self.search_key, self.stamp, self.last = {}, "", "", None
 
     @property
     def out_dir(self) -> Path:
@@ -161,8 +165,8 @@ class BuildCache:
         entry = self.outputs.get(name)
         if entry is None:
             return False
-        try:
-            stat = os.stat(self.out_dir / name)
+        try:  # a string path: pathlib's joins cost more than the stat at 20,000 files
+            stat = os.stat(f"{self.root}/output/{name}")
         except OSError:
             return False
         return (stat.st_size, stat.st_mtime_ns) == (entry.size, entry.mtime_ns)
@@ -188,6 +192,7 @@ class BuildCache:
             {name: entry.key for name, entry in self.outputs.items()},
             {name: entry.sha for name, entry in self.articles.items()},
             self.intact,
+            {name: entry.face for name, entry in self.articles.items() if entry.face},
         )
         self.pending_keys, self.rendered = cache.new_keys, cache.rendered
         return cache
@@ -220,7 +225,8 @@ class BuildCache:
         self.outputs = outputs
         self.search_key = self.pending_search_key if any(n.startswith(SEARCH_PREFIX) for n in outputs) else ""
         self.stamp = self.pending_stamp or ""
-        self.pending_stamp, self.pending_keys = None, {}
+        self.last = self.pending_last
+        self.pending_stamp, self.pending_keys, self.pending_last = None, {}, None
 
 
 SEARCH_PREFIX = "site/pagefind/"

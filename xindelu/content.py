@@ -29,6 +29,7 @@ from .records import (
     Bulletin,
     Page,
     did_you_mean,
+    face_digest,
     validate_anthology,
     validate_article,
     validate_bulletin,
@@ -97,13 +98,12 @@ def load_articles(
     results = []
     for file, entry in zip(files, entries, strict=True):
         if entry is None:
-            article, problems = next(fresh)
+            entry = next(fresh)
             if cache is not None:
-                entry = _remember(root, file, cache, article, problems)
-        else:
-            article, problems = entry.article, entry.problems
+                cache.articles[relative_name(root, file)] = entry
+        article, problems = entry.article, entry.problems
         if article is not None and article.images:
-            problems = problems + _missing_images(root, file, article, config)
+            problems = problems + missing_images(root, file, article, config)
         results.append((article, problems))
     if cache is not None:  # forget deleted files
         names = {relative_name(root, f) for f in files}
@@ -136,18 +136,17 @@ def _cached_entries(
     return found
 
 
-def _remember(
-    root: Path, file: Path, cache: BuildCache, article: Article | None, problems: list[ContentError]
-) -> ArticleEntry:
+def load_entry(root: Path, file: Path, config: SiteConfig, proofread: bool) -> ArticleEntry:
+    """An article file's record and problems with what the cache keeps of it (stamp, digests)."""
     stat = file.stat()
-    entry = ArticleEntry(stat.st_size, stat.st_mtime_ns, time.time_ns(), digest(file.read_bytes()), article, problems)
-    cache.articles[relative_name(root, file)] = entry
-    return entry
+    article, problems = load_article(root, file, config, proofread)
+    face = face_digest(article) if article is not None else ""
+    # A file refused for its size is never read, not even for its digest.
+    sha = digest(file.read_bytes()) if stat.st_size <= config.limits.max_article_kb * 1024 else ""
+    return ArticleEntry(stat.st_size, stat.st_mtime_ns, time.time_ns(), sha, article, problems, face)
 
 
-def _load_files(
-    root: Path, files: list[Path], config: SiteConfig, proofread: bool
-) -> list[tuple[Article | None, list[ContentError]]]:
+def _load_files(root: Path, files: list[Path], config: SiteConfig, proofread: bool) -> list[ArticleEntry]:
     workers = min(os.cpu_count() or 1, 8)
     if len(files) < PARALLEL_THRESHOLD or workers < 2:
         return _load_chunk(root, files, config, proofread)
@@ -164,10 +163,8 @@ def _load_files(
         ]
 
 
-def _load_chunk(
-    root: Path, files: list[Path], config: SiteConfig, proofread: bool
-) -> list[tuple[Article | None, list[ContentError]]]:
-    return [load_article(root, file, config, proofread) for file in files]
+def _load_chunk(root: Path, files: list[Path], config: SiteConfig, proofread: bool) -> list[ArticleEntry]:
+    return [load_entry(root, file, config, proofread) for file in files]
 
 
 def load_article(
@@ -207,7 +204,7 @@ def too_large(root: Path, file: Path, max_kb: int) -> list[ContentError]:
     ]
 
 
-def _missing_images(root: Path, file: Path, article: Article, config: SiteConfig) -> list[ContentError]:
+def missing_images(root: Path, file: Path, article: Article, config: SiteConfig) -> list[ContentError]:
     errors = []
     for src in article.images:
         image = file.parent / src

@@ -5,6 +5,11 @@ One template per kind of page, read top to bottom like a site map (cf. makesite'
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import pickle
+import sys
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +17,8 @@ from typing import Any
 
 import jinja2
 
-from .cache import code_version, fingerprint, tree_digest
+from .cache import code_version, digest, fingerprint, tree_digest
+from .errors import ContentErrors
 from .feeds import atom_feed, robots_txt, sitemap_xml
 from .model import (
     ANTHOLOGY,
@@ -30,6 +36,7 @@ from .model import (
     Site,
     output_file,
 )
+from .records import Article, face_digest
 from .theme import DEFAULT_THEME, renderer, theme_dirs
 
 HOME_LATEST = 10
@@ -51,14 +58,16 @@ class Meta:
 class PageCache:
     """What render_pages may skip: pages whose input key matches a file already written.
 
-    ``keys`` (output path → key of the inputs it was rendered from) and ``articles``
-    (article path → digest of its source) come from xindelu.cache; ``intact`` says
+    ``keys`` (output path → key of the inputs it was rendered from), ``articles``
+    (article path → digest of its source) and ``faces`` (article path → digest of its
+    face(), what other pages show of it) come from xindelu.cache; ``intact`` says
     whether the file on disk is still the one written. Skipped paths land in ``kept``.
     """
 
     keys: dict[str, str]
     articles: dict[str, str]
     intact: Callable[[str], bool]
+    faces: dict[str, str] = field(default_factory=dict)
     kept: set[str] = field(default_factory=set)
     new_keys: dict[str, str] = field(default_factory=dict)
     rendered: list[str] = field(default_factory=list)
@@ -85,51 +94,97 @@ def shared_key(site: Site, root: Path, articles: dict[str, str]) -> str:
     return fingerprint(articles, code_version(), tree_digest(own), nav)
 
 
-def render_pages(site: Site, env: jinja2.Environment, cache: PageCache | None = None) -> dict[str, bytes]:
-    """Every page as bytes; with ``cache``, only the pages whose inputs changed."""
-    root = Path(env.globals.get("theme_root", "."))
-    render = renderer(env, root)
-    home_crumb = Link("首页", HOME)
-    outputs: dict[str, bytes] = {}
-    sitemap: list[str] = []
-    shared = shared_key(site, root, cache.articles) if cache is not None else ""
+@dataclass(frozen=True)
+class PageJob:
+    """One page to render: output key, template, label for messages, template context."""
 
-    def page(template: str, meta: Meta, key: tuple[Any, ...] | None = None, **context: Any) -> None:
+    name: str
+    template: str
+    label: str
+    context: dict[str, Any]
+
+
+# Below this many pages a second process costs more than it saves (fork + moving the bytes back).
+PARALLEL_PAGES = 600
+
+
+def render_pages(
+    site: Site, env: jinja2.Environment, cache: PageCache | None = None, workers: int | None = None
+) -> dict[str, bytes]:
+    """Every page as bytes; with ``cache``, only the pages whose inputs changed.
+
+    Large sites render in ``workers`` processes (default: every core, at most 2 here):
+    forked after the model is built, so they share it; the bytes come back in page order.
+    """
+    root = Path(env.globals.get("theme_root", "."))
+    jobs, sitemap = page_jobs(site, cache, root)
+    rendered = render_jobs(jobs, renderer(env, root), workers)
+    outputs = {job.name: data for job, data in zip(jobs, rendered, strict=True)}
+    outputs.update(feeds(site))
+    outputs["site/sitemap.xml"] = sitemap_xml(site, sitemap)
+    outputs["site/robots.txt"] = robots_txt(site)
+    return outputs
+
+
+class _Pages:
+    """Collects the page jobs of one build, leaving out those the cache keeps."""
+
+    def __init__(self, site: Site, cache: PageCache | None, root: Path) -> None:
+        self.site, self.cache = site, cache
+        self.jobs: list[PageJob] = []
+        self.sitemap: list[str] = []
+        self.shared = shared_key(site, root, cache.articles) if cache is not None else ""
+        self.keys = _Keys(cache) if cache is not None else None
+
+    def page(self, template: str, meta: Meta, key: Callable[[_Keys], str] | None = None, **context: Any) -> None:
         name = "site/" + output_file(meta.path)
         if meta.indexable:
-            sitemap.append(meta.path)
-        if cache is not None and key is not None:
-            digest = fingerprint(cache.articles, shared, template, meta, key)
-            cache.new_keys[name] = digest
-            if cache.keys.get(name) == digest and cache.intact(name):
+            self.sitemap.append(meta.path)
+        cache = self.cache
+        if cache is not None and self.keys is not None and key is not None:
+            page_key = digest(f"{self.shared}\0{template}\0{meta!r}\0{key(self.keys)}".encode())
+            cache.new_keys[name] = page_key
+            if cache.keys.get(name) == page_key and cache.intact(name):
                 cache.kept.add(name)
                 return
         if cache is not None:
             cache.rendered.append(name)
-        text = render(template, meta.path or "首页", site=site, u=site.href, meta=meta, **context)
-        outputs[name] = text.encode("utf-8")
+        context.update(site=self.site, u=self.site.href, meta=meta)
+        self.jobs.append(PageJob(name, template, meta.path or "首页", context))
 
+    def article(self, view: ArticleView) -> None:
+        a = view.entry.article
+        self.page(
+            "article.html",
+            Meta(a.title, view.entry.path, a.summary, (HOME_CRUMB, view.category), "article"),
+            lambda keys: keys.article(view),
+            view=view,
+        )
+
+
+HOME_CRUMB = Link("首页", HOME)
+
+
+def page_jobs(site: Site, cache: PageCache | None, root: Path) -> tuple[list[PageJob], list[str]]:
+    """Every page of the site in order, less those the cache keeps; and the sitemap's paths."""
+    pages = _Pages(site, cache, root)
+    page, home_crumb = pages.page, HOME_CRUMB
     site_meta = site.config.site
     page("home.html", Meta("", HOME, site_meta.description), latest=site.entries[:HOME_LATEST])
 
     for view in site.articles:
-        a = view.entry.article
-        page(
-            "article.html",
-            Meta(a.title, view.entry.path, a.summary, (home_crumb, view.category), "article"),
-            _article_key(view),
-            view=view,
-        )
+        pages.article(view)
 
     for listing in site.listings:
         crumbs = (home_crumb, *_listing_parents(listing))
+        shown = repr(_listing_key(listing))
         for pager in listing.pages:
             title = listing.name if pager.number == 1 else f"{listing.name}（第 {pager.number} 页）"
             description = listing.description or f"{site_meta.title}：{listing.kind_label}“{listing.name}”的全部文章"
             page(
                 "listing.html",
                 Meta(title, pager.path, description, crumbs),
-                (*_listing_key(listing), pager),
+                lambda keys, pager=pager, shown=shown: keys.pager(shown, pager),
                 listing=listing,
                 pager=pager,
             )
@@ -153,26 +208,115 @@ def render_pages(site: Site, env: jinja2.Environment, cache: PageCache | None = 
         page("page.html", Meta(view.page.title, view.path, view.page.title, (home_crumb,)), view=view)
     page("search.html", Meta("搜索", SEARCH, "站内搜索", (home_crumb,), indexable=False))
     page("404.html", Meta("页面不存在", "404.html", "页面不存在", (), indexable=False))
+    return pages.jobs, pages.sitemap
 
-    outputs["site/" + FEED] = atom_feed(site, site.entries, FEED, site_meta.title)
+
+def render_article_pages(
+    site: Site, env: jinja2.Environment, cache: PageCache, views: list[ArticleView]
+) -> dict[str, bytes]:
+    """Only the pages of ``views`` and the feeds (which carry article bodies): what a body-only
+    edit changes (serve's fast path, xindelu.quick). The sitemap and the rest stay as they are."""
+    root = Path(env.globals.get("theme_root", "."))
+    pages = _Pages(site, cache, root)
+    for view in views:
+        pages.article(view)
+    outputs = {
+        job.name: data for job, data in zip(pages.jobs, render_jobs(pages.jobs, renderer(env, root)), strict=True)
+    }
+    return {**outputs, **feeds(site)}
+
+
+def feeds(site: Site) -> dict[str, bytes]:
+    title = site.config.site.title
+    outputs = {"site/" + FEED: atom_feed(site, site.entries, FEED, title)}
     for listing in site.categories:
         outputs["site/" + listing.feed_path] = atom_feed(
-            site, listing.entries, listing.feed_path, f"{site_meta.title}·{listing.name}"
+            site, listing.entries, listing.feed_path, f"{title}·{listing.name}"
         )
-    outputs["site/sitemap.xml"] = sitemap_xml(site, sitemap)
-    outputs["site/robots.txt"] = robots_txt(site)
     return outputs
 
 
-def _article_key(view: ArticleView) -> tuple[Any, ...]:
-    """What article.html shows: the piece itself, and of its neighbours and related pieces
-    only the link lines (so a body edit does not re-render the pages around it)."""
+class _Keys:
+    """Page keys as plain strings: an article by the digest of its source on its own page,
+    by the digest of its face everywhere else (an Entry is a function of its article and
+    the configuration, which the shared key holds)."""
 
-    def line(entry: Entry | None) -> tuple[str, ...] | None:
-        return None if entry is None else (entry.path, entry.article.title, entry.article.unit.name, entry.date_zh)
+    def __init__(self, cache: PageCache) -> None:
+        self.sources = cache.articles
+        self.faces = cache.faces
 
-    links = (view.category, view.form, view.unit, view.month, view.bulletins, view.in_anthology, view.video)
-    return (view.entry, *links, line(view.prev), line(view.next), tuple(line(e) for e in view.related))
+    def source(self, article: Article) -> str:
+        return self.sources.get(article.path) or digest(pickle.dumps(article))
+
+    def face(self, article: Article) -> str:
+        found = self.faces.get(article.path)
+        if found is None:
+            found = self.faces[article.path] = face_digest(article)
+        return found
+
+    def article(self, view: ArticleView) -> str:
+        """What article.html shows: the piece itself, and of its neighbours and related pieces
+        only the link lines (so a body edit does not re-render the pages around it)."""
+
+        def line(entry: Entry | None) -> tuple[str, ...] | None:
+            return None if entry is None else (entry.path, entry.article.title, entry.article.unit.name, entry.date_zh)
+
+        links = (view.category, view.form, view.unit, view.month, view.bulletins, view.in_anthology, view.video)
+        lines = (line(view.prev), line(view.next), tuple(line(e) for e in view.related))
+        return f"{self.source(view.entry.article)}\0{links!r}\0{lines!r}"
+
+    def pager(self, shown: str, pager: Any) -> str:
+        entries = ",".join(self.face(e.article) for e in pager.entries)
+        return f"{shown}\0{pager.number}/{pager.count}\0{pager.path}\0{pager.prev_path}\0{pager.next_path}\0{entries}"
+
+
+def render_jobs(jobs: list[PageJob], render: Callable[..., str], workers: int | None = None) -> list[bytes]:
+    """The pages' bytes in job order; a forked process renders every other page when it pays."""
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 2)
+    if workers < 2 or len(jobs) < PARALLEL_PAGES or sys.platform != "linux":
+        return [_render_one(render, job) for job in jobs]
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_render_share, args=(send, render, jobs, 1, 2), daemon=True)
+    child.start()
+    send.close()
+    try:
+        mine = {i: _render_one(render, jobs[i]) for i in range(0, len(jobs), 2)}
+        kind, payload = pickle.loads(receive.recv_bytes())
+    except EOFError:
+        child.join()
+        raise RuntimeError(f"网页渲染子进程意外退出（退出码 {child.exitcode}）") from None
+    finally:
+        receive.close()
+        if child.is_alive():
+            child.join(5)
+        if child.is_alive():
+            child.kill()
+    if kind == "errors":
+        raise ContentErrors(payload)
+    if kind == "crash":
+        raise RuntimeError(f"网页渲染子进程出错：\n{payload}")
+    theirs = iter(payload)
+    return [mine[i] if i in mine else next(theirs) for i in range(len(jobs))]
+
+
+def _render_one(render: Callable[..., str], job: PageJob) -> bytes:
+    return render(job.template, job.label, **job.context).encode("utf-8")
+
+
+def _render_share(send: Any, render: Callable[..., str], jobs: list[PageJob], start: int, step: int) -> None:
+    """In the forked process: render jobs[start::step], send them back in one message."""
+    try:
+        result: tuple[str, Any] = ("pages", [_render_one(render, jobs[i]) for i in range(start, len(jobs), step)])
+    except ContentErrors as exc:
+        result = ("errors", list(exc.errors))
+    except KeyboardInterrupt:
+        return  # the parent is interrupted too and says so
+    except BaseException:
+        result = ("crash", traceback.format_exc())
+    send.send_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    send.close()
 
 
 def _listing_key(listing: Listing) -> tuple[Any, ...]:

@@ -500,26 +500,32 @@ def _related(
     """Up to five pieces sharing tags (strongest), the unit or the category with each article.
 
     Candidates come only from a window of neighbours in each shared bucket, so an article
-    costs O(window × buckets), not O(n).
+    costs O(window × buckets), not O(n); each bucket's positions are indexed once.
     """
+    positions = {
+        id(bucket): {e.article.slug: i for i, e in enumerate(bucket)}
+        for buckets in (by_tag, by_unit, by_category)
+        for bucket in buckets.values()
+    }
     result: dict[str, tuple[Entry, ...]] = {}
     for entry in entries:
         a = entry.article
-        scores: dict[str, float] = defaultdict(float)
+        slug, day = a.slug, a.date.toordinal()
+        scores: dict[str, float] = {}
         found: dict[str, Entry] = {}
         buckets = [(by_tag[t], 3.0) for t in a.tags] + [
             (by_unit[a.unit.name], 2.0),
             (by_category[a.category.name], 1.0),
         ]
         for bucket, weight in buckets:
-            i = _position(bucket, entry)
+            i = positions[id(bucket)][slug]
             for other in bucket[max(0, i - RELATED_WINDOW) : i + RELATED_WINDOW + 1]:
-                slug = other.article.slug
-                if slug != a.slug:
-                    scores[slug] += weight
-                    found[slug] = other
-        ranked = sorted(found, key=lambda s: (-scores[s], abs(found[s].article.date - a.date), s))
-        result[a.slug] = tuple(found[s] for s in ranked[:RELATED_MAX])
+                other_slug = other.article.slug
+                if other_slug != slug:
+                    scores[other_slug] = scores.get(other_slug, 0.0) + weight
+                    found[other_slug] = other
+        ranked = sorted((-scores[s], abs(e.article.date.toordinal() - day), s) for s, e in found.items())
+        result[slug] = tuple(found[s] for _, _, s in ranked[:RELATED_MAX])
     return result
 
 

@@ -44,7 +44,22 @@ def make_env(root: Path) -> jinja2.Environment:
         auto_reload=False,
     )
     env.globals["theme_root"] = str(root)
+    env.globals["once"] = _once()
     return env
+
+
+def _once() -> Callable[[str, Callable[[], str]], str]:
+    """``once(name, macro)`` in a template: the macro's output, rendered on first use in this
+    environment (one per build) and reused after: for parts every page shares."""
+    fragments: dict[str, str] = {}
+
+    def once(name: str, macro: Callable[[], str]) -> str:
+        found = fragments.get(name)
+        if found is None:
+            found = fragments[name] = macro()
+        return found
+
+    return once
 
 
 def _relative(filename: str | None, root: Path) -> str:

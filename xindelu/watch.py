@@ -29,36 +29,65 @@ WATCHED = ("content", "layouts", "site_config.yaml")
 
 
 class _Debouncer(FileSystemEventHandler):
-    """Turns a burst of file events (an editor's save writes several) into one rebuild."""
+    """Turns a burst of file events (an editor's save writes several) into one rebuild.
 
-    def __init__(self, root: Path, trigger: Callable[[], None]) -> None:
+    The rebuild is told which article files changed when that is all that happened (files
+    written in place, or a temp file renamed over one); anything else (a file added, removed
+    or renamed, a template, the config) passes None: look at everything.
+    """
+
+    def __init__(self, root: Path, trigger: Callable[[frozenset[str] | None], None]) -> None:
         self.root = root
         self.trigger = trigger
         self.timer: threading.Timer | None = None
         self.lock = threading.Lock()
+        self.changed: set[str] | None = set()
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return
-        paths = [str(event.src_path), str(getattr(event, "dest_path", "") or "")]
-        if not any(self._relevant(p) for p in paths if p):
+        src, dest = self._relevant(str(event.src_path)), self._relevant(str(getattr(event, "dest_path", "") or ""))
+        if src is None and dest is None:
             return
+        if event.is_directory and event.event_type == "modified":
+            return  # a folder's listing changed: the file events themselves say how
         with self.lock:
+            if self.changed is not None:
+                if event.event_type in ("modified", "closed") and _is_article(src):
+                    self.changed.add(src)  # type: ignore[arg-type]
+                elif event.event_type == "moved" and src is None and _is_article(dest):
+                    self.changed.add(dest)  # type: ignore[arg-type]
+                else:
+                    self.changed = None
             if self.timer is not None:
                 self.timer.cancel()
-            self.timer = threading.Timer(DEBOUNCE_SECONDS, self.trigger)
+            self.timer = threading.Timer(DEBOUNCE_SECONDS, self._fire)
             self.timer.daemon = True
             self.timer.start()
 
-    def _relevant(self, path: str) -> bool:
+    def _fire(self) -> None:
+        with self.lock:
+            changed, self.changed = self.changed, set()
+        self.trigger(frozenset(changed) if changed else None)
+
+    def _relevant(self, path: str) -> str | None:
+        """``path`` relative to the root when a rebuild should look at it, else None."""
+        if not path:
+            return None
         try:
             rel = Path(path).resolve().relative_to(self.root)
         except ValueError:
-            return False
+            return None
         name = rel.name
         if name.startswith(".") or name.endswith(("~", ".swp", ".tmp")):
-            return False  # editors' temporary files
-        return rel.parts[:1] in (("content",), ("layouts",)) or rel.as_posix() == "site_config.yaml"
+            return None  # editors' temporary files
+        if rel.parts[:1] in (("content",), ("layouts",)) or rel.as_posix() == "site_config.yaml":
+            return rel.as_posix()
+        return None
+
+
+def _is_article(rel: str | None) -> bool:
+    return rel is not None and rel.startswith("content/articles/") and rel.endswith(".md")
 
 
 def base_path_of(base_url: str) -> str:
@@ -67,18 +96,20 @@ def base_path_of(base_url: str) -> str:
 
 
 def build_and_write(
-    options: pipeline.BuildOptions, cache: BuildCache | None = None
+    options: pipeline.BuildOptions, cache: BuildCache | None = None, changed: frozenset[str] | None = None
 ) -> tuple[tuple[ContentError, ...], int]:
     """One build through the shared pipeline; writes output/ only when it succeeded.
 
-    With a ``cache`` (kept in memory by `serve`) only what changed is rendered and written.
+    With a ``cache`` (kept in memory by `serve`) only what changed is rendered and written;
+    ``changed`` names the article files the watcher saw change, when that is all it saw.
     """
-    result = pipeline.build(options, cache)
+    result = pipeline.build(options, cache, changed)
     if result.errors:
         return result.errors, 0
     try:
         if cache is not None:
-            return (), write_build(result.outputs, result.kept, options.root / "output", cache).written
+            out_dir = options.root / "output"
+            return (), write_build(result.outputs, result.kept, out_dir, cache, save=not options.quick).written
         return (), write_outputs(result.outputs, options.root / "output").written
     except ContentErrors as exc:  # the disk refused: keep serving the previous site, show why
         return tuple(exc.errors), 0
@@ -92,10 +123,10 @@ def serve(options: pipeline.BuildOptions, host: str = "127.0.0.1", port: int = 8
     pages_only = dataclasses.replace(options, pdf=False, quick=True)
     lock = threading.Lock()  # one build at a time; events during a build queue one more
 
-    def rebuild() -> None:
+    def rebuild(changed: frozenset[str] | None = None) -> None:
         with lock:
             started = time.perf_counter()
-            errors, written = build_and_write(pages_only, cache)
+            errors, written = build_and_write(pages_only, cache, changed)
             problems = tuple(e.format() for e in errors)
             if problems:
                 sys.stderr.write("\n".join(problems) + "\n")

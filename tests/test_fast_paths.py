@@ -1,0 +1,266 @@
+"""The shortcuts the speed work took, each proven to give the same bytes as the plain way:
+Markdown's plain-text skip, pages rendered in two processes, serve's body-edit fast path and
+the watcher's classification of a change."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from conftest import TODAY, article
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_incremental import ARTICLES, Incremental, clean_build, edit, tree
+
+from xindelu import html, pipeline
+from xindelu.config import load_config
+from xindelu.content import load_content
+from xindelu.errors import ContentErrors
+from xindelu.markdown import make_converter
+from xindelu.model import build_site
+from xindelu.theme import make_env, renderer
+from xindelu.watch import _Debouncer
+
+# ---------------------------------------------------------------- Markdown's plain-text skip
+
+FAST, PLAIN = make_converter(), make_converter(skip_plain_text=False)
+# Chinese text, spaces and newlines, and every character some inline pattern starts with.
+MARKDOWN_TEXT = st.text(
+    alphabet=st.sampled_from(list("学习讲话精神。，") + list(" \n\t") + list("`\\[]()<>&*_!^{}:#-1.|=\"'/h")),
+    max_size=120,
+)
+
+
+def convert(converter, source: str) -> str:
+    converter.reset()
+    return converter.convert(source)
+
+
+def test_the_skip_is_installed() -> None:
+    assert type(FAST.treeprocessors["inline"]).__name__ == "_PlainTextSkippingInlineProcessor"
+    assert type(PLAIN.treeprocessors["inline"]).__name__ == "InlineProcessor"
+
+
+@settings(max_examples=400, deadline=None)
+@given(MARKDOWN_TEXT)
+def test_skipping_plain_text_changes_nothing(source: str) -> None:
+    assert convert(FAST, source) == convert(PLAIN, source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "一段 **加粗** 和 *强调* 与 `代码`。\n\n纯文字段落。",
+        "行尾两个空格  \n换行。",
+        "[链接](https://example.org) 与 ![图](a.png) 与 <https://example.org>",
+        "脚注[^1]。\n\n[^1]: 注释。",
+        "转义 \\* 与实体 &amp; 与 <b>标签</b>",
+        "- 列表一\n- 列表 _二_\n\n> 引用\n\n| 表 | 头 |\n|---|---|\n| a | b |\n\n## 标题 {: #h }",
+    ],
+)
+def test_every_inline_feature_still_converts(source: str) -> None:
+    assert convert(FAST, source) == convert(PLAIN, source)
+
+
+# ---------------------------------------------------------------- pages in two processes
+
+
+@pytest.fixture
+def example(make_site: Callable[..., Path]) -> Path:
+    return make_site(example=True)
+
+
+def _jobs(root: Path):
+    config = load_config(root)
+    site = build_site(config, load_content(root, config, proofread=False), TODAY)
+    env = make_env(root)
+    jobs, _ = html.page_jobs(site, None, root)
+    return jobs, renderer(env, root)
+
+
+def test_two_processes_render_the_same_bytes_in_the_same_order(example: Path) -> None:
+    jobs, render = _jobs(example)
+    many = (jobs * (html.PARALLEL_PAGES // len(jobs) + 1))[: html.PARALLEL_PAGES + 7]
+    assert len(many) >= html.PARALLEL_PAGES
+    assert html.render_jobs(many, render, workers=2) == html.render_jobs(many, render, workers=1)
+
+
+def test_a_template_error_in_the_other_process_is_reported(example: Path) -> None:
+    (example / "layouts/site").mkdir(parents=True)
+    (example / "layouts/site/listing.html").write_text(
+        '{% extends "base.html" %}{% block main %}{{ nope.x }}{% endblock %}', "utf-8"
+    )
+    jobs, render = _jobs(example)
+    # Only odd-numbered jobs (the other process's) use the broken template.
+    many = [jobs[0] if i % 2 == 0 else next(j for j in jobs if j.template == "listing.html") for i in range(700)]
+    with pytest.raises(ContentErrors) as raised:
+        html.render_jobs(many, render, workers=2)
+    assert raised.value.errors[0].path == "layouts/site/listing.html"
+    assert "不存在的变量" in raised.value.errors[0].message
+
+
+# ---------------------------------------------------------------- what a body-only edit changes
+
+
+@pytest.fixture
+def site(make_site: Callable[..., Path]) -> Path:
+    long_body = "学习讲话精神，要联系实际。" * 20 + "\n\n第二段，学用结合。"
+    return make_site(
+        {
+            f"{ARTICLES}/zz-extra-{i}.md": article(f"补充心得第{i}篇", long_body, date=f"2026-0{i}-15")
+            for i in range(1, 6)
+        },
+        example=True,
+    )
+
+
+def body_edit(root: Path) -> None:
+    """An edit past the summary's first 120 字: only the article's own page shows it."""
+    edit(root, f"{ARTICLES}/zz-extra-3.md", "第二段，学用结合。", "第二段，学用结合，知行合一。")
+
+
+def test_a_body_edit_changes_only_its_page_the_feeds_and_the_index(site: Path, tmp_path: Path) -> None:
+    """The face (records.article_face) is all other pages show of an article: proven on clean builds."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    before = tree(clean_build(site, tmp_path / "a", {"pdf": False}))
+    body_edit(site)
+    after = tree(clean_build(site, tmp_path / "b", {"pdf": False}))
+    differing = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+    assert "site/articles/zz-extra-3/index.html" in differing
+    allowed = {"site/articles/zz-extra-3/index.html", "site/feed.xml", "site/category/xue-er-si/feed.xml"}
+    assert {n for n in differing if not n.startswith("site/pagefind/")} <= allowed
+
+
+def serve_builder(site: Path) -> Incremental:
+    builder = Incremental(site, "memory", {"pdf": False, "quick": True})
+    assert not builder.build().errors  # serve's first pass: records and model kept in memory
+    return builder
+
+
+def quick_build(builder: Incremental, changed: set[str]) -> pipeline.BuildResult:
+    from xindelu.output import write_build
+
+    options = pipeline.BuildOptions(builder.root, TODAY, pdf=False, quick=True)
+    result = pipeline.build(options, builder.cache, frozenset(changed))
+    assert not result.errors, result.errors
+    write_build(result.outputs, result.kept, builder.root / "output", builder.cache, save=False)
+    return result
+
+
+def full_pass_equals_clean(builder: Incremental, site: Path, tmp_path: Path) -> None:
+    builder.options = {"pdf": False}
+    assert not builder.build().errors
+    scratch = tmp_path / "scratch"
+    scratch.mkdir(exist_ok=True)
+    assert tree(site / "output") == tree(clean_build(site, scratch, {"pdf": False}))
+
+
+def test_serve_renders_only_the_edited_page_and_the_full_pass_equals_clean(site: Path, tmp_path: Path) -> None:
+    builder = serve_builder(site)
+    body_edit(site)
+    result = quick_build(builder, {f"{ARTICLES}/zz-extra-3.md"})
+    assert builder.cache.rendered == ["site/articles/zz-extra-3/index.html"]
+    assert "知行合一" in result.outputs["site/articles/zz-extra-3/index.html"].decode()
+    assert set(result.outputs) <= {"site/articles/zz-extra-3/index.html", "site/feed.xml"} | {
+        n for n in result.outputs if n.endswith("/feed.xml")
+    }
+    assert "知行合一" in (site / "output/site/articles/zz-extra-3/index.html").read_text("utf-8")
+    # A second edit of the same article takes the fast path again, from the patched model.
+    edit(site, f"{ARTICLES}/zz-extra-3.md", "知行合一", "知信行统一")
+    quick_build(builder, {f"{ARTICLES}/zz-extra-3.md"})
+    assert builder.cache.rendered == ["site/articles/zz-extra-3/index.html"]
+    assert "知信行统一" in (site / "output/site/articles/zz-extra-3/index.html").read_text("utf-8")
+    full_pass_equals_clean(builder, site, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda root: edit(root, f"{ARTICLES}/zz-extra-3.md", "补充心得第3篇", "新标题"), id="title"),
+        pytest.param(
+            lambda root: edit(
+                root,
+                f"{ARTICLES}/zz-extra-3.md",
+                "学习讲话精神",
+                "学习",
+            ),
+            id="summary",
+        ),
+        pytest.param(lambda root: edit(root, f"{ARTICLES}/zz-extra-3.md", "学而思", "学而行"), id="category"),
+        pytest.param(lambda root: edit(root, f"{ARTICLES}/zz-extra-3.md", "长沙市", "没有的市"), id="error"),
+        pytest.param(lambda root: edit(root, f"{ARTICLES}/zz-extra-3.md", "第二段", "![图](no.png)"), id="image"),
+    ],
+)
+def test_anything_but_a_body_edit_takes_the_full_path(site: Path, tmp_path: Path, change) -> None:
+    builder = serve_builder(site)
+    change(site)
+    options = pipeline.BuildOptions(site, TODAY, pdf=False, quick=True)
+    result = pipeline.build(options, builder.cache, frozenset({f"{ARTICLES}/zz-extra-3.md"}))
+    if result.errors:  # the full path reports it, with file and line
+        assert all(e.path == f"{ARTICLES}/zz-extra-3.md" for e in result.errors)
+        return
+    assert len(builder.cache.rendered) > 1  # lists, neighbours …: the full path ran
+    from xindelu.output import write_build
+
+    write_build(result.outputs, result.kept, site / "output", builder.cache, save=False)
+    full_pass_equals_clean(builder, site, tmp_path)
+
+
+def test_a_file_the_last_build_did_not_read_takes_the_full_path(site: Path, tmp_path: Path) -> None:
+    builder = serve_builder(site)
+    (site / ARTICLES / "zz-new.md").write_text(article("新来的一篇", date="2026-06-01"), "utf-8")
+    options = pipeline.BuildOptions(site, TODAY, pdf=False, quick=True)
+    result = pipeline.build(options, builder.cache, frozenset({f"{ARTICLES}/zz-new.md"}))
+    assert "site/articles/zz-new/index.html" in result.outputs
+
+
+def test_a_site_with_its_own_templates_takes_the_full_path(site: Path) -> None:
+    (site / "layouts/site").mkdir(parents=True)
+    shutil.copy(Path(html.__file__).parent.parent / "layouts/site/listing.html", site / "layouts/site/listing.html")
+    builder = serve_builder(site)
+    body_edit(site)
+    options = pipeline.BuildOptions(site, TODAY, pdf=False, quick=True)
+    pipeline.build(options, builder.cache, frozenset({f"{ARTICLES}/zz-extra-3.md"}))
+    assert len(builder.cache.rendered) > 1
+
+
+# ---------------------------------------------------------------- the watcher's classification
+
+
+def event(kind: str, src: Path, dest: Path | None = None, directory: bool = False) -> SimpleNamespace:
+    return SimpleNamespace(event_type=kind, src_path=str(src), dest_path=str(dest or ""), is_directory=directory)
+
+
+def classify(root: Path, *events: SimpleNamespace) -> frozenset[str] | None:
+    fired: list[frozenset[str] | None] = []
+    handler = _Debouncer(root.resolve(), fired.append)
+    for e in events:
+        handler.on_any_event(e)  # type: ignore[arg-type]
+    assert handler.timer is not None
+    handler.timer.cancel()
+    handler._fire()
+    return fired[0]
+
+
+def test_the_watcher_names_edited_articles_and_nothing_else(tmp_path: Path) -> None:
+    a = tmp_path / "content/articles/2026/a.md"
+    b = tmp_path / "content/articles/2026/b.md"
+    folder = a.parent
+    names = frozenset({"content/articles/2026/a.md", "content/articles/2026/b.md"})
+    assert classify(tmp_path, event("modified", a), event("closed", a), event("modified", b)) == names
+    assert classify(tmp_path, event("modified", folder, directory=True), event("modified", a)) == names - {
+        "content/articles/2026/b.md"
+    }
+    # An editor's atomic save: a temp file renamed over the article.
+    assert classify(tmp_path, event("moved", folder / ".a.md.swp", a)) == {"content/articles/2026/a.md"}
+    # Anything else: look at everything.
+    assert classify(tmp_path, event("modified", a), event("created", b)) is None
+    assert classify(tmp_path, event("deleted", a)) is None
+    assert classify(tmp_path, event("moved", a, b)) is None
+    assert classify(tmp_path, event("modified", tmp_path / "site_config.yaml")) is None
+    assert classify(tmp_path, event("modified", tmp_path / "layouts/site/article.html")) is None
+    assert classify(tmp_path, event("modified", tmp_path / "content/bulletins/2026-001.yaml")) is None
