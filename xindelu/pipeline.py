@@ -5,11 +5,8 @@ load config → load and validate content → site model → render pages → re
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +16,7 @@ from .content import Content, load_content
 from .errors import ContentError, ContentErrors
 from .html import render_pages
 from .images import media_outputs
+from .memory import cycle_collection_paused
 from .model import attach_pdfs, build_site, page_slug_conflicts
 from .quick import Snapshot, body_edit_outputs
 from .search import search_outputs
@@ -133,20 +131,6 @@ def render_site(
     )
 
 
-@contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """A build allocates millions of objects that live until it ends (records, the model,
-    pages); the cycle collector's passes over them cost a tenth of a cold build and free
-    nothing. Reference counting still frees everything else at once."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def build(options: BuildOptions, cache: BuildCache | None = None, changed: frozenset[str] | None = None) -> BuildResult:
     """check → render → write. Content errors stop the build before anything is written.
 
@@ -155,7 +139,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None, changed: froze
     no input changed at all nothing is loaded. ``changed`` (serve's quick pass: the files the
     watcher saw change, relative to the root) lets a body-only edit skip the rest (xindelu.quick).
     """
-    with _no_cycle_collection():
+    with cycle_collection_paused():
         return _build(options, cache, changed)
 
 

@@ -40,6 +40,64 @@ StrictLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
 
+_SIMPLE_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?")
+# A plain scalar that means the same wherever YAML could put it: not starting with an indicator,
+# no comment (" #"), no "key: value" inside, no tab, no flow punctuation.
+_SIMPLE_PLAIN = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^\t\[\]{},]*")
+_SIMPLE_ITEM = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^\t\[\]{},:#]*")
+
+
+# Characters YAML refuses (control characters) or breaks lines at (NEL, U+2028/9): not simple.
+_NOT_SIMPLE_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+
+
+def simple_mapping(text: str) -> dict[str, Any] | None:
+    """The common front matter (one ``key: plain text`` or ``key: [a, b]`` per line) without the
+    YAML parser, which costs a fifth of an article's load; None for anything else, which goes
+    to PyYAML. Scalars resolve through the loader's own implicit resolvers, so the result is
+    what StrictLoader gives (test_source checks the equivalence)."""
+    if _NOT_SIMPLE_CHARS.search(text):
+        return None
+    data: dict[str, Any] = {}
+    for line in text.split("\n"):
+        match = _SIMPLE_KEY.fullmatch(line.rstrip(" "))
+        if match is None:
+            return None
+        key, value = match.group(1), match.group(2)
+        if key in data or _plain_tag(key) != "tag:yaml.org,2002:str":
+            return None
+        if value is None or value == "":
+            return None
+        if value.startswith("[") and value.endswith("]"):
+            inner = value[1:-1].strip()
+            items = [item.strip() for item in inner.split(",")] if inner else []
+            parsed = []
+            for item in items:
+                if not _SIMPLE_ITEM.fullmatch(item) or _plain_tag(item) != "tag:yaml.org,2002:str":
+                    return None
+                parsed.append(item)
+            data[key] = parsed
+            continue
+        if not _SIMPLE_PLAIN.fullmatch(value) or ": " in value or " #" in value or value.endswith(":"):
+            return None
+        tag = _plain_tag(value)
+        if tag == "tag:yaml.org,2002:str":
+            data[key] = value
+        elif tag == "tag:yaml.org,2002:bool":
+            data[key] = value.lower() == "true"
+        else:
+            return None
+    return data
+
+
+def _plain_tag(value: str) -> str:
+    resolvers = StrictLoader.yaml_implicit_resolvers
+    for tag, regexp in resolvers.get(value[:1], []) + resolvers.get(None, []):
+        if regexp.match(value):
+            return tag
+    return "tag:yaml.org,2002:str"
+
+
 _FENCE = "---"
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
 
@@ -92,6 +150,9 @@ def decode_text(path: str, data: bytes) -> tuple[str | None, list[ContentError]]
 
 def load_yaml(path: str, text: str, first_line: int = 1) -> tuple[Any, list[ContentError]]:
     """Parse YAML text that starts at ``first_line`` of ``path``."""
+    simple = simple_mapping(text)
+    if simple is not None:  # nothing in it could nest, alias or tag
+        return simple, []
     deep_line = _deep_nesting_line(text)
     if deep_line:  # libyaml is quadratic in flow depth and its constructor can overflow the C stack
         return None, [
