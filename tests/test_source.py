@@ -67,7 +67,9 @@ _VALUES = st.one_of(
     st.sampled_from(["true", "False", "yes", "no", "null", "~", "1984", "0x1F", "1_000", "10:30", "1e3", ".inf",
                      "2026-04-08", "2026-02-30", "[a, b]", "[学习, 调查研究]", "[]", "[a, [b]]", "[1, 2]", "'q'"]),
 )  # fmt: skip
-_LINES = st.lists(st.tuples(_KEYS, st.sampled_from([": ", ": ", ": ", ":", ":  ", " : "]), _VALUES), min_size=1, max_size=6)
+_LINES = st.lists(
+    st.tuples(_KEYS, st.sampled_from([": ", ": ", ": ", ":", ":  ", " : "]), _VALUES), min_size=1, max_size=6
+)
 
 
 @settings(max_examples=1500, deadline=None)
