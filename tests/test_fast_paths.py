@@ -264,3 +264,44 @@ def test_the_watcher_names_edited_articles_and_nothing_else(tmp_path: Path) -> N
     assert classify(tmp_path, event("modified", tmp_path / "site_config.yaml")) is None
     assert classify(tmp_path, event("modified", tmp_path / "layouts/site/article.html")) is None
     assert classify(tmp_path, event("modified", tmp_path / "content/bulletins/2026-001.yaml")) is None
+
+
+# ---------------------------------------------------------------- serve's background pass
+
+
+def test_a_save_never_waits_for_the_background_pass(site: Path, tmp_path: Path, monkeypatch) -> None:
+    """The full pass runs on a copy of the cache without the lock; a save during it wins, the
+    pass is dropped and runs again; written, it leaves what a clean build leaves."""
+    import threading
+
+    from xindelu.cache import BuildCache
+    from xindelu.watch import ServeBuilds
+
+    builds = ServeBuilds(pipeline.BuildOptions(site, TODAY, pdf=False), BuildCache.open(site))
+    monkeypatch.setattr(builds, "schedule_full", lambda delay=0: None)  # driven by hand here
+    assert builds.quick()[0] == ()  # serve's first pass
+    real_build = pipeline.build
+    started, release = threading.Event(), threading.Event()
+
+    def slow_build(options, cache=None, changed=None):
+        if not options.quick:  # the full pass: hold it halfway, as Pagefind would
+            started.set()
+            release.wait(20)
+        return real_build(options, cache, changed)
+
+    monkeypatch.setattr(pipeline, "build", slow_build)
+    outcome: list[bool] = []
+    background = threading.Thread(target=lambda: outcome.append(builds.full()))
+    background.start()
+    assert started.wait(20)
+    body_edit(site)
+    errors, written = builds.quick(frozenset({f"{ARTICLES}/zz-extra-3.md"}))  # not blocked by the full pass
+    assert errors == () and written >= 1
+    release.set()
+    background.join(30)
+    assert outcome == [False]  # dropped: the save came in meanwhile
+    assert builds.full() is True
+    assert any(n.startswith("site/pagefind/") for n in builds.cache.outputs)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    assert tree(site / "output") == tree(clean_build(site, scratch, {"pdf": False}))

@@ -18,6 +18,7 @@ A cache that cannot be read is ignored (a cold build), never an error.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import io
 import os
@@ -151,6 +152,13 @@ class BuildCache:
             _dump(self.file, (code_version(), state))
         except OSError:
             pass  # a read-only checkout still builds; the next build is simply cold
+
+    def copy(self) -> BuildCache:
+        """A cache a build may change without touching this one (serve's background pass)."""
+        articles = None if self.loaded_articles is None else dict(self.loaded_articles)
+        return dataclasses.replace(
+            self, loaded_articles=articles, outputs=dict(self.outputs), pending_keys={}, rendered=[]
+        )
 
     def forget_outputs(self) -> None:
         """After a failed write nothing on disk is known for sure."""

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 import markdown as md_lib
 import nh3
@@ -213,9 +213,16 @@ def make_converter(skip_plain_text: bool = True) -> md_lib.Markdown:
     return converter
 
 
-@lru_cache(maxsize=1)
+# One converter per thread: serve's background pass parses while a save is being rebuilt,
+# and a Python-Markdown instance keeps its state while it converts.
+_per_thread = threading.local()
+
+
 def _converter() -> md_lib.Markdown:
-    return make_converter()
+    converter = getattr(_per_thread, "converter", None)
+    if converter is None:
+        converter = _per_thread.converter = make_converter()
+    return converter
 
 
 def render_markdown(source: str, id_prefix: str = "") -> RenderedBody:

@@ -1,8 +1,9 @@
 """`serve`: build, serve output/site/ on loopback, rebuild on change, reload open pages.
 
 The watcher reuses the one pipeline (STYLE.md, "Watch reuses the build"): pages
-first, so a reload never waits for PDFs; PDFs follow in a background thread. A
-failed rebuild keeps the last good output/ and shows the problems in the browser.
+first, so a reload never waits for PDFs; the search index and PDFs follow in a background
+pass that never makes a save wait (ServeBuilds). A failed rebuild keeps the last good
+output/ and shows the problems in the browser.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from watchdog.observers import Observer
 
 from . import pipeline
 from .cache import BuildCache
+from .config import load_config
 from .errors import ContentError, ContentErrors
 from .output import write_build, write_outputs
 from .server import LiveState, start_server
@@ -115,37 +117,104 @@ def build_and_write(
         return tuple(exc.errors), 0
 
 
+# The background pass (search index, PDFs, .cache/) waits for this much quiet after a rebuild,
+# so an editor saving again and again is not made to wait for it.
+FULL_PASS_DELAY = 1.0
+
+
+class ServeBuilds:
+    """serve's two kinds of build over one cache: quick passes (pages only, at every save) and
+    the full pass behind them (search index, PDFs, .cache/).
+
+    The full pass works on a copy of the cache without holding the lock, so a save never
+    waits for Pagefind or WeasyPrint; it is written only if no quick pass wrote in between
+    (else it is dropped and runs again after the next quiet spell).
+    """
+
+    def __init__(
+        self, options: pipeline.BuildOptions, cache: BuildCache, on_full: Callable[[], None] = lambda: None
+    ) -> None:
+        self.options = options
+        self.on_full = on_full  # called after a full pass was written
+        self.quick_options = dataclasses.replace(options, pdf=False, quick=True)
+        self.cache = cache
+        self.lock = threading.Lock()  # one quick pass or one commit at a time
+        self.generation = 0  # quick passes written so far
+        self.full_running = threading.Lock()
+        self.timer: threading.Timer | None = None
+        self.timer_lock = threading.Lock()
+
+    def quick(self, changed: frozenset[str] | None = None) -> tuple[tuple[ContentError, ...], int]:
+        with self.lock:
+            errors, written = build_and_write(self.quick_options, self.cache, changed)
+            if not errors:
+                self.generation += 1
+        return errors, written
+
+    def schedule_full(self, delay: float = FULL_PASS_DELAY) -> None:
+        with self.timer_lock:
+            if self.timer is not None:
+                self.timer.cancel()
+            self.timer = threading.Timer(delay, self.full)
+            self.timer.daemon = True
+            self.timer.start()
+
+    def full(self) -> bool:
+        """The full pass; True when it was written."""
+        if not self.full_running.acquire(blocking=False):  # one at a time: try again later
+            self.schedule_full()
+            return False
+        try:
+            with self.lock:
+                generation, work = self.generation, self.cache.copy()
+            result = pipeline.build(self.options, work)
+            if result.errors:  # the quick pass passed, so these are the PDFs' (e.g. no CJK font)
+                sys.stderr.write("\n".join(e.format() for e in result.errors) + "\n")
+                return False
+            with self.lock:
+                if generation != self.generation:  # a save came in meanwhile: its pages are newer
+                    self.schedule_full()
+                    return False
+                try:
+                    write_build(result.outputs, result.kept, self.options.root / "output", work)
+                except ContentErrors as exc:
+                    sys.stderr.write("\n".join(e.format() for e in exc.errors) + "\n")
+                    return False
+                self.cache = work
+            self.on_full()
+            return True
+        finally:
+            self.full_running.release()
+
+
 def serve(options: pipeline.BuildOptions, host: str = "127.0.0.1", port: int = 8000) -> int:
     """Run until Ctrl-C. Returns the exit code."""
     state = LiveState()
-    cache = BuildCache.open(options.root)
-    # Pages first (the search index and PDFs kept as they are), then the rest in the background.
-    pages_only = dataclasses.replace(options, pdf=False, quick=True)
-    lock = threading.Lock()  # one build at a time; events during a build queue one more
+
+    def full_pass_written() -> None:
+        if options.pdf:
+            print("PDF 和搜索索引已更新。", flush=True)
+
+    builds = ServeBuilds(options, BuildCache.open(options.root), full_pass_written)
 
     def rebuild(changed: frozenset[str] | None = None) -> None:
-        with lock:
-            started = time.perf_counter()
-            errors, written = build_and_write(pages_only, cache, changed)
-            problems = tuple(e.format() for e in errors)
-            if problems:
-                sys.stderr.write("\n".join(problems) + "\n")
-                sys.stderr.write("内容有错误：浏览器中显示错误说明，网站仍是上一次成功生成的版本。\n")
-            else:
-                print(f"已重新生成（{time.perf_counter() - started:.2f} 秒），写出 {written} 个文件。", flush=True)
-            state.publish(problems)
+        started = time.perf_counter()
+        errors, written = builds.quick(changed)
+        problems = tuple(e.format() for e in errors)
+        if problems:
+            sys.stderr.write("\n".join(problems) + "\n")
+            sys.stderr.write("内容有错误：浏览器中显示错误说明，网站仍是上一次成功生成的版本。\n")
+        else:
+            print(f"已重新生成（{time.perf_counter() - started:.2f} 秒），写出 {written} 个文件。", flush=True)
+        state.publish(problems)
         if not problems:
-            threading.Thread(target=_pdfs, name="xindelu-pdf", daemon=True).start()
-
-    def _pdfs() -> None:
-        with lock:
-            errors, _ = build_and_write(options, cache)
-            if not errors and options.pdf:
-                print("PDF 和搜索索引已更新。", flush=True)
+            builds.schedule_full()
 
     rebuild()
-    config = pipeline.check(pages_only).config
-    base = base_path_of(config.site.base_url) if config else "/"
+    try:
+        base = base_path_of(load_config(options.root).site.base_url)
+    except ContentErrors:  # shown by the first build already
+        base = "/"
     site_dir = options.root / "output" / "site"
     try:
         server = start_server(site_dir, base, state, host, port)
