@@ -29,10 +29,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ContentError
-from .records import Article
+
+if TYPE_CHECKING:
+    from .records import Article
 
 CACHE_DIR = ".cache"
 CACHE_FILE = "build.pickle"  # small: keys, stamps and output entries, read on every build
@@ -278,14 +280,17 @@ class _Fingerprinter(pickle.Pickler):
     """Pickles page data with every Article replaced by the digest of its source file."""
 
     def __init__(self, handle: io.BytesIO, articles: dict[str, str]) -> None:
+        from .records import Article  # not at the top: a no-change build imports only this module
+
         super().__init__(handle, protocol=pickle.HIGHEST_PROTOCOL)
         self.articles = articles
+        self.article_type = Article
         # No memo: the bytes must not depend on which equal objects happen to be shared
         # (records from the cache and freshly parsed ones hold equal, distinct strings).
         self.fast = True
 
     def persistent_id(self, obj: Any) -> str | None:
-        if type(obj) is Article:
+        if type(obj) is self.article_type:
             return self.articles.get(obj.path) or digest(pickle.dumps(obj))
         return None
 

@@ -191,8 +191,12 @@ def _write_build(
             raise ContentErrors([write_error(exc, out_dir)]) from exc
     for name, sha in changed.items():
         known[name] = _entry(out_dir, name, outputs[name], cache, sha)
+    # A build that found nothing changed leaves .cache/ as it is (rewriting it was a tenth of such a run).
+    same = (
+        not changed and not stale and (cache.pending_stamp, cache.pending_search_key) == (cache.stamp, cache.search_key)
+    )
     cache.commit(known)
-    if save:
+    if save and not same:
         cache.save()
     return WriteStats(len(changed), len(known) - len(changed), len(stale))
 

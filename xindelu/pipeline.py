@@ -9,18 +9,19 @@ import datetime as dt
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .cache import BuildCache
-from .config import SiteConfig, load_config
-from .content import Content, load_content
 from .errors import ContentError, ContentErrors
-from .html import render_pages
-from .images import media_outputs
 from .memory import cycle_collection_paused
-from .model import attach_pdfs, build_site, page_slug_conflicts
-from .quick import Snapshot, body_edit_outputs
-from .search import search_outputs
-from .theme import make_env, static_outputs
+
+if TYPE_CHECKING:
+    from .config import SiteConfig
+    from .content import Content
+
+# The phases' modules (Markdown, YAML, Jinja, the model …) are imported where they are used:
+# most `python build.py` runs while editing find nothing changed, and those need only the cache
+# (importing the rest was half the time of such a run).
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,10 @@ class CheckResult:
 
 def check(options: BuildOptions, proofread: bool = True, cache: BuildCache | None = None) -> CheckResult:
     """Load and validate everything; build nothing. A build skips the proofreader's warnings."""
+    from .config import load_config
+    from .content import load_content
+    from .model import page_slug_conflicts
+
     try:
         config = load_config(options.root)
     except ContentErrors as exc:
@@ -102,6 +107,13 @@ def render_site(
 
     ``pdfs`` are output keys of the PDFs already rendered; the pages link those under site/.
     """
+    from .html import render_pages
+    from .images import media_outputs
+    from .model import attach_pdfs, build_site
+    from .quick import Snapshot
+    from .search import search_outputs
+    from .theme import make_env, static_outputs
+
     started = time.perf_counter()
     site = build_site(config, content, options.today, options.future)
     site = attach_pdfs(site, [k.removeprefix("site/") for k in pdfs if k.startswith("site/")])
@@ -145,6 +157,8 @@ def build(options: BuildOptions, cache: BuildCache | None = None, changed: froze
 
 def _build(options: BuildOptions, cache: BuildCache | None, changed: frozenset[str] | None) -> BuildResult:
     if cache is not None and changed and options.quick and cache.last is not None:
+        from .quick import body_edit_outputs
+
         started = time.perf_counter()
         quick = body_edit_outputs(cache.last, cache, changed)
         if quick is not None:
