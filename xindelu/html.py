@@ -142,7 +142,9 @@ class _Pages:
             self.sitemap.append(meta.path)
         cache = self.cache
         if cache is not None and self.keys is not None and key is not None:
-            page_key = digest(f"{self.shared}\0{template}\0{meta!r}\0{key(self.keys)}".encode())
+            crumbs = [(c.name, c.path) for c in meta.crumbs]
+            shown = (meta.title, meta.path, meta.description, crumbs, meta.og_type, meta.indexable)
+            page_key = digest(f"{self.shared}\0{template}\0{shown!r}\0{key(self.keys)}".encode())
             cache.new_keys[name] = page_key
             if cache.keys.get(name) == page_key and cache.intact(name):
                 cache.kept.add(name)
@@ -261,9 +263,13 @@ class _Keys:
         def line(entry: Entry | None) -> tuple[str, ...] | None:
             return None if entry is None else (entry.path, entry.article.title, entry.article.unit.name, entry.date_zh)
 
-        links = (view.category, view.form, view.unit, view.month, view.bulletins, view.in_anthology, view.video)
+        links = [(link.name, link.path) for link in (view.category, view.form, view.unit, view.month)]
+        carried = [(b.number, b.path, b.title) for b in view.bulletins]
         lines = (line(view.prev), line(view.next), tuple(line(e) for e in view.related))
-        return f"{self.source(view.entry.article)}\0{links!r}\0{lines!r}"
+        # Plain tuples of strings: their repr is cheap and exact (a dataclass repr cost twice as much).
+        return (
+            f"{self.source(view.entry.article)}\0{links!r}\0{carried!r}\0{view.in_anthology}\0{view.video!r}\0{lines!r}"
+        )
 
     def pager(self, shown: str, pager: Any) -> str:
         entries = ",".join(self.face(e.article) for e in pager.entries)
