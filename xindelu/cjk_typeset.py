@@ -68,6 +68,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import re
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterator
@@ -123,10 +124,34 @@ _CJK_RANGES = (
 )
 
 
+_CJK_CLASS = "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in _CJK_RANGES)
+_CJK_CHAR = re.compile(f"[{_CJK_CLASS}]")
+# The combining marks inside _CJK_RANGES (ideographic tone marks, kana voicing marks);
+# tests check this against unicodedata.
+CJK_MARKS = "\u302a\u302b\u302c\u302d\u302e\u302f\u3099\u309a"
+# A character that is not a plain CJK one: the gaps next to it need the full rule (is_gap).
+# Between two plain CJK characters there is always an opportunity.
+_NOT_PLAIN_CJK = re.compile(f"[^{_CJK_CLASS}]|[{CJK_MARKS}]")
+_NOT_3_BYTES = re.compile("[^\u0800-\uffff]")  # characters whose UTF-8 form is not 3 bytes
+
+
 def is_cjk(char: str) -> bool:
     """Whether ``char`` is a CJK ideograph, kana, hangul, or CJK/full-width punctuation."""
-    code = ord(char)
-    return any(low <= code <= high for low, high in _CJK_RANGES)
+    return _CJK_CHAR.match(char) is not None
+
+
+def utf8_offsets(text: str, indexes: list[int]) -> list[int]:
+    """UTF-8 byte offsets of the character ``indexes`` (ascending) of ``text``."""
+    if text.isascii():
+        return list(indexes)
+    if _NOT_3_BYTES.search(text) is None:  # all CJK / BMP punctuation: 3 bytes each
+        return [3 * i for i in indexes]
+    offsets, pos, byte = [], 0, 0
+    for i in indexes:
+        byte += len(text[pos:i].encode())
+        pos = i
+        offsets.append(byte)
+    return offsets
 
 
 def _is_mark(char: str) -> bool:
@@ -187,20 +212,35 @@ def _opportunities(line) -> dict[int, tuple]:
                     continue
                 following = nxt.text[0]
             break
-        chars = []
-        for i, char in enumerate(text):
-            after = text[i + 1] if i + 1 < len(text) else following
-            if char in _SPACES or (after and is_gap(char, after)):
-                chars.append(i)
+        chars = gap_indexes(text, following)
         if chars:
             result[id(leaf)] = (leaf, chars)
     return result
 
 
+def gap_indexes(text: str, following: str = "") -> list[int]:
+    """Indexes of the characters of ``text`` followed by a justification opportunity.
+
+    ``following`` is the character after ``text`` on the line ("" at the line end). A space
+    is always one; otherwise the gap to the next character is one when ``is_gap`` says so.
+    Only gaps next to a character that is not plain CJK are checked one by one.
+    """
+    count = len(text)
+    special = [m.start() for m in _NOT_PLAIN_CJK.finditer(text)]
+    if not special:
+        chars = list(range(count - 1))
+    else:
+        check = {i for s in special for i in (s - 1, s)}
+        chars = [i for i in range(count - 1) if i not in check or text[i] in _SPACES or is_gap(text[i], text[i + 1])]
+    if count and (text[-1] in _SPACES or (following and is_gap(text[-1], following))):
+        chars.append(count - 1)
+    return chars
+
+
 def _has_cjk(line) -> bool:
     from weasyprint.formatting_structure import boxes
 
-    return any(isinstance(leaf, boxes.TextBox) and any(map(is_cjk, leaf.text)) for leaf in _leaves(line))
+    return any(isinstance(leaf, boxes.TextBox) and _CJK_CHAR.search(leaf.text) for leaf in _leaves(line))
 
 
 def _shift(box, per_gap: float, opportunities: dict, x_advance: float) -> float:
@@ -211,10 +251,8 @@ def _shift(box, per_gap: float, opportunities: dict, x_advance: float) -> float:
         box.position_x += x_advance
         if (entry := opportunities.get(id(box))) is not None:
             chars = entry[1]
-            byte_offsets = {}
-            for i in chars:
-                offset = len(box.text[:i].encode())
-                byte_offsets[offset] = byte_offsets.get(offset, 0) + per_gap
+            # One opportunity per character index, so each offset gets one share.
+            byte_offsets = dict.fromkeys(utf8_offsets(box.text, chars), per_gap)
             box._cjk_justify = (box.text, byte_offsets)
             extra = per_gap * len(chars)
             box.width += extra
@@ -304,21 +342,38 @@ def _make_draw_first_line(original):
 # --------------------------------------------------------------------------- line breaking
 
 
+def _class(chars: frozenset[str]) -> str:
+    return "[" + "".join(re.escape(char) for char in sorted(chars)) + "]"
+
+
+_CLOSING = re.compile(_class(NO_LINE_START))
+_AFTER_OPENING = re.compile(_class(NO_LINE_END) + "[ \u00a0]*(?=[^ \u00a0])")  # ends at the next non-space
+_DOUBLED = re.compile("(" + _class(NO_SPLIT_PAIRS) + ")[ \u00a0]*(?=\\1)")  # ends at the second of ——
+_NON_SPACE = re.compile("[^ \u00a0]")
+
+
 def _forbidden_ranges(text: str) -> list[tuple[int, int]]:
-    """UTF-8 byte ranges covering the two characters around each forbidden break."""
-    ranges = []
-    offset = 0
-    previous = None  # byte offset of the previous character
-    last = ""  # last non-space character: what would end the line (trailing spaces are removed)
-    for char in text:
-        size = len(char.encode())
-        if last and char not in _SPACES and break_forbidden(last, char):
-            ranges.append((previous, offset + size))
-        if char not in _SPACES:
-            last = char
-        previous = offset
-        offset += size
-    return ranges
+    """UTF-8 byte ranges covering the two characters around each forbidden break.
+
+    A break before character ``i`` is forbidden when ``i`` is closing punctuation, the last
+    non-space before it is opening punctuation, or both are the same of —— / ……; trailing
+    spaces do not count (a line end drops them). Each range runs from the character before
+    ``i`` (a space, maybe) to the end of ``i``. Found with regular expressions: this runs on
+    every text WeasyPrint sets into a Pango layout, several times per line.
+    """
+    first = _NON_SPACE.search(text)
+    if first is None:
+        return []
+    lead = first.start()  # no break before the first non-space can be forbidden
+    starts = {m.start() for m in _CLOSING.finditer(text, lead + 1)}
+    starts.update(m.end() for m in _AFTER_OPENING.finditer(text, lead))
+    starts.update(m.end() for m in _DOUBLED.finditer(text, lead))
+    if not starts:
+        return []
+    ordered = sorted(starts)
+    points = sorted({j for i in ordered for j in (i - 1, i + 1)})
+    where = dict(zip(points, utf8_offsets(text, points), strict=True))
+    return [(where[i - 1], where[i + 1]) for i in ordered]
 
 
 def _declare_allow_breaks() -> None:
