@@ -329,3 +329,18 @@ def test_utf8_offsets() -> None:
     for text in ("abc", "中文字", "a中\U00020000b。", ""):
         indexes = list(range(len(text) + 1))
         assert cjk_typeset.utf8_offsets(text, indexes) == [len(text[:i].encode()) for i in indexes]
+
+
+# Latin words longer than the line: WeasyPrint falls back to character wrapping (PANGO_WRAP_CHAR).
+OVERLONG = [
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz，好的。ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz。”对！"
+]
+NARROW = [60 + 3 * i for i in range(24)]
+
+
+def test_character_wrapping_keeps_the_punctuation_rules(patched) -> None:
+    assert [problem for width in NARROW for problem in line_break_violations(render(OVERLONG, width))] == []
+
+
+def test_character_wrapping_breaks_badly_without_install(unpatched) -> None:
+    assert [problem for width in NARROW for problem in line_break_violations(render(OVERLONG, width))]

@@ -41,10 +41,16 @@ What :func:`install` patches (and nothing else)
    of Unicode 14) already forbids most of these, and glues “ ” (class QU, rule LB19) to
    both neighbours; but Unicode 15.1 (LB19a) *allows* breaks around QU between East
    Asian characters, so a newer Pango could put “ at a line end or ” at a line start.
-   These attributes make the rule independent of the Pango version.
+   These attributes make the rule independent of the Pango version. Attributes cost
+   layout time, so under word wrapping only the breaks that this Pango's own rules
+   allow (``pango_get_log_attrs``) get one; the full set waits for character wrapping.
 4. ``weasyprint.layout.inline.can_break_text(text, lang)`` — WeasyPrint asks it whether
    a line may break *between two inline boxes* (``<em>《书》</em>，``); the wrapper
    applies the same punctuation rule there.
+5. ``weasyprint.text.line_break.Layout.get_first_line(self)`` — WeasyPrint's last resort
+   for a line that overflows is character wrapping (``PANGO_WRAP_CHAR``, set after
+   ``set_text``), where every punctuation break counts: the wrapper then sets the
+   attributes that (3) left out, before the layout is computed.
 
 Everything is undone by :func:`uninstall`; :func:`installed` is a context manager.
 :func:`install` is idempotent and refuses (``RuntimeError``) to patch a WeasyPrint
@@ -352,8 +358,9 @@ _DOUBLED = re.compile("(" + _class(NO_SPLIT_PAIRS) + ")[ \u00a0]*(?=\\1)")  # en
 _NON_SPACE = re.compile("[^ \u00a0]")
 
 
-def _forbidden_ranges(text: str) -> list[tuple[int, int]]:
-    """UTF-8 byte ranges covering the two characters around each forbidden break.
+def _forbidden_breaks(text: str) -> list[tuple[int, int, int]]:
+    """(index, start, end) of each forbidden break: before character ``index``, and the
+    UTF-8 byte range covering the two characters around it.
 
     A break before character ``i`` is forbidden when ``i`` is closing punctuation, the last
     non-space before it is opening punctuation, or both are the same of —— / ……; trailing
@@ -373,7 +380,12 @@ def _forbidden_ranges(text: str) -> list[tuple[int, int]]:
     ordered = sorted(starts)
     points = sorted({j for i in ordered for j in (i - 1, i + 1)})
     where = dict(zip(points, utf8_offsets(text, points), strict=True))
-    return [(where[i - 1], where[i + 1]) for i in ordered]
+    return [(i, where[i - 1], where[i + 1]) for i in ordered]
+
+
+def _forbidden_ranges(text: str) -> list[tuple[int, int]]:
+    """UTF-8 byte ranges covering the two characters around each forbidden break."""
+    return [(start, end) for _, start, end in _forbidden_breaks(text)]
 
 
 def _declare_allow_breaks() -> None:
@@ -383,10 +395,38 @@ def _declare_allow_breaks() -> None:
         "PangoAttribute * pango_attr_allow_breaks_new (gboolean allow_breaks);",
         "PangoAttrList * pango_attr_list_copy (PangoAttrList *list);",
         "PangoAttrList * pango_attr_list_ref (PangoAttrList *list);",
+        "PangoWrapMode pango_layout_get_wrap (PangoLayout *layout);",
     )
     for declaration in declarations:
         with contextlib.suppress(Exception):  # already declared (identical) is fine
             ffi.cdef(declaration)
+
+
+def _set_forbidden(layout, ranges: list[tuple[int, int]]) -> None:
+    """Give the Pango layout of ``layout`` (a WeasyPrint Layout) allow_breaks=FALSE on ``ranges``.
+
+    On a private copy of its attribute list: the original list is kept, so that the next
+    ``set_text`` starts from clean attributes.
+    """
+    from weasyprint.text.ffi import ffi, pango
+
+    own = layout.__dict__.get("_cjk_attrs")
+    if own is not None and pango.pango_layout_get_attributes(layout.layout) == own[1]:
+        pango.pango_layout_set_attributes(layout.layout, own[0] if own[0] is not None else ffi.NULL)
+    base = pango.pango_layout_get_attributes(layout.layout)
+    if base == ffi.NULL:
+        base_ref = None
+        attrs = pango.pango_attr_list_new()
+    else:
+        base_ref = ffi.gc(pango.pango_attr_list_ref(base), pango.pango_attr_list_unref)
+        attrs = pango.pango_attr_list_copy(base)
+    attrs = ffi.gc(attrs, pango.pango_attr_list_unref)
+    for start, end in ranges:
+        attr = pango.pango_attr_allow_breaks_new(False)
+        attr.start_index, attr.end_index = start, end
+        pango.pango_attr_list_insert(attrs, attr)
+    pango.pango_layout_set_attributes(layout.layout, attrs)
+    layout._cjk_attrs = (base_ref, attrs)
 
 
 def _make_set_text(original):
@@ -395,29 +435,47 @@ def _make_set_text(original):
         from weasyprint.text.ffi import ffi, pango
 
         own = self.__dict__.pop("_cjk_attrs", None)
+        self.__dict__.pop("_cjk_char_breaks", None)
         if own is not None and pango.pango_layout_get_attributes(self.layout) == own[1]:
             # Put back the original list, so that the original (and we) start from clean attributes.
             pango.pango_layout_set_attributes(self.layout, own[0] if own[0] is not None else ffi.NULL)
         original(self, text, justify)
-        ranges = _forbidden_ranges(self.text)
-        if not ranges:
+        breaks = _forbidden_breaks(self.text)
+        if not breaks:
             return
-        base = pango.pango_layout_get_attributes(self.layout)
-        if base == ffi.NULL:
-            base_ref = None
-            attrs = pango.pango_attr_list_new()
-        else:
-            base_ref = ffi.gc(pango.pango_attr_list_ref(base), pango.pango_attr_list_unref)
-            attrs = pango.pango_attr_list_copy(base)
-        attrs = ffi.gc(attrs, pango.pango_attr_list_unref)
-        for start, end in ranges:
-            attr = pango.pango_attr_allow_breaks_new(False)
-            attr.start_index, attr.end_index = start, end
-            pango.pango_attr_list_insert(attrs, attr)
-        pango.pango_layout_set_attributes(self.layout, attrs)
-        self._cjk_attrs = (base_ref, attrs)
+        every = [(start, end) for _, start, end in breaks]
+        if pango.pango_layout_get_wrap(self.layout) != pango.PANGO_WRAP_WORD:
+            _set_forbidden(self, every)
+            return
+        # Word wrapping breaks only where Pango's own rules (UAX #14) allow a line break, and
+        # those already forbid most of ours: an attribute is needed only where they allow it.
+        # Asking Pango is cheaper than laying out with an attribute per punctuation mark.
+        encoded = self.text.encode()
+        log_attrs = ffi.new("PangoLogAttr[]", len(self.text) + 1)
+        pango.pango_get_log_attrs(encoded, len(encoded), -1, self.language, log_attrs, len(self.text) + 1)
+        needed = [(start, end) for index, start, end in breaks if log_attrs[index].is_line_break]
+        if needed:
+            _set_forbidden(self, needed)
+        if len(needed) < len(every):
+            # Character wrapping (WeasyPrint's last resort for an overlong line) needs them all.
+            self._cjk_char_breaks = every
 
     return set_text
+
+
+def _make_get_first_line(original):
+    @functools.wraps(original)
+    def get_first_line(self):
+        every = self.__dict__.get("_cjk_char_breaks")
+        if every is not None:
+            from weasyprint.text.ffi import pango
+
+            if pango.pango_layout_get_wrap(self.layout) != pango.PANGO_WRAP_WORD:
+                del self._cjk_char_breaks
+                _set_forbidden(self, every)
+        return original(self)
+
+    return get_first_line
 
 
 def _make_can_break_text(original):
@@ -451,13 +509,13 @@ _PATCHES = (
         _make_draw_first_line,
     ),
     ("weasyprint.text.line_break", "Layout.set_text", ("self", "text", "justify"), _make_set_text),
+    ("weasyprint.text.line_break", "Layout.get_first_line", ("self",), _make_get_first_line),
 )
 # Internals the wrappers rely on without patching them.
 _USED = (
     ("weasyprint.layout.inline", "text_align", ("context", "line", "available_width", "last")),
     ("weasyprint.layout.inline", "add_word_spacing", ("context", "box", "justification_spacing", "x_advance")),
     ("weasyprint.text.line_break", "get_log_attrs", ("text", "lang")),
-    ("weasyprint.text.line_break", "Layout.get_first_line", ("self",)),
 )
 _MARK = "_xindelu_cjk_typeset"
 
