@@ -555,3 +555,18 @@ def test_helpers() -> None:
     assert mark_signature("<p>是为序。</p>\n<p>编　者</p>\n<p>2026年12月</p>") == (
         '<p>是为序。</p>\n<p class="sign">编　者</p>\n<p class="sign">2026年12月</p>'
     )
+
+
+def test_font_data_views_read_the_same_bytes_as_weasyprint_copies() -> None:
+    import weasyprint.pdf.fonts as fonts
+    from weasyprint import HTML
+    from weasyprint.text.fonts import get_hb_object_data  # WeasyPrint's own, which copies
+
+    pdf.install_font_views()
+    document = HTML(string='<html lang="zh-CN"><p style="font-family: Noto Serif CJK SC">中文</p></html>').render()
+    document.write_pdf()
+    (font,) = document.fonts.values()
+    assert isinstance(font.file_content, bytes) and font.file_content[:4] == b"OTTO"  # the embedded subset
+    view = fonts.get_hb_object_data(font.hb_face)
+    assert isinstance(view, memoryview) and view.readonly
+    assert view.tobytes() == get_hb_object_data(font.hb_face)

@@ -359,6 +359,65 @@ def uninstall_direct_crop_marks() -> None:
         draw.draw_background = draw.draw_background.__wrapped__
 
 
+# ---------------------------------------------------------------- font data
+
+_FONTS_FLAG = "_xindelu_face_views"
+
+
+def _face_view(original):
+    """WeasyPrint 70's ``Font`` copies the whole font file into Python bytes for every font of
+    every document (``get_hb_object_data(hb_face)``): 45 MB for the two Noto CJK collections,
+    only to replace it with the subset (made from the HarfBuzz face, not from the copy).
+    Here a face's data is a read-only view of HarfBuzz's blob instead, kept alive with it.
+    """
+
+    @functools.wraps(original)
+    def get_hb_object_data(hb_object, ot_color=None, glyph=None):
+        if ot_color is not None or glyph is not None:
+            return original(hb_object, ot_color, glyph)
+        from weasyprint.text.ffi import ffi, harfbuzz
+
+        blob = harfbuzz.hb_face_reference_blob(hb_object)
+        length = ffi.new("unsigned int *")
+        data = harfbuzz.hb_blob_get_data(blob, length)
+        if data == ffi.NULL:
+            harfbuzz.hb_blob_destroy(blob)
+            return None
+        owner = ffi.gc(data, lambda _, blob=blob: harfbuzz.hb_blob_destroy(blob))
+        return memoryview(ffi.buffer(owner, int(length[0]))).toreadonly()
+
+    return get_hb_object_data
+
+
+def _bytes_after(original):
+    """What is embedded must be bytes: a view still there after subsetting becomes bytes."""
+
+    @functools.wraps(original)
+    def subset(self, to_unicode, hinting):
+        original(self, to_unicode, hinting)
+        if isinstance(self.file_content, memoryview):
+            self.file_content = self.file_content.tobytes()
+
+    return subset
+
+
+def install_font_views() -> None:
+    """Patch WeasyPrint 70's PDF fonts to read face data without copying it (idempotent)."""
+    import weasyprint.pdf.fonts as fonts
+
+    if getattr(fonts.get_hb_object_data, _FONTS_FLAG, False):
+        return
+    for function, expected in (
+        (fonts.get_hb_object_data, ("hb_object", "ot_color", "glyph")),
+        (fonts.Font.subset, ("self", "to_unicode", "hinting")),
+    ):
+        if tuple(inspect.signature(function).parameters) != expected:
+            raise RuntimeError(f"xindelu.pdf: weasyprint.pdf.fonts {function.__name__}{expected} changed")
+    view, subset = _face_view(fonts.get_hb_object_data), _bytes_after(fonts.Font.subset)
+    setattr(view, _FONTS_FLAG, True)
+    fonts.get_hb_object_data, fonts.Font.subset = view, subset
+
+
 # ---------------------------------------------------------------- rendering
 
 
@@ -396,6 +455,7 @@ def render_document(
     from weasyprint import CSS, HTML  # lazy: a second's import, only when a PDF is made
 
     install_direct_crop_marks()
+    install_font_views()
     started = time.monotonic()
     metadata = metadata or PdfMetadata(title="")
     with _weasyprint_logs(progress) as warnings:
