@@ -445,12 +445,14 @@ def render_document(
     *,
     progress: Progress | None = None,
     before_write: Callable[[object], None] | None = None,
+    parsed: Sequence[object] | None = None,
 ) -> RenderedPdf:
     """HTML + CSS texts → a reproducible PDF with embedded, subset fonts, and its page count.
 
     Reproducible: the dates come from ``metadata.created`` (see fixed_date), the PDF /ID is a
     hash of the input, and nothing else in WeasyPrint 70's output depends on time or randomness.
     ``before_write(document)`` may inspect the laid-out pages (e.g. to check folios).
+    ``parsed``: ``weasyprint.CSS`` objects of ``stylesheets``, parsed once for several documents.
     """
     from weasyprint import CSS, HTML  # lazy: a second's import, only when a PDF is made
 
@@ -460,7 +462,7 @@ def render_document(
     metadata = metadata or PdfMetadata(title="")
     with _weasyprint_logs(progress) as warnings:
         document = HTML(string=html, base_url=base_url).render(
-            stylesheets=[CSS(string=text, base_url=base_url) for text in stylesheets]
+            stylesheets=list(parsed) if parsed is not None else [CSS(string=t, base_url=base_url) for t in stylesheets]
         )
         info = document.metadata
         if metadata.title:
