@@ -482,12 +482,15 @@ def render_chunked(
         return parent
 
     def front_ready() -> bool:
-        return len(state.info) == count and len(state.start) == count
+        # A chunk's first anchor is on its first page: a chunk with no other anchor (the
+        # afterword) needs only its start folio, known once the chunks before it are paginated.
+        return len(state.start) == count and all(i in state.info or len(specs[i].anchors) == 1 for i in range(count))
 
     def front_inputs() -> tuple[str, dict[str, int]]:
         targets = {}
         for i in range(count):
-            for anchor, offset in state.info[i].anchors.items():
+            anchors = state.info[i].anchors if i in state.info else {specs[i].anchors[0]: 0}
+            for anchor, offset in anchors.items():
                 targets[anchor] = state.start[i] + offset
         return cut.front, targets
 
@@ -507,17 +510,19 @@ def render_chunked(
         # its cached PDF may still fit. The others are laid out in book order.
         todo[:] = [i for i in todo if not take_cached(i)]
         ready = [i for i in todo if i not in state.info or i in state.start]
-        if ready:
-            i = ready[0]
-            todo.remove(i)
-            busy[conn] = i
-            conn.send(("chunk", i))
-        elif front is None and front_ready() and "front" not in busy.values():
+        if front is None and front_ready() and "front" not in busy.values():
+            # The front matter first: it is the longest job left, and the join waits for it.
             front = cached_front()
             if front is None:
                 busy[conn] = "front"
                 html, targets = front_inputs()
                 conn.send(("front", targets, html))
+                return
+        if ready:
+            i = ready[0]
+            todo.remove(i)
+            busy[conn] = i
+            conn.send(("chunk", i))
         if conn not in busy and not todo and (front is not None or "front" in busy.values()):
             # Nothing left for this worker: let it go, and its memory with it.
             conn.send(("stop",))
