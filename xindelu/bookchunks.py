@@ -48,7 +48,7 @@ from pathlib import Path
 
 from .pdf import PdfMetadata, Progress, RenderedPdf, render_document
 
-CHUNK_FORMAT = "1"  # bump when the chunk files or their rendering change
+CHUNK_FORMAT = "2"  # bump when the chunk files or their rendering change (2: shared crop-mark drawing)
 PAD = '<div class="xdl-chunk-pad"></div>'
 PAD_CSS = ".xdl-chunk-pad { display: block; height: 0; margin: 0; }"
 SCALE = 0.75  # CSS px → PDF pt
