@@ -21,9 +21,11 @@ Every chunk starts with a throwaway pad page; a chunk that opens on a right-hand
 blank left page after it, which the join keeps only when the page before is a right-hand
 page, exactly where the single-document layout puts a blank page.
 
-The join (pypdf) rebuilds the outline from the chunks' bookmark levels, the named
-destinations of every anchor, the contents' links in the screen edition, the metadata of
-the front matter and a fixed /ID, so identical input gives identical bytes.
+The join (pypdf) takes each chunk as soon as the chunks before it are in, while the workers
+go on; at the end it puts the front matter in front and rebuilds the outline from the
+chunks' bookmark levels, the named destinations of every anchor, the contents' links in the
+screen edition, the metadata of the front matter and a fixed /ID, so identical input gives
+identical bytes.
 
 Chunk PDFs are cached in ``cache_dir`` keyed by the chunk's input, its start folio and the
 strings carried into it: an edit that keeps the page count re-renders one chunk (and the
