@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 import itertools
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,7 @@ import pytest
 from conftest import REPO, TODAY, article
 from pypdf import PdfReader
 
+from xindelu import pdf
 from xindelu.anthology import (
     affiliation,
     anthology_sources,
@@ -193,6 +196,38 @@ def test_print_edition_has_trim_bleed_and_crop_marks(book: Book) -> None:
         page = pdf.pages[10]
         marks = [c for c in page.curves + page.lines if c["x1"] <= 0.5 or c["x0"] >= trim_w - 0.5]
         assert len(marks) >= 4
+
+
+def test_print_edition_shares_one_crop_mark_drawing(book: Book) -> None:
+    # xindelu.pdf strokes the marks into one form XObject per page geometry, not one per page.
+    reader = PdfReader(io.BytesIO(book.print_pdf))
+    painted = {
+        name for page in reader.pages for name in re.findall(rb"/(xdlcrop\w+) Do", page.get_contents().get_data())
+    }
+    assert len(painted) == 1
+    assert all(b"/xdlcrop" in page.get_contents().get_data() for page in reader.pages)
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
+def test_direct_crop_marks_rasterise_like_weasyprints_own(tmp_path: Path) -> None:
+    from PIL import Image, ImageChops
+    from weasyprint import CSS, HTML
+
+    css = CSS(string="@page { size: 140mm 203mm; bleed: 3mm; marks: crop; margin: 20mm; background: #fff }")
+    html = HTML(string="<p>一</p><p style='break-before: page'>二</p>")
+    pdf.uninstall_direct_crop_marks()
+    try:
+        (tmp_path / "theirs.pdf").write_bytes(html.write_pdf(stylesheets=[css]))
+    finally:
+        pdf.install_direct_crop_marks()
+    (tmp_path / "ours.pdf").write_bytes(html.write_pdf(stylesheets=[css]))
+    for name in ("theirs", "ours"):
+        subprocess.run(["pdftoppm", "-r", "150", "-png", f"{name}.pdf", name], cwd=tmp_path, check=True)
+    for page in ("1", "2"):
+        theirs = Image.open(tmp_path / f"theirs-{page}.png").convert("L")
+        ours = Image.open(tmp_path / f"ours-{page}.png").convert("L")
+        assert ImageChops.difference(theirs, ours).getbbox() is None
+        assert ImageChops.invert(ours).getbbox() is not None  # the marks are there at all
 
 
 def test_screen_edition_is_trim_size_without_bleed(book: Book) -> None:
@@ -520,3 +555,18 @@ def test_helpers() -> None:
     assert mark_signature("<p>是为序。</p>\n<p>编　者</p>\n<p>2026年12月</p>") == (
         '<p>是为序。</p>\n<p class="sign">编　者</p>\n<p class="sign">2026年12月</p>'
     )
+
+
+def test_font_data_views_read_the_same_bytes_as_weasyprint_copies() -> None:
+    import weasyprint.pdf.fonts as fonts
+    from weasyprint import HTML
+    from weasyprint.text.fonts import get_hb_object_data  # WeasyPrint's own, which copies
+
+    pdf.install_font_views()
+    document = HTML(string='<html lang="zh-CN"><p style="font-family: Noto Serif CJK SC">中文</p></html>').render()
+    document.write_pdf()
+    (font,) = document.fonts.values()
+    assert isinstance(font.file_content, bytes) and font.file_content[:4] == b"OTTO"  # the embedded subset
+    view = fonts.get_hb_object_data(font.hb_face)
+    assert isinstance(view, memoryview) and view.readonly
+    assert view.tobytes() == get_hb_object_data(font.hb_face)

@@ -223,3 +223,28 @@ def test_an_edit_that_adds_pages_renumbers_the_chunks_after_it(make_site, tmp_pa
 def test_cut_book_refuses_templates_without_the_markers() -> None:
     html = "<html><body><section>无标记</section></body></html>"
     assert bookchunks.cut_book(html, [("part-1", ["a-x"])], None, 2) is None
+
+
+def test_front_matter_of_either_parity_is_joined_like_one_document(make_site) -> None:
+    # The first chunk's blank left page is held back until the front matter (laid out last)
+    # is known: kept after an odd number of front pages, dropped after an even one. Longer
+    # contents entries change the front matter's length; both cases must be met here.
+    css = (REPO / "layouts" / "print" / "anthology.css").read_text(encoding="utf-8")
+    blank_kept = set()
+    for extra in (0, 12):
+        override = css + f"\n.toc li {{ padding-bottom: {extra}pt; }}\n"
+        root = make_site({"layouts/print/anthology.css": override}, example=True)
+        config = load_config(root)
+        content = load_content(root, config)
+        layouts = print_layout_dirs(root)
+        joined = render_anthology(config, content, "screen", layouts, environ=ENV, chunk_articles=PER_CHUNK)
+        whole = render_anthology(config, content, "screen", layouts, environ=ENV, chunk_articles=0)
+        outline = single._outline(_write(joined.data))
+        assert outline == single._outline(_write(whole.data))
+        first_part = next(page for _level, title, page in outline if title.startswith("第一辑"))
+        with pdfplumber.open(io.BytesIO(whole.data)) as one, pdfplumber.open(io.BytesIO(joined.data)) as two:
+            assert len(one.pages) == len(two.pages)
+            for index, (a, b) in enumerate(zip(one.pages, two.pages, strict=True)):
+                assert _chars(a) == _chars(b), f"padding {extra}: page {index + 1} differs"
+            blank_kept.add(not two.pages[first_part - 1].chars)
+    assert blank_kept == {True, False}

@@ -265,3 +265,82 @@ def test_line_before_forced_break_stays_natural(patched) -> None:
         assert all(after.x0 - before.x1 == pytest.approx(0, abs=0.02) for before, after in pairwise(line))
     for line in lines[2:-1]:
         assert line[-1].x1 == pytest.approx(width - MARGIN, abs=0.5), text_of(line)
+
+
+# ---------------------------------------------------------------- the fast paths against the plain rules
+
+
+def _gaps_by_rule(text: str, following: str) -> list[int]:
+    """The opportunity rule, character by character (what gap_indexes computes faster)."""
+    chars = []
+    for i, char in enumerate(text):
+        after = text[i + 1] if i + 1 < len(text) else following
+        if char in " \u00a0" or (after and cjk_typeset.is_gap(char, after)):
+            chars.append(i)
+    return chars
+
+
+def _ranges_by_rule(text: str) -> list[tuple[int, int]]:
+    """The forbidden-break rule, character by character (what _forbidden_ranges computes faster)."""
+    ranges, offset, previous, last = [], 0, None, ""
+    for char in text:
+        size = len(char.encode())
+        if last and char not in " \u00a0" and cjk_typeset.break_forbidden(last, char):
+            ranges.append((previous, offset + size))
+        if char not in " \u00a0":
+            last = char
+        previous, offset = offset, offset + size
+    return ranges
+
+
+ALPHABET = [
+    *"，。、；：？！）」』》…”’（「『《“‘——……‥ \u00a0abcXYZ12中文字词·・　\u302a\u3099\u0301\u200b\ufe0fé",
+    "\U00020000",
+]
+
+
+def test_fast_paths_follow_the_rules_on_random_text() -> None:
+    import random
+
+    rng = random.Random(7)
+    for _ in range(20000):
+        text = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 12)))
+        following = rng.choice(["", "中", "a", "”", " ", "—", "\u0301"])
+        assert cjk_typeset.gap_indexes(text, following) == _gaps_by_rule(text, following), (text, following)
+        assert cjk_typeset._forbidden_ranges(text) == _ranges_by_rule(text), text
+    for text in (*PARAGRAPHS, *TRICKY):
+        assert cjk_typeset._forbidden_ranges(text) == _ranges_by_rule(text)
+        assert cjk_typeset.gap_indexes(text) == _gaps_by_rule(text, "")
+
+
+def test_cjk_marks_are_the_combining_marks_in_the_cjk_ranges() -> None:
+    import unicodedata
+
+    marks = {
+        chr(code)
+        for low, high in cjk_typeset._CJK_RANGES
+        for code in range(low, high + 1)
+        if unicodedata.category(chr(code)) in ("Mn", "Mc", "Me")
+    }
+    assert marks == set(cjk_typeset.CJK_MARKS)
+
+
+def test_utf8_offsets() -> None:
+    for text in ("abc", "中文字", "a中\U00020000b。", ""):
+        indexes = list(range(len(text) + 1))
+        assert cjk_typeset.utf8_offsets(text, indexes) == [len(text[:i].encode()) for i in indexes]
+
+
+# Latin words longer than the line: WeasyPrint falls back to character wrapping (PANGO_WRAP_CHAR).
+OVERLONG = [
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz，好的。ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz。”对！"
+]
+NARROW = [60 + 3 * i for i in range(24)]
+
+
+def test_character_wrapping_keeps_the_punctuation_rules(patched) -> None:
+    assert [problem for width in NARROW for problem in line_break_violations(render(OVERLONG, width))] == []
+
+
+def test_character_wrapping_breaks_badly_without_install(unpatched) -> None:
+    assert [problem for width in NARROW for problem in line_break_violations(render(OVERLONG, width))]

@@ -21,9 +21,11 @@ Every chunk starts with a throwaway pad page; a chunk that opens on a right-hand
 blank left page after it, which the join keeps only when the page before is a right-hand
 page, exactly where the single-document layout puts a blank page.
 
-The join (pypdf) rebuilds the outline from the chunks' bookmark levels, the named
-destinations of every anchor, the contents' links in the screen edition, the metadata of
-the front matter and a fixed /ID, so identical input gives identical bytes.
+The join (pypdf) takes each chunk as soon as the chunks before it are in, while the workers
+go on; at the end it puts the front matter in front and rebuilds the outline from the
+chunks' bookmark levels, the named destinations of every anchor, the contents' links in the
+screen edition, the metadata of the front matter and a fixed /ID, so identical input gives
+identical bytes.
 
 Chunk PDFs are cached in ``cache_dir`` keyed by the chunk's input, its start folio and the
 strings carried into it: an edit that keeps the page count re-renders one chunk (and the
@@ -33,6 +35,7 @@ front matter only when a folio in the contents changes).
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import io
 import json
@@ -47,7 +50,7 @@ from pathlib import Path
 
 from .pdf import PdfMetadata, Progress, RenderedPdf, render_document
 
-CHUNK_FORMAT = "1"  # bump when the chunk files or their rendering change
+CHUNK_FORMAT = "2"  # bump when the chunk files or their rendering change (2: shared crop-mark drawing)
 PAD = '<div class="xdl-chunk-pad"></div>'
 PAD_CSS = ".xdl-chunk-pad { display: block; height: 0; margin: 0; }"
 SCALE = 0.75  # CSS px → PDF pt
@@ -232,6 +235,8 @@ class _Job:
     base_url: str
     stylesheets: tuple[str, ...]
     metadata: PdfMetadata
+    parsed: tuple = ()  # weasyprint.CSS of ``stylesheets``, parsed before the fork
+    parsed_pad: object = None  # and of PAD_CSS
 
 
 def _outline_levels(document) -> list[tuple[int, str]]:
@@ -241,6 +246,12 @@ def _outline_levels(document) -> list[tuple[int, str]]:
 def _worker(conn: Connection, job: _Job, specs: Sequence[ChunkSpec]) -> None:
     """Render what the parent asks for until told to stop. Runs in a forked process."""
     install_hooks()
+    # A laid-out book is millions of small objects: with the default thresholds the cyclic
+    # collector runs thousands of times per chunk (a tenth of the contents' time). Collect
+    # every 50,000 allocations instead, fully after each document, and never scan what the
+    # parent had made before the fork.
+    gc.freeze()
+    gc.set_threshold(50_000, 10, 10)
     while True:
         message = conn.recv()
         if message[0] == "stop":
@@ -250,6 +261,7 @@ def _worker(conn: Connection, job: _Job, specs: Sequence[ChunkSpec]) -> None:
             _render_chunk(conn, job, specs[message[1]])
         elif message[0] == "front":
             _render_front(conn, job, message[1], message[2])
+        gc.collect()  # the laid-out document is garbage now: free it before the next one
 
 
 def _render_chunk(conn: Connection, job: _Job, spec: ChunkSpec) -> None:
@@ -276,7 +288,9 @@ def _render_chunk(conn: Connection, job: _Job, spec: ChunkSpec) -> None:
 
     _Hooks.paginated = paginated
     try:
-        rendered, levels, _ = _render(job, spec.html, (*job.stylesheets, PAD_CSS), job.metadata)
+        rendered, levels, _ = _render(
+            job, spec.html, (*job.stylesheets, PAD_CSS), job.metadata, parsed=(*job.parsed, job.parsed_pad)
+        )
     finally:
         _Hooks.paginated = None
     conn.send(("done", spec.index, rendered.data, rendered.pages, levels))
@@ -285,13 +299,22 @@ def _render_chunk(conn: Connection, job: _Job, spec: ChunkSpec) -> None:
 def _render_front(conn: Connection, job: _Job, targets: Mapping[str, int], html: str) -> None:
     _Hooks.external_targets = targets
     try:
-        rendered, levels, links = _render(job, html, job.stylesheets, job.metadata, external=set(targets))
+        rendered, levels, links = _render(
+            job, html, job.stylesheets, job.metadata, external=set(targets), parsed=job.parsed
+        )
     finally:
         _Hooks.external_targets = {}
     conn.send(("done", "front", rendered.data, rendered.pages, levels, links))
 
 
-def _render(job: _Job, html: str, stylesheets: Sequence[str], metadata: PdfMetadata, external: set[str] = frozenset()):
+def _render(
+    job: _Job,
+    html: str,
+    stylesheets: Sequence[str],
+    metadata: PdfMetadata,
+    external: set[str] = frozenset(),
+    parsed: Sequence[object] = (),
+):
     seen: dict[str, list] = {}
 
     def before_write(document) -> None:
@@ -305,7 +328,9 @@ def _render(job: _Job, html: str, stylesheets: Sequence[str], metadata: PdfMetad
                     links.append((index, target, (x0 * SCALE, (h - y1) * SCALE, x1 * SCALE, (h - y0) * SCALE)))
         seen["links"] = links
 
-    rendered = render_document(html, job.base_url, stylesheets, metadata, before_write=before_write)
+    rendered = render_document(
+        html, job.base_url, stylesheets, metadata, before_write=before_write, parsed=parsed or None
+    )
     return rendered, seen["levels"], seen["links"]
 
 
@@ -386,8 +411,7 @@ class _State:
     info: dict[int, _ChunkInfo] = field(default_factory=dict)
     start: dict[int, int] = field(default_factory=dict)  # first folio of each chunk
     carried: dict[int, dict[str, str]] = field(default_factory=dict)
-    pdf: dict[int, bytes] = field(default_factory=dict)
-    levels: dict[int, list] = field(default_factory=dict)
+    joined: set[int] = field(default_factory=set)  # chunks whose PDF went to the joiner
 
     def resolve(self, count: int) -> None:
         """Start folios and carried strings of every chunk whose predecessors are all paginated."""
@@ -431,22 +455,30 @@ def render_chunked(
     def pdf_name(i: int) -> str:
         return f"{specs[i].key}-{state.start[i]}-{_digest(json.dumps(state.carried[i], sort_keys=True))[:12]}.pdf"
 
+    joiner = _Joiner(specs, state)
+
     def take_cached(i: int) -> bool:
-        if i in state.pdf or i not in state.info or i not in state.start:
-            return i in state.pdf
+        if i in state.joined or i not in state.info or i not in state.start:
+            return i in state.joined
         name = pdf_name(i)
         data, levels = cache.pdf(name), cache.levels(name + ".outline.json")
         if data is None or levels is None:
             return False
-        state.pdf[i], state.levels[i] = data, levels
+        state.joined.add(i)
+        joiner.offer(i, data, levels)
         return True
 
-    job = _Job(cut.front, base_url, tuple(stylesheets), metadata)
+    from weasyprint import CSS
+
+    # Parsed once here, before the workers fork: every chunk reuses them.
+    parsed = tuple(CSS(string=text, base_url=base_url) for text in stylesheets)
+    job = _Job(cut.front, base_url, tuple(stylesheets), metadata, parsed, CSS(string=PAD_CSS, base_url=base_url))
     context = multiprocessing.get_context("fork")
     procs, conns = [], []
     todo = [i for i in range(count) if not take_cached(i)]
     rendered_names: list[str] = []
     busy: dict[Connection, object] = {}
+    stopped: set[Connection] = set()
     waiting: dict[int, Connection] = {}  # chunk paginated, waiting for its start folio
     front: tuple | None = None
 
@@ -460,12 +492,15 @@ def render_chunked(
         return parent
 
     def front_ready() -> bool:
-        return len(state.info) == count and len(state.start) == count
+        # A chunk's first anchor is on its first page: a chunk with no other anchor (the
+        # afterword) needs only its start folio, known once the chunks before it are paginated.
+        return len(state.start) == count and all(i in state.info or len(specs[i].anchors) == 1 for i in range(count))
 
     def front_inputs() -> tuple[str, dict[str, int]]:
         targets = {}
         for i in range(count):
-            for anchor, offset in state.info[i].anchors.items():
+            anchors = state.info[i].anchors if i in state.info else {specs[i].anchors[0]: 0}
+            for anchor, offset in anchors.items():
                 targets[anchor] = state.start[i] + offset
         return cut.front, targets
 
@@ -485,17 +520,23 @@ def render_chunked(
         # its cached PDF may still fit. The others are laid out in book order.
         todo[:] = [i for i in todo if not take_cached(i)]
         ready = [i for i in todo if i not in state.info or i in state.start]
-        if ready:
-            i = ready[0]
-            todo.remove(i)
-            busy[conn] = i
-            conn.send(("chunk", i))
-        elif front is None and front_ready() and "front" not in busy.values():
+        if front is None and front_ready() and "front" not in busy.values():
+            # The front matter first: it is the longest job left, and the join waits for it.
             front = cached_front()
             if front is None:
                 busy[conn] = "front"
                 html, targets = front_inputs()
                 conn.send(("front", targets, html))
+                return
+        if ready:
+            i = ready[0]
+            todo.remove(i)
+            busy[conn] = i
+            conn.send(("chunk", i))
+        if conn not in busy and not todo and (front is not None or "front" in busy.values()):
+            # Nothing left for this worker: let it go, and its memory with it.
+            conn.send(("stop",))
+            stopped.add(conn)
 
     def answer_waiting() -> None:
         state.resolve(count)
@@ -536,158 +577,218 @@ def render_chunked(
                         dispatch(conn)
                     elif message[0] == "done":
                         _, i, data, _pages, levels = message
-                        state.pdf[i], state.levels[i] = data, levels
                         name = pdf_name(i)
                         cache.put(name, data)
                         cache.put(name + ".outline.json", json.dumps(levels))
                         rendered_names.append(str(i))
                         del busy[conn]
                         dispatch(conn)
+                        state.joined.add(i)
+                        joiner.offer(i, data, levels)  # while the workers go on
                     for other in conns:
-                        if other not in busy:
+                        if other not in busy and other not in stopped:
                             dispatch(other)
     finally:
         for conn in conns:
-            with contextlib.suppress(OSError):
-                conn.send(("stop",))
+            if conn not in stopped:
+                with contextlib.suppress(OSError):
+                    conn.send(("stop",))
         for proc in procs:
             proc.join(timeout=10)
             if proc.is_alive():
                 proc.kill()
-    if front is None or len(state.pdf) != count:
+    if front is None or len(state.joined) != count:
         raise RuntimeError("anthology chunks did not all render")
     name = front_cache_name()
     cache.used.update({name, name + ".outline.json", name + ".links.json"})
     for i in range(count):
         cache.used.update({f"{specs[i].key}.json", pdf_name(i), pdf_name(i) + ".outline.json"})
     cache.prune()
-    data, pages = join(front, [(specs[i], state.pdf[i], state.levels[i]) for i in range(count)], state, css_key)
+    data, pages = joiner.finish(front)
     seconds = time.monotonic() - started
     if progress:
         progress(f"完成，{pages} 页，用时 {seconds:.1f} 秒")
     return RenderedPdf(data, pages, seconds, (), tuple(rendered_names))
 
 
-def join(
-    front: tuple, chunks: Sequence[tuple[ChunkSpec, bytes, list]], state: _State, css_key: str
-) -> tuple[bytes, int]:
-    """Front matter + chunks → one PDF with outline, named destinations, links and metadata."""
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import (
-        ArrayObject,
-        ByteStringObject,
-        DictionaryObject,
-        FloatObject,
-        NameObject,
-        NumberObject,
-        TextStringObject,
-    )
+class _Joiner:
+    """Chunks → one PDF, each chunk added as soon as the chunks before it are in (the parent
+    does this while the workers render the rest), the front matter last but put first.
 
-    front_data, front_levels, front_links = front
-    writer = PdfWriter()
-    outline_items: list[tuple[int, str, int, float, float]] = []  # level, title, page, left, top
-    dests: dict[str, tuple[int, float, float]] = {}
+    Whether an opening chunk keeps its blank left page depends on the pages before it. For
+    the first chunk, that is the front matter, laid out last: its blank page is held back
+    and put in at the end if the front matter has an odd number of pages. The front matter
+    and that blank page together are even, so for the other chunks only the body pages
+    before them count.
+    """
 
-    def add(reader: PdfReader, indices: Sequence[int], levels: list) -> None:
-        base = len(writer.pages)
-        where = {}
-        for n, index in enumerate(indices):
-            writer.add_page(reader.pages[index])
-            where[index] = base + n
-        flat = []
+    def __init__(self, specs: Sequence[ChunkSpec], state: _State) -> None:
+        from pypdf import PdfWriter
 
-        def walk(items: list) -> None:
-            for item in items:
-                if isinstance(item, list):
-                    walk(item)
-                else:
-                    flat.append(item)
+        self.specs, self.state = specs, state
+        self.writer = PdfWriter()
+        self.outline: list[tuple[int, str, int, float, float]] = []  # level, title, body page, left, top
+        self.dests: dict[str, tuple[int, float, float]] = {}  # name → body page, left, top
+        self.tails: dict[int, bytes] = {}  # the end of each chunk's file, for the /ID
+        self.held_blank = None  # the first chunk's blank left page
+        self.waiting: dict[int, tuple[bytes, list]] = {}
+        self.added = 0  # chunks joined so far
 
-        walk(reader.outline)
-        if len(flat) != len(levels):
-            raise RuntimeError("outline of a chunk does not match its bookmarks")
-        for item, (level, title) in zip(flat, levels, strict=True):
-            page = reader.get_destination_page_number(item)
-            outline_items.append((level, title, where[page], float(item.left or 0), float(item.top or 0)))
-        names = reader.trailer["/Root"].get("/Names", {}).get("/Dests", {}).get("/Names", [])
-        page_index = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}
-        for k in range(0, len(names), 2):
-            dest = names[k + 1].get_object()
-            i = page_index.get(dest[0].idnum)
-            if i in where:
-                dests[str(names[k])] = (where[i], float(dest[2]), float(dest[3]))
+    def offer(self, index: int, data: bytes, levels: list) -> None:
+        """Chunk ``index``'s PDF: joined now if the chunks before it are, else when they are."""
+        self.waiting[index] = (data, levels)
+        while self.added in self.waiting:
+            data, levels = self.waiting.pop(self.added)
+            self._add_chunk(self.specs[self.added], data, levels)
+            self.added += 1
 
-    front_reader = PdfReader(io.BytesIO(front_data))
-    add(front_reader, range(len(front_reader.pages)), front_levels)
-    for spec, data, levels in chunks:
+    def _add_chunk(self, spec: ChunkSpec, data: bytes, levels: list) -> None:
+        from pypdf import PdfReader
+
         reader = PdfReader(io.BytesIO(data))
         indices = list(range(len(reader.pages)))[1:]  # the pad page goes
-        if spec.opens_right and len(writer.pages) % 2 == 0:
+        if spec.opens_right and spec.index == 0:
+            self.held_blank, indices = reader.pages[indices[0]], indices[1:]
+        elif spec.opens_right and len(self.writer.pages) % 2 == 0:
             indices = indices[1:]  # the page before is a left-hand page: no blank needed
-        add(reader, indices, levels)
+        _add_pages(self.writer, reader, indices, levels, self.outline, self.dests)
+        self.tails[spec.index] = data[-256:]
 
-    # Outline: a tree by bookmark level, as WeasyPrint builds it.
-    parents: list[tuple[int, object]] = []
-    for level, title, page, left, top in outline_items:
-        while parents and parents[-1][0] >= level:
-            parents.pop()
-        item = writer.add_outline_item(
-            title=title, page_number=page, parent=parents[-1][1] if parents else None, fit=_xyz(left, top)
+    def finish(self, front: tuple) -> tuple[bytes, int]:
+        """The front matter in front, then outline, named destinations, links and metadata."""
+        from pypdf import PdfReader, PdfWriter
+        from pypdf.generic import (
+            ArrayObject,
+            ByteStringObject,
+            DictionaryObject,
+            FloatObject,
+            NameObject,
+            NumberObject,
+            TextStringObject,
         )
-        parents.append((level, item))
 
-    # Named destinations for every anchor (links inside chunks point at them by name).
-    names = ArrayObject()
-    for name in sorted(dests):
-        page, left, top = dests[name]
-        names.append(TextStringObject(name))
-        names.append(
-            ArrayObject(
-                [
-                    writer.pages[page].indirect_reference,
-                    NameObject("/XYZ"),
-                    FloatObject(left),
-                    FloatObject(top),
-                    NumberObject(0),
-                ]
+        if self.added != len(self.specs):
+            raise RuntimeError("anthology chunks did not all render")
+        front_data, front_levels, front_links = front
+        writer = self.writer
+        front_reader = PdfReader(io.BytesIO(front_data))
+        front_count = len(front_reader.pages)
+        for i, page in enumerate(front_reader.pages):
+            writer.insert_page(page, i)
+        shift = front_count
+        if self.held_blank is not None and front_count % 2 == 1:
+            writer.insert_page(self.held_blank, front_count)  # the front matter ends on a right-hand page
+            shift += 1
+        # The front matter's bookmarks and anchors, read like a chunk's (its pages are the first ones).
+        front_outline: list[tuple[int, str, int, float, float]] = []
+        front_dests: dict[str, tuple[int, float, float]] = {}
+        _read_marks(front_reader, dict(enumerate(range(front_count))), front_levels, front_outline, front_dests)
+        outline = front_outline + [(lv, t, page + shift, x, y) for lv, t, page, x, y in self.outline]
+        dests = dict(front_dests)
+        dests.update((name, (page + shift, x, y)) for name, (page, x, y) in self.dests.items())
+
+        # Outline: a tree by bookmark level, as WeasyPrint builds it.
+        parents: list[tuple[int, object]] = []
+        for level, title, page, left, top in outline:
+            while parents and parents[-1][0] >= level:
+                parents.pop()
+            item = writer.add_outline_item(
+                title=title, page_number=page, parent=parents[-1][1] if parents else None, fit=_xyz(left, top)
             )
-        )
-    if len(names):
-        writer._root_object[NameObject("/Names")] = DictionaryObject(
-            {NameObject("/Dests"): DictionaryObject({NameObject("/Names"): names})}
-        )
-    # The contents' links to other chunks (screen edition).
-    for page, target, rect in front_links:
-        annotation = DictionaryObject(
-            {
-                NameObject("/Type"): NameObject("/Annot"),
-                NameObject("/Subtype"): NameObject("/Link"),
-                NameObject("/Rect"): ArrayObject([FloatObject(v) for v in rect]),
-                NameObject("/BS"): DictionaryObject({NameObject("/W"): NumberObject(0)}),
-                NameObject("/Dest"): TextStringObject(target),
-            }
-        )
-        ref = writer._add_object(annotation)
-        page_obj = writer.pages[page]
-        if "/Annots" not in page_obj:
-            page_obj[NameObject("/Annots")] = ArrayObject()
-        page_obj["/Annots"].append(ref)
+            parents.append((level, item))
 
-    # Metadata and catalog entries of the front matter (title, author, dates, language).
-    info = front_reader.metadata or {}
-    writer.add_metadata({str(k): str(v) for k, v in info.items()})
-    for key in ("/Lang",):
-        if key in front_reader.trailer["/Root"]:
-            writer._root_object[NameObject(key)] = TextStringObject(str(front_reader.trailer["/Root"][key]))
-    digest = hashlib.md5(usedforsecurity=False)
-    digest.update(front_data[-256:])
-    for spec, data, _ in chunks:
-        digest.update(spec.key.encode() + str(state.start[spec.index]).encode() + data[-256:])
-    identifier = ByteStringObject(digest.hexdigest().encode("ascii"))
-    writer._ID = ArrayObject([identifier, identifier])
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue(), len(writer.pages)
+        # Named destinations for every anchor (links inside chunks point at them by name).
+        names = ArrayObject()
+        for name in sorted(dests):
+            page, left, top = dests[name]
+            names.append(TextStringObject(name))
+            names.append(
+                ArrayObject(
+                    [
+                        writer.pages[page].indirect_reference,
+                        NameObject("/XYZ"),
+                        FloatObject(left),
+                        FloatObject(top),
+                        NumberObject(0),
+                    ]
+                )
+            )
+        if len(names):
+            writer._root_object[NameObject("/Names")] = DictionaryObject(
+                {NameObject("/Dests"): DictionaryObject({NameObject("/Names"): names})}
+            )
+        # The contents' links to other chunks (screen edition).
+        for page, target, rect in front_links:
+            annotation = DictionaryObject(
+                {
+                    NameObject("/Type"): NameObject("/Annot"),
+                    NameObject("/Subtype"): NameObject("/Link"),
+                    NameObject("/Rect"): ArrayObject([FloatObject(v) for v in rect]),
+                    NameObject("/BS"): DictionaryObject({NameObject("/W"): NumberObject(0)}),
+                    NameObject("/Dest"): TextStringObject(target),
+                }
+            )
+            ref = writer._add_object(annotation)
+            page_obj = writer.pages[page]
+            if "/Annots" not in page_obj:
+                page_obj[NameObject("/Annots")] = ArrayObject()
+            page_obj["/Annots"].append(ref)
+
+        # Metadata and catalog entries of the front matter (title, author, dates, language).
+        info = front_reader.metadata or {}
+        writer.add_metadata({str(k): str(v) for k, v in info.items()})
+        for key in ("/Lang",):
+            if key in front_reader.trailer["/Root"]:
+                writer._root_object[NameObject(key)] = TextStringObject(str(front_reader.trailer["/Root"][key]))
+        digest = hashlib.md5(usedforsecurity=False)
+        digest.update(front_data[-256:])
+        for spec in self.specs:
+            digest.update(spec.key.encode() + str(self.state.start[spec.index]).encode() + self.tails[spec.index])
+        identifier = ByteStringObject(digest.hexdigest().encode("ascii"))
+        writer._ID = ArrayObject([identifier, identifier])
+        out = io.BytesIO()
+        writer.write(out)
+        pages = len(writer.pages)
+        self.writer = PdfWriter()  # let the joined objects go before the caller copies the bytes
+        return out.getvalue(), pages
+
+
+def _add_pages(writer, reader, indices: Sequence[int], levels: list, outline: list, dests: dict) -> dict[int, int]:
+    """Pages ``indices`` of ``reader`` → ``writer``; their bookmarks and anchors into ``outline``, ``dests``."""
+    base = len(writer.pages)
+    where = {}
+    for n, index in enumerate(indices):
+        writer.add_page(reader.pages[index])
+        where[index] = base + n
+    _read_marks(reader, where, levels, outline, dests)
+    return where
+
+
+def _read_marks(reader, where: Mapping[int, int], levels: list, outline: list, dests: dict) -> None:
+    """Bookmarks (with the levels the worker reported) and named destinations of ``reader``,
+    with page numbers mapped by ``where`` (reader page → joined page)."""
+    flat = []
+
+    def walk(items: list) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                flat.append(item)
+
+    walk(reader.outline)
+    if len(flat) != len(levels):
+        raise RuntimeError("outline of a chunk does not match its bookmarks")
+    for item, (level, title) in zip(flat, levels, strict=True):
+        page = reader.get_destination_page_number(item)
+        outline.append((level, title, where[page], float(item.left or 0), float(item.top or 0)))
+    names = reader.trailer["/Root"].get("/Names", {}).get("/Dests", {}).get("/Names", [])
+    page_index = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}
+    for k in range(0, len(names), 2):
+        dest = names[k + 1].get_object()
+        i = page_index.get(dest[0].idnum)
+        if i in where:
+            dests[str(names[k])] = (where[i], float(dest[2]), float(dest[3]))
 
 
 def _xyz(left: float, top: float):

@@ -41,10 +41,16 @@ What :func:`install` patches (and nothing else)
    of Unicode 14) already forbids most of these, and glues “ ” (class QU, rule LB19) to
    both neighbours; but Unicode 15.1 (LB19a) *allows* breaks around QU between East
    Asian characters, so a newer Pango could put “ at a line end or ” at a line start.
-   These attributes make the rule independent of the Pango version.
+   These attributes make the rule independent of the Pango version. Attributes cost
+   layout time, so under word wrapping only the breaks that this Pango's own rules
+   allow (``pango_get_log_attrs``) get one; the full set waits for character wrapping.
 4. ``weasyprint.layout.inline.can_break_text(text, lang)`` — WeasyPrint asks it whether
    a line may break *between two inline boxes* (``<em>《书》</em>，``); the wrapper
    applies the same punctuation rule there.
+5. ``weasyprint.text.line_break.Layout.get_first_line(self)`` — WeasyPrint's last resort
+   for a line that overflows is character wrapping (``PANGO_WRAP_CHAR``, set after
+   ``set_text``), where every punctuation break counts: the wrapper then sets the
+   attributes that (3) left out, before the layout is computed.
 
 Everything is undone by :func:`uninstall`; :func:`installed` is a context manager.
 :func:`install` is idempotent and refuses (``RuntimeError``) to patch a WeasyPrint
@@ -68,6 +74,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import re
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterator
@@ -123,10 +130,34 @@ _CJK_RANGES = (
 )
 
 
+_CJK_CLASS = "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in _CJK_RANGES)
+_CJK_CHAR = re.compile(f"[{_CJK_CLASS}]")
+# The combining marks inside _CJK_RANGES (ideographic tone marks, kana voicing marks);
+# tests check this against unicodedata.
+CJK_MARKS = "\u302a\u302b\u302c\u302d\u302e\u302f\u3099\u309a"
+# A character that is not a plain CJK one: the gaps next to it need the full rule (is_gap).
+# Between two plain CJK characters there is always an opportunity.
+_NOT_PLAIN_CJK = re.compile(f"[^{_CJK_CLASS}]|[{CJK_MARKS}]")
+_NOT_3_BYTES = re.compile("[^\u0800-\uffff]")  # characters whose UTF-8 form is not 3 bytes
+
+
 def is_cjk(char: str) -> bool:
     """Whether ``char`` is a CJK ideograph, kana, hangul, or CJK/full-width punctuation."""
-    code = ord(char)
-    return any(low <= code <= high for low, high in _CJK_RANGES)
+    return _CJK_CHAR.match(char) is not None
+
+
+def utf8_offsets(text: str, indexes: list[int]) -> list[int]:
+    """UTF-8 byte offsets of the character ``indexes`` (ascending) of ``text``."""
+    if text.isascii():
+        return list(indexes)
+    if _NOT_3_BYTES.search(text) is None:  # all CJK / BMP punctuation: 3 bytes each
+        return [3 * i for i in indexes]
+    offsets, pos, byte = [], 0, 0
+    for i in indexes:
+        byte += len(text[pos:i].encode())
+        pos = i
+        offsets.append(byte)
+    return offsets
 
 
 def _is_mark(char: str) -> bool:
@@ -187,20 +218,35 @@ def _opportunities(line) -> dict[int, tuple]:
                     continue
                 following = nxt.text[0]
             break
-        chars = []
-        for i, char in enumerate(text):
-            after = text[i + 1] if i + 1 < len(text) else following
-            if char in _SPACES or (after and is_gap(char, after)):
-                chars.append(i)
+        chars = gap_indexes(text, following)
         if chars:
             result[id(leaf)] = (leaf, chars)
     return result
 
 
+def gap_indexes(text: str, following: str = "") -> list[int]:
+    """Indexes of the characters of ``text`` followed by a justification opportunity.
+
+    ``following`` is the character after ``text`` on the line ("" at the line end). A space
+    is always one; otherwise the gap to the next character is one when ``is_gap`` says so.
+    Only gaps next to a character that is not plain CJK are checked one by one.
+    """
+    count = len(text)
+    special = [m.start() for m in _NOT_PLAIN_CJK.finditer(text)]
+    if not special:
+        chars = list(range(count - 1))
+    else:
+        check = {i for s in special for i in (s - 1, s)}
+        chars = [i for i in range(count - 1) if i not in check or text[i] in _SPACES or is_gap(text[i], text[i + 1])]
+    if count and (text[-1] in _SPACES or (following and is_gap(text[-1], following))):
+        chars.append(count - 1)
+    return chars
+
+
 def _has_cjk(line) -> bool:
     from weasyprint.formatting_structure import boxes
 
-    return any(isinstance(leaf, boxes.TextBox) and any(map(is_cjk, leaf.text)) for leaf in _leaves(line))
+    return any(isinstance(leaf, boxes.TextBox) and _CJK_CHAR.search(leaf.text) for leaf in _leaves(line))
 
 
 def _shift(box, per_gap: float, opportunities: dict, x_advance: float) -> float:
@@ -211,10 +257,8 @@ def _shift(box, per_gap: float, opportunities: dict, x_advance: float) -> float:
         box.position_x += x_advance
         if (entry := opportunities.get(id(box))) is not None:
             chars = entry[1]
-            byte_offsets = {}
-            for i in chars:
-                offset = len(box.text[:i].encode())
-                byte_offsets[offset] = byte_offsets.get(offset, 0) + per_gap
+            # One opportunity per character index, so each offset gets one share.
+            byte_offsets = dict.fromkeys(utf8_offsets(box.text, chars), per_gap)
             box._cjk_justify = (box.text, byte_offsets)
             extra = per_gap * len(chars)
             box.width += extra
@@ -304,21 +348,44 @@ def _make_draw_first_line(original):
 # --------------------------------------------------------------------------- line breaking
 
 
+def _class(chars: frozenset[str]) -> str:
+    return "[" + "".join(re.escape(char) for char in sorted(chars)) + "]"
+
+
+_CLOSING = re.compile(_class(NO_LINE_START))
+_AFTER_OPENING = re.compile(_class(NO_LINE_END) + "[ \u00a0]*(?=[^ \u00a0])")  # ends at the next non-space
+_DOUBLED = re.compile("(" + _class(NO_SPLIT_PAIRS) + ")[ \u00a0]*(?=\\1)")  # ends at the second of ——
+_NON_SPACE = re.compile("[^ \u00a0]")
+
+
+def _forbidden_breaks(text: str) -> list[tuple[int, int, int]]:
+    """(index, start, end) of each forbidden break: before character ``index``, and the
+    UTF-8 byte range covering the two characters around it.
+
+    A break before character ``i`` is forbidden when ``i`` is closing punctuation, the last
+    non-space before it is opening punctuation, or both are the same of —— / ……; trailing
+    spaces do not count (a line end drops them). Each range runs from the character before
+    ``i`` (a space, maybe) to the end of ``i``. Found with regular expressions: this runs on
+    every text WeasyPrint sets into a Pango layout, several times per line.
+    """
+    first = _NON_SPACE.search(text)
+    if first is None:
+        return []
+    lead = first.start()  # no break before the first non-space can be forbidden
+    starts = {m.start() for m in _CLOSING.finditer(text, lead + 1)}
+    starts.update(m.end() for m in _AFTER_OPENING.finditer(text, lead))
+    starts.update(m.end() for m in _DOUBLED.finditer(text, lead))
+    if not starts:
+        return []
+    ordered = sorted(starts)
+    points = sorted({j for i in ordered for j in (i - 1, i + 1)})
+    where = dict(zip(points, utf8_offsets(text, points), strict=True))
+    return [(i, where[i - 1], where[i + 1]) for i in ordered]
+
+
 def _forbidden_ranges(text: str) -> list[tuple[int, int]]:
     """UTF-8 byte ranges covering the two characters around each forbidden break."""
-    ranges = []
-    offset = 0
-    previous = None  # byte offset of the previous character
-    last = ""  # last non-space character: what would end the line (trailing spaces are removed)
-    for char in text:
-        size = len(char.encode())
-        if last and char not in _SPACES and break_forbidden(last, char):
-            ranges.append((previous, offset + size))
-        if char not in _SPACES:
-            last = char
-        previous = offset
-        offset += size
-    return ranges
+    return [(start, end) for _, start, end in _forbidden_breaks(text)]
 
 
 def _declare_allow_breaks() -> None:
@@ -328,10 +395,38 @@ def _declare_allow_breaks() -> None:
         "PangoAttribute * pango_attr_allow_breaks_new (gboolean allow_breaks);",
         "PangoAttrList * pango_attr_list_copy (PangoAttrList *list);",
         "PangoAttrList * pango_attr_list_ref (PangoAttrList *list);",
+        "PangoWrapMode pango_layout_get_wrap (PangoLayout *layout);",
     )
     for declaration in declarations:
         with contextlib.suppress(Exception):  # already declared (identical) is fine
             ffi.cdef(declaration)
+
+
+def _set_forbidden(layout, ranges: list[tuple[int, int]]) -> None:
+    """Give the Pango layout of ``layout`` (a WeasyPrint Layout) allow_breaks=FALSE on ``ranges``.
+
+    On a private copy of its attribute list: the original list is kept, so that the next
+    ``set_text`` starts from clean attributes.
+    """
+    from weasyprint.text.ffi import ffi, pango
+
+    own = layout.__dict__.get("_cjk_attrs")
+    if own is not None and pango.pango_layout_get_attributes(layout.layout) == own[1]:
+        pango.pango_layout_set_attributes(layout.layout, own[0] if own[0] is not None else ffi.NULL)
+    base = pango.pango_layout_get_attributes(layout.layout)
+    if base == ffi.NULL:
+        base_ref = None
+        attrs = pango.pango_attr_list_new()
+    else:
+        base_ref = ffi.gc(pango.pango_attr_list_ref(base), pango.pango_attr_list_unref)
+        attrs = pango.pango_attr_list_copy(base)
+    attrs = ffi.gc(attrs, pango.pango_attr_list_unref)
+    for start, end in ranges:
+        attr = pango.pango_attr_allow_breaks_new(False)
+        attr.start_index, attr.end_index = start, end
+        pango.pango_attr_list_insert(attrs, attr)
+    pango.pango_layout_set_attributes(layout.layout, attrs)
+    layout._cjk_attrs = (base_ref, attrs)
 
 
 def _make_set_text(original):
@@ -340,29 +435,47 @@ def _make_set_text(original):
         from weasyprint.text.ffi import ffi, pango
 
         own = self.__dict__.pop("_cjk_attrs", None)
+        self.__dict__.pop("_cjk_char_breaks", None)
         if own is not None and pango.pango_layout_get_attributes(self.layout) == own[1]:
             # Put back the original list, so that the original (and we) start from clean attributes.
             pango.pango_layout_set_attributes(self.layout, own[0] if own[0] is not None else ffi.NULL)
         original(self, text, justify)
-        ranges = _forbidden_ranges(self.text)
-        if not ranges:
+        breaks = _forbidden_breaks(self.text)
+        if not breaks:
             return
-        base = pango.pango_layout_get_attributes(self.layout)
-        if base == ffi.NULL:
-            base_ref = None
-            attrs = pango.pango_attr_list_new()
-        else:
-            base_ref = ffi.gc(pango.pango_attr_list_ref(base), pango.pango_attr_list_unref)
-            attrs = pango.pango_attr_list_copy(base)
-        attrs = ffi.gc(attrs, pango.pango_attr_list_unref)
-        for start, end in ranges:
-            attr = pango.pango_attr_allow_breaks_new(False)
-            attr.start_index, attr.end_index = start, end
-            pango.pango_attr_list_insert(attrs, attr)
-        pango.pango_layout_set_attributes(self.layout, attrs)
-        self._cjk_attrs = (base_ref, attrs)
+        every = [(start, end) for _, start, end in breaks]
+        if pango.pango_layout_get_wrap(self.layout) != pango.PANGO_WRAP_WORD:
+            _set_forbidden(self, every)
+            return
+        # Word wrapping breaks only where Pango's own rules (UAX #14) allow a line break, and
+        # those already forbid most of ours: an attribute is needed only where they allow it.
+        # Asking Pango is cheaper than laying out with an attribute per punctuation mark.
+        encoded = self.text.encode()
+        log_attrs = ffi.new("PangoLogAttr[]", len(self.text) + 1)
+        pango.pango_get_log_attrs(encoded, len(encoded), -1, self.language, log_attrs, len(self.text) + 1)
+        needed = [(start, end) for index, start, end in breaks if log_attrs[index].is_line_break]
+        if needed:
+            _set_forbidden(self, needed)
+        if len(needed) < len(every):
+            # Character wrapping (WeasyPrint's last resort for an overlong line) needs them all.
+            self._cjk_char_breaks = every
 
     return set_text
+
+
+def _make_get_first_line(original):
+    @functools.wraps(original)
+    def get_first_line(self):
+        every = self.__dict__.get("_cjk_char_breaks")
+        if every is not None:
+            from weasyprint.text.ffi import pango
+
+            if pango.pango_layout_get_wrap(self.layout) != pango.PANGO_WRAP_WORD:
+                del self._cjk_char_breaks
+                _set_forbidden(self, every)
+        return original(self)
+
+    return get_first_line
 
 
 def _make_can_break_text(original):
@@ -396,13 +509,13 @@ _PATCHES = (
         _make_draw_first_line,
     ),
     ("weasyprint.text.line_break", "Layout.set_text", ("self", "text", "justify"), _make_set_text),
+    ("weasyprint.text.line_break", "Layout.get_first_line", ("self",), _make_get_first_line),
 )
 # Internals the wrappers rely on without patching them.
 _USED = (
     ("weasyprint.layout.inline", "text_align", ("context", "line", "available_width", "last")),
     ("weasyprint.layout.inline", "add_word_spacing", ("context", "box", "justification_spacing", "x_advance")),
     ("weasyprint.text.line_break", "get_log_attrs", ("text", "lang")),
-    ("weasyprint.text.line_break", "Layout.get_first_line", ("self",)),
 )
 _MARK = "_xindelu_cjk_typeset"
 
