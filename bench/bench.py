@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -96,16 +97,46 @@ def child(mode: str, root: Path) -> dict:
     raise SystemExit(f"unknown mode {mode}")
 
 
-def run_child(mode: str, root: Path) -> dict:
+def run_child(mode: str, root: Path, sample_memory: bool = False) -> dict:
+    """``sample_memory``: also the peak PSS of the whole process tree (forked workers share pages
+    with the main process; PSS counts a shared page once), sampled every 50 ms (not for timing)."""
     started = time.perf_counter()
-    run = subprocess.run(
-        [sys.executable, __file__, "--child", mode, str(root)], capture_output=True, text=True, check=False
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--child", mode, str(root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    if run.returncode != 0:
-        raise SystemExit(f"{mode} failed:\n{run.stderr[-3000:]}")
-    result = json.loads(run.stdout.strip().splitlines()[-1])
+    peak = [0.0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        from pdf_bench import _tree_mb
+
+        while not stop.wait(0.05):
+            peak[0] = max(peak[0], _tree_mb(proc.pid)[1])
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    if sample_memory:
+        sampler.start()
+    stdout, stderr = proc.communicate()
+    stop.set()
+    if proc.returncode != 0:
+        raise SystemExit(f"{mode} failed:\n{stderr[-3000:]}")
+    result = json.loads(stdout.strip().splitlines()[-1])
     result["process_s"] = time.perf_counter() - started  # with interpreter start and imports
+    if sample_memory:
+        sampler.join()
+        result["tree_pss_mb"] = peak[0]
     return result
+
+
+def _fresh(root: Path) -> None:
+    """No output/ and no .cache/, removed before the child starts: deleting 20,000 files is not the build's."""
+    shutil.rmtree(root / "output", ignore_errors=True)
+    shutil.rmtree(root / ".cache", ignore_errors=True)
+    os.sync()
+    time.sleep(1)
 
 
 def measure(n: int, runs: int, workdir: Path) -> dict[str, dict]:
@@ -115,15 +146,14 @@ def measure(n: int, runs: int, workdir: Path) -> dict[str, dict]:
     rows: dict[str, list[dict]] = {}
     for _ in range(runs):
         for mode in ("cold", "search", "nochange", "edit-cli", "edit-serve"):
-            if mode == "cold":  # removed before the child starts: deleting 20,000 files is not the build's
-                shutil.rmtree(root / "output", ignore_errors=True)
-                shutil.rmtree(root / ".cache", ignore_errors=True)
-                os.sync()
-                time.sleep(1)
+            if mode == "cold":
+                _fresh(root)
             if mode in ("nochange", "edit-cli"):
                 time.sleep(2.1)  # stamps younger than 2 s are not trusted (racy edits)
             rows.setdefault(mode, []).append(run_child(mode, root))
-    return {mode: _median(results) for mode, results in rows.items()}
+    _fresh(root)  # one more cold build, not timed: the memory of its whole process tree
+    memory = run_child("cold", root, sample_memory=True)
+    return {**{mode: _median(results) for mode, results in rows.items()}, "memory": memory}
 
 
 def _median(results: list[dict]) -> dict:
@@ -160,6 +190,7 @@ def table(sizes: list[int], measured: dict[int, dict[str, dict]], runs: int) -> 
         lambda m: f"{m['cold']['peak_mb']:.0f} / {m['cold']['worker_peak_mb']:.0f} MB",
         "≤ 500 MB",
     )
+    row("  the whole process tree (PSS, sampled)", lambda m: f"{m['memory']['tree_pss_mb']:.0f} MB", "")
     row(
         "peak memory, search indexing (main / Pagefind)",
         lambda m: f"{m['search']['peak_mb']:.0f} / {m['search']['worker_peak_mb']:.0f} MB",

@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import pickle
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -277,7 +278,11 @@ class _Keys:
 
 
 def render_jobs(jobs: list[PageJob], render: Callable[..., str], workers: int | None = None) -> list[bytes]:
-    """The pages' bytes in job order; a forked process renders every other page when it pays."""
+    """The pages' bytes in job order; a forked process renders every other page when it pays.
+
+    The other process sends each page as soon as it is rendered and a thread here takes them
+    in, so neither side holds a second copy of its half (a pickled list of 6,000 pages did).
+    """
     if workers is None:
         workers = min(os.cpu_count() or 1, 2)
     if workers < 2 or len(jobs) < PARALLEL_PAGES or sys.platform != "linux":
@@ -287,24 +292,41 @@ def render_jobs(jobs: list[PageJob], render: Callable[..., str], workers: int | 
     child = context.Process(target=_render_share, args=(send, render, jobs, 1, 2), daemon=True)
     child.start()
     send.close()
+    theirs: list[bytes] = []
+    outcome: list[tuple[bytes, bytes]] = []
+    receiver = threading.Thread(target=_receive_pages, args=(receive, theirs, outcome), daemon=True)
+    receiver.start()
     try:
-        mine = {i: _render_one(render, jobs[i]) for i in range(0, len(jobs), 2)}
-        kind, payload = pickle.loads(receive.recv_bytes())
-    except EOFError:
-        child.join()
-        raise RuntimeError(f"网页渲染子进程意外退出（退出码 {child.exitcode}）") from None
+        mine = [_render_one(render, jobs[i]) for i in range(0, len(jobs), 2)]
+        receiver.join()
+    except BaseException:  # a template error here, Ctrl-C: the other half is not needed
+        child.kill()
+        raise
     finally:
+        child.join(5)
         receive.close()
-        if child.is_alive():
-            child.join(5)
-        if child.is_alive():
-            child.kill()
-    if kind == "errors":
-        raise ContentErrors(payload)
-    if kind == "crash":
-        raise RuntimeError(f"网页渲染子进程出错：\n{payload}")
-    theirs = iter(payload)
-    return [mine[i] if i in mine else next(theirs) for i in range(len(jobs))]
+    kind, payload = outcome[0] if outcome else (b"X", b"")
+    if kind == b"E":
+        raise ContentErrors(pickle.loads(payload))
+    if kind == b"C":
+        raise RuntimeError(f"网页渲染子进程出错：\n{payload.decode('utf-8', 'replace')}")
+    if kind != b"D" or len(theirs) != len(jobs) // 2:
+        raise RuntimeError(f"网页渲染子进程意外退出（退出码 {child.exitcode}）")
+    return [mine[i // 2] if i % 2 == 0 else theirs[i // 2] for i in range(len(jobs))]
+
+
+def _receive_pages(receive: Any, pages: list[bytes], outcome: list[tuple[bytes, bytes]]) -> None:
+    """Pages ("P" + bytes) until the end ("D"), an error ("E", "C") or a closed pipe."""
+    try:
+        while True:
+            message = receive.recv_bytes()
+            kind, payload = message[:1], message[1:]
+            if kind != b"P":
+                outcome.append((kind, payload))
+                return
+            pages.append(payload)
+    except (EOFError, OSError):
+        return
 
 
 def _render_one(render: Callable[..., str], job: PageJob) -> bytes:
@@ -312,17 +334,19 @@ def _render_one(render: Callable[..., str], job: PageJob) -> bytes:
 
 
 def _render_share(send: Any, render: Callable[..., str], jobs: list[PageJob], start: int, step: int) -> None:
-    """In the forked process: render jobs[start::step], send them back in one message."""
+    """In the forked process: render jobs[start::step], sending each page as it is done."""
     try:
-        result: tuple[str, Any] = ("pages", [_render_one(render, jobs[i]) for i in range(start, len(jobs), step)])
+        for i in range(start, len(jobs), step):
+            send.send_bytes(b"P" + _render_one(render, jobs[i]))
+        send.send_bytes(b"D")
     except ContentErrors as exc:
-        result = ("errors", list(exc.errors))
+        send.send_bytes(b"E" + pickle.dumps(list(exc.errors), protocol=pickle.HIGHEST_PROTOCOL))
     except KeyboardInterrupt:
         return  # the parent is interrupted too and says so
     except BaseException:
-        result = ("crash", traceback.format_exc())
-    send.send_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-    send.close()
+        send.send_bytes(b"C" + traceback.format_exc().encode("utf-8"))
+    finally:
+        send.close()
 
 
 def _listing_key(listing: Listing) -> tuple[Any, ...]:
