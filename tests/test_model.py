@@ -74,6 +74,31 @@ def test_prev_next_within_category_and_related(make_site: Callable[..., Path]) -
     assert all(len(v.related) <= 5 for v in site.articles)
 
 
+def test_the_related_choice_is_reused_only_while_its_inputs_stand(make_site: Callable[..., Path]) -> None:
+    files = _articles(8)
+    files["content/articles/tagged.md"] = article("同标签", category="学而行", date="2026-01-01", tags="[调查研究]")
+    root = make_site(files)
+    config = load_config(root)
+
+    def build(previous=None):  # type: ignore[no-untyped-def]
+        return build_site(config, load_content(root, config), TODAY, previous=previous)
+
+    def related(site) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+        return {v.entry.article.slug: [e.article.slug for e in v.related] for v in site.articles}
+
+    first = build()
+    (root / "content/articles/a03.md").write_text(article("改了标题", date="2026-03-04"), "utf-8")
+    second = build(first)
+    assert second.related is first.related  # a title is not an input of the choice
+    assert related(second) == related(build())
+    shown = {e.article.title for v in second.articles for e in v.related if e.article.slug == "a03"}
+    assert shown == {"改了标题"}  # the reused choice points at this build's entries
+    (root / "content/articles/a03.md").write_text(article("改了标题", date="2026-03-04", tags="[调查研究]"), "utf-8")
+    third = build(second)
+    assert third.related is not second.related
+    assert related(third) == related(build()) != related(second)
+
+
 def test_future_and_unapproved_articles_are_not_published(make_site: Callable[..., Path]) -> None:
     root = make_site(
         {

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import posixpath
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -164,6 +165,17 @@ class DimensionView:
 
 
 @dataclass(frozen=True)
+class RelatedChoice:
+    """Every article's related pieces (slugs) and the key of what they were chosen from: slug,
+    date, tags, unit and category of every published piece, in order. The next build reuses
+    the choice when the key is the same (serve keeps the last model; a title edit does not
+    change it)."""
+
+    key: str
+    slugs: Mapping[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
 class Site:
     config: SiteConfig
     base_url: str  # always ends with "/"
@@ -183,6 +195,7 @@ class Site:
     pages: tuple[PageView, ...]
     report: UnitReport
     updated: dt.date  # date of the newest article (feeds), today when there is none
+    related: RelatedChoice = RelatedChoice("", {})
 
     @property
     def listings(self) -> tuple[Listing, ...]:
@@ -288,8 +301,11 @@ def build_site(
     future: bool = False,
     *,
     pdfs: Iterable[str] = (),
+    previous: Site | None = None,
 ) -> Site:
-    """The whole site model. ``pdfs`` lists the site-relative PDF paths that this build writes."""
+    """The whole site model. ``pdfs`` lists the site-relative PDF paths that this build writes;
+    ``previous`` (the last build's model, if any) lends its choice of related pieces when the
+    inputs of that choice did not change."""
     base_url, base_path = split_base_url(config.site.base_url)
     pdf_set = frozenset(pdfs)
     size = config.site.page_size
@@ -412,7 +428,8 @@ def build_site(
             pdf if pdf in pdf_set else "",
         )
 
-    related = _related(entries, by_unit, by_category, by_tag)
+    choice = _related_choice(entries, by_unit, by_category, by_tag, previous.related if previous else None)
+    related = {slug: tuple(by_slug[s] for s in slugs) for slug, slugs in choice.slugs.items()}
     cat_links = {c.name: Link(c.name, c.path) for c in categories}
     form_links = {f.name: Link(f.name, f.path) for f in forms}
     month_links = {(m.entries[0].article.date.year, m.entries[0].article.date.month): m for m in months}
@@ -457,6 +474,7 @@ def build_site(
         pages=tuple(PageView(p, f"{p.slug}/") for p in content.pages),
         report=unit_report(content.articles, content.bulletins, config),
         updated=entries[0].article.date if entries else today,
+        related=choice,
     )
 
 
@@ -489,6 +507,24 @@ def _position(bucket: list[Entry], entry: Entry) -> int:
         else:
             hi = mid
     return lo
+
+
+def _related_choice(
+    entries: tuple[Entry, ...],
+    by_unit: dict[str, list[Entry]],
+    by_category: dict[str, list[Entry]],
+    by_tag: dict[str, list[Entry]],
+    previous: RelatedChoice | None,
+) -> RelatedChoice:
+    rows = [
+        (e.article.slug, e.article.date.toordinal(), e.article.tags, e.article.unit.name, e.article.category.name)
+        for e in entries
+    ]
+    key = hashlib.sha1(repr(rows).encode(), usedforsecurity=False).hexdigest()
+    if previous is not None and previous.key == key:
+        return previous
+    related = _related(entries, by_unit, by_category, by_tag)
+    return RelatedChoice(key, {slug: tuple(e.article.slug for e in found) for slug, found in related.items()})
 
 
 def _related(

@@ -115,7 +115,8 @@ def render_site(
     from .theme import make_env, static_outputs
 
     started = time.perf_counter()
-    site = build_site(config, content, options.today, options.future)
+    previous = cache.last.site if cache is not None and cache.last is not None else None
+    site = build_site(config, content, options.today, options.future, previous=previous)
     site = attach_pdfs(site, [k.removeprefix("site/") for k in pdfs if k.startswith("site/")])
     page_cache = cache.page_cache() if cache is not None else None
     env = make_env(options.root)
