@@ -139,10 +139,11 @@ def _cached_entries(
 def load_entry(root: Path, file: Path, config: SiteConfig, proofread: bool) -> ArticleEntry:
     """An article file's record and problems with what the cache keeps of it (stamp, digests)."""
     stat = file.stat()
-    article, problems = load_article(root, file, config, proofread)
+    # Read once, for the record and its digest; a file refused for its size is never read.
+    data = file.read_bytes() if stat.st_size <= config.limits.max_article_kb * 1024 else None
+    article, problems = load_article(root, file, config, proofread, data)
     face = face_digest(article) if article is not None else ""
-    # A file refused for its size is never read, not even for its digest.
-    sha = digest(file.read_bytes()) if stat.st_size <= config.limits.max_article_kb * 1024 else ""
+    sha = digest(data) if data is not None else ""
     return ArticleEntry(stat.st_size, stat.st_mtime_ns, time.time_ns(), sha, article, problems, face)
 
 
@@ -168,7 +169,7 @@ def _load_chunk(root: Path, files: list[Path], config: SiteConfig, proofread: bo
 
 
 def load_article(
-    root: Path, file: Path, config: SiteConfig, proofread: bool = True
+    root: Path, file: Path, config: SiteConfig, proofread: bool = True, data: bytes | None = None
 ) -> tuple[Article | None, list[ContentError]]:
     """One article file → record and its problems (the unit of work for pools and caches).
 
@@ -178,7 +179,7 @@ def load_article(
     oversize = too_large(root, file, config.limits.max_article_kb)
     if oversize:
         return None, oversize
-    source, problems = read_source(root, file)
+    source, problems = read_source(root, file, data)
     if source is None:
         return None, problems
     article, problems = validate_article(source, config, file.stem)

@@ -119,9 +119,7 @@ def render_pages(
     """
     root = Path(env.globals.get("theme_root", "."))
     jobs, sitemap = page_jobs(site, cache, root)
-    rendered = render_jobs(jobs, renderer(env, root), workers)
-    outputs = {job.name: data for job, data in zip(jobs, rendered, strict=True)}
-    outputs.update(feeds(site))
+    outputs = {**_rendered(jobs, renderer(env, root), workers), **feeds(site)}
     outputs["site/sitemap.xml"] = sitemap_xml(site, sitemap)
     outputs["site/robots.txt"] = robots_txt(site)
     return outputs
@@ -223,10 +221,11 @@ def render_article_pages(
     pages = _Pages(site, cache, root)
     for view in views:
         pages.article(view)
-    outputs = {
-        job.name: data for job, data in zip(pages.jobs, render_jobs(pages.jobs, renderer(env, root)), strict=True)
-    }
-    return {**outputs, **feeds(site)}
+    return {**_rendered(pages.jobs, renderer(env, root)), **feeds(site)}
+
+
+def _rendered(jobs: list[PageJob], render: Callable[..., str], workers: int | None = None) -> dict[str, bytes]:
+    return {job.name: data for job, data in zip(jobs, render_jobs(jobs, render, workers), strict=True)}
 
 
 def feeds(site: Site) -> dict[str, bytes]:

@@ -4,6 +4,7 @@ A build allocates millions of objects that live until it ends (records, the mode
 Each full pass of the cycle collector walks all of them and frees nothing; at 10,000
 articles those passes cost seconds (a third of writing output/). Reference counting still
 frees everything else at once, and the collector runs again as soon as the phase is over.
+Used as ``with cycle_collection_paused():`` or as a decorator, ``@cycle_collection_paused()``.
 """
 
 from __future__ import annotations

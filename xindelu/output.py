@@ -57,12 +57,8 @@ def _write_file(path: str, data: bytes) -> None:
         handle.write(data)
 
 
+@cycle_collection_paused()
 def write_outputs(outputs: Mapping[str, bytes], out_dir: Path) -> WriteStats:
-    with cycle_collection_paused():
-        return _write_outputs(outputs, out_dir)
-
-
-def _write_outputs(outputs: Mapping[str, bytes], out_dir: Path) -> WriteStats:
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     old = _existing_files(out_dir)
@@ -147,6 +143,7 @@ def _swap(new: Path, out_dir: Path) -> None:
     shutil.rmtree(trash, ignore_errors=True)
 
 
+@cycle_collection_paused()
 def write_build(
     outputs: Mapping[str, bytes], kept: frozenset[str], out_dir: Path, cache: BuildCache, save: bool = True
 ) -> WriteStats:
@@ -160,13 +157,6 @@ def write_build(
     pass) leaves .cache/ to the full pass that follows: a stale one is only slower, never wrong,
     since every entry is checked against the file's size and mtime.
     """
-    with cycle_collection_paused():
-        return _write_build(outputs, kept, out_dir, cache, save)
-
-
-def _write_build(
-    outputs: Mapping[str, bytes], kept: frozenset[str], out_dir: Path, cache: BuildCache, save: bool
-) -> WriteStats:
     out_dir = out_dir.resolve()
     if not cache.outputs or not out_dir.is_dir():
         stats = write_outputs(outputs, out_dir)

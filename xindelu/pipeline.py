@@ -144,6 +144,7 @@ def render_site(
     )
 
 
+@cycle_collection_paused()
 def build(options: BuildOptions, cache: BuildCache | None = None, changed: frozenset[str] | None = None) -> BuildResult:
     """check → render → write. Content errors stop the build before anything is written.
 
@@ -152,11 +153,6 @@ def build(options: BuildOptions, cache: BuildCache | None = None, changed: froze
     no input changed at all nothing is loaded. ``changed`` (serve's quick pass: the files the
     watcher saw change, relative to the root) lets a body-only edit skip the rest (xindelu.quick).
     """
-    with cycle_collection_paused():
-        return _build(options, cache, changed)
-
-
-def _build(options: BuildOptions, cache: BuildCache | None, changed: frozenset[str] | None) -> BuildResult:
     if cache is not None and changed and options.quick and cache.last is not None:
         from .quick import body_edit_outputs
 

@@ -45,6 +45,7 @@ def body_edit_outputs(
         return None
     by_path = {a.path: a for a in snapshot.content.articles}
     fresh: dict[str, ArticleEntry] = {}
+    articles: dict[str, Article] = {}
     for name in changed:
         old = by_path.get(name)
         if old is None:
@@ -58,8 +59,7 @@ def body_edit_outputs(
             return None
         if article.images and missing_images(root, root / name, article, snapshot.config):
             return None
-        fresh[name] = entry
-    articles = {name: entry.article for name, entry in fresh.items() if entry.article is not None}
+        fresh[name], articles[name] = entry, article
     site, views = _with_articles(snapshot.site, articles)
     for name, entry in fresh.items():
         cache.articles[name] = entry

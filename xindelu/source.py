@@ -335,10 +335,11 @@ def split_front_matter(path: str, text: str) -> tuple[SourceFile | None, list[Co
     return SourceFile(path, data, body, end + 2, key_lines), []
 
 
-def read_source(root: Path, file: Path) -> tuple[SourceFile | None, list[ContentError]]:
-    """Read a Markdown file with front matter; paths in errors are relative to ``root``."""
+def read_source(root: Path, file: Path, data: bytes | None = None) -> tuple[SourceFile | None, list[ContentError]]:
+    """Read a Markdown file with front matter (``data``: its bytes, when already read);
+    paths in errors are relative to ``root``."""
     rel = relative_name(root, file)
-    text, errors = decode_text(rel, file.read_bytes())
+    text, errors = decode_text(rel, file.read_bytes() if data is None else data)
     if text is None:
         return None, errors
     return split_front_matter(rel, text)
