@@ -269,3 +269,10 @@ def test_page_slug_may_not_take_a_site_section(make_site):
         "content/pages/search.md:1: 页面网址名“search”与网站自带的栏目重名 — 请换一个，如 slug: search-page"
     )
     assert found[1].startswith("content/pages/x.md:3: 页面网址名“award”与网站自带的栏目重名")
+
+
+def test_an_unclosed_bracket_in_front_matter_is_explained_in_chinese(make_site) -> None:
+    root = make_site({"content/articles/a.md": article(title="[未闭合的标题")})
+    message = only(root)
+    assert message.startswith("content/articles/a.md:")
+    assert "方括号“[”没有闭合" in message and "did not find" not in message

@@ -277,6 +277,16 @@ def _yaml_problem_zh(exc: yaml.YAMLError) -> tuple[str, str]:
         ("found undefined alias", "使用了未定义的别名", "以 * 开头的值请加引号"),
         ("expected <block end>", "缩进不一致", "同一层的字段应左对齐"),
         ("found unexpected end of stream", "引号或括号没有闭合", "检查引号、方括号、花括号是否成对"),
+        (
+            "did not find expected ',' or ']'",
+            "方括号“[”没有闭合，或列表项之间缺少逗号",
+            "列表写成 [甲, 乙]；若值本身以“[”开头，请给整个值加引号",
+        ),
+        (
+            "did not find expected ',' or '}'",
+            "花括号“{”没有闭合，或项之间缺少逗号",
+            "写成 {name: 湖南日报, date: 2026-04-10}；若值本身以“{”开头，请给整个值加引号",
+        ),
         ("while scanning a quoted scalar", "引号没有闭合", "检查引号是否成对"),
         ("found duplicate anchor", "重复的锚点", "删去 & 开头的锚点"),
         ("found unhashable key", "字段名不能是列表或映射", "字段名只写文字，如 title"),
