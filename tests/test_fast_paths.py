@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
+import nh3
 import pytest
 from conftest import TODAY, article
 from hypothesis import given, settings
@@ -19,7 +20,7 @@ from xindelu import html, pipeline
 from xindelu.config import load_config
 from xindelu.content import load_content
 from xindelu.errors import ContentErrors
-from xindelu.markdown import make_converter
+from xindelu.markdown import _TAGS, _plain_html, make_converter, render_markdown
 from xindelu.model import build_site
 from xindelu.theme import make_env, renderer
 from xindelu.watch import _Debouncer
@@ -63,6 +64,62 @@ def test_skipping_plain_text_changes_nothing(source: str) -> None:
 )
 def test_every_inline_feature_still_converts(source: str) -> None:
     assert convert(FAST, source) == convert(PLAIN, source)
+
+
+# ---------------------------------------------------------------- plain bodies without the parser
+
+# Lines built to sit on the edge of "plain": heading marks, Unicode and ASCII spaces at either
+# end, list and rule starts, numbers, and the odd character any processor reacts to.
+_LINE_PARTS = st.sampled_from(
+    ["学习", "讲话精神", "。", "，", "2026年", "1.", "1)", "一、", "#", "## ", "### ", "####### ", "# ", "##",
+     " ", "  ", "\u3000", "\u00a0", "\t", "-", "- ", "=", "+ ", "> ", "*", "_", "|", "[", "]", "<", "&", "{", "}",
+     "`", "\\", ":", "!", "---", "===", "\u2028", "\x0c", "\r"]
+)  # fmt: skip
+PLAIN_BODY = st.lists(st.lists(_LINE_PARTS, max_size=6).map("".join), max_size=10).map("\n".join)
+CHINESE_BODY = st.lists(
+    st.one_of(
+        st.text(alphabet="学习讲话精神调查研究。，、；：“”《》（）！？0123456789abc", min_size=1, max_size=60),
+        st.builds(
+            lambda level, text: "#" * level + " " + text, st.integers(2, 6), st.text("党的创新理论　", max_size=12)
+        ),
+        st.just(""),
+    ),
+    max_size=14,
+).map("\n".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(PLAIN_BODY, CHINESE_BODY))
+def test_plain_bodies_get_python_markdowns_bytes(source: str) -> None:
+    fast = _plain_html(source)
+    if fast is not None:
+        assert fast == convert(PLAIN, source)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=30), max_size=6).map("\n\n".join))
+def test_the_sanitiser_would_not_change_a_plain_body(source: str) -> None:
+    fast = _plain_html(source)
+    if fast is not None:
+        assert nh3.clean(fast, tags=_TAGS, attributes={}, strip_comments=True) == fast
+        assert render_markdown(source).html == fast
+
+
+def test_the_plain_path_takes_ordinary_articles() -> None:
+    body = "## 一、深入学习\n\n　　党员干部深入学习，2026年开展活动120余场。\n第二行。\n\n### 小结\n结束。\n"
+    assert _plain_html(body) == convert(PLAIN, body)
+    assert _plain_html(body).count("<p>") == 2
+    for marked in [
+        "一段 **加粗**。",
+        "- 列表",
+        "1. 第一",
+        "> 引用",
+        "行尾  \n换行",
+        "# 一级",
+        "## 标题 {: #h }",
+        "a | b",
+    ]:
+        assert _plain_html(marked) is None, marked
 
 
 # ---------------------------------------------------------------- pages in two processes

@@ -406,7 +406,7 @@ def test_recursion_inside_the_converter_is_a_content_error(monkeypatch):
         raise RecursionError
 
     monkeypatch.setattr(converter, "convert", explode)
-    rendered = render_markdown("正文")
+    rendered = render_markdown("**正文**")  # not plain, so the converter runs
     assert rendered.html == ""
     assert [(p.line, p.message) for p in rendered.problems] == [(1, "正文结构嵌套过深，无法排版")]
 
