@@ -1,9 +1,10 @@
 """The shortcuts the speed work took, each proven to give the same bytes as the plain way:
-Markdown's plain-text skip, pages rendered in two processes, serve's body-edit fast path and
-the watcher's classification of a change."""
+Markdown's plain-text skip and plain-body path, work shared with forked processes (pages and
+article files), serve's body-edit fast path and the watcher's classification of a change."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +20,8 @@ from test_incremental import ARTICLES, Incremental, clean_build, edit, tree
 from xindelu import html, pipeline
 from xindelu.config import load_config
 from xindelu.content import load_content
-from xindelu.errors import ContentErrors
+from xindelu.errors import ContentError, ContentErrors
+from xindelu.forked import split_map
 from xindelu.markdown import _TAGS, _plain_html, make_converter, render_markdown
 from xindelu.model import build_site
 from xindelu.theme import make_env, renderer
@@ -157,6 +159,37 @@ def test_a_template_error_in_the_other_process_is_reported(example: Path) -> Non
         html.render_jobs(many, render, workers=2)
     assert raised.value.errors[0].path == "layouts/site/listing.html"
     assert "不存在的变量" in raised.value.errors[0].message
+
+
+def _fails_in_a_child(number: int) -> int:
+    if number == 5 and os.getpid() != PARENT:
+        raise ContentErrors([ContentError("content/a.md", 3, "坏了", "修好它")])
+    if number == 7 and os.getpid() != PARENT:
+        raise ValueError("not a content error")
+    if number == 9 and os.getpid() != PARENT:
+        os._exit(3)
+    return number * number
+
+
+PARENT = os.getpid()
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_split_map_keeps_the_order(workers: int) -> None:
+    items = list(range(101))
+    assert split_map(lambda n: (n, os.getpid() == PARENT), items, workers) == [
+        (n, workers == 1 or n % workers == 0) for n in items
+    ]
+
+
+def test_split_map_reports_what_went_wrong_in_another_process() -> None:
+    with pytest.raises(ContentErrors) as raised:
+        split_map(_fails_in_a_child, list(range(6)), 2)  # 5 is the other process's
+    assert [(e.path, e.line, e.message) for e in raised.value.errors] == [("content/a.md", 3, "坏了")]
+    with pytest.raises(RuntimeError, match="ValueError: not a content error"):
+        split_map(_fails_in_a_child, [0, 7, 2, 4], 2)
+    with pytest.raises(RuntimeError, match="意外退出（退出码 3）"):
+        split_map(_fails_in_a_child, [0, 9, 2, 4], 2)
 
 
 # ---------------------------------------------------------------- what a body-only edit changes

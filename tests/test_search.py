@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import html
 import http.server
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -90,7 +92,7 @@ def _expected(root: Path, word: str) -> set[str]:
     return {
         f"{BASE}articles/{a.slug}/"
         for a in content.published(TODAY)
-        if word in a.title or word in a.body_text.replace("\n", "")
+        if word in a.title or word in html.unescape(re.sub(r"<[^>]+>|\n", "", a.body_html))
     }
 
 

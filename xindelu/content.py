@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import functools
 import multiprocessing
 import os
 import pickle
@@ -21,6 +22,7 @@ from pathlib import Path
 from .cache import RACY_NS, ArticleEntry, BuildCache, code_version, digest
 from .config import Limits, SiteConfig
 from .errors import ContentError
+from .forked import split_map
 from .markdown import render_markdown
 from .proofread import proofread as proofread_body
 from .records import (
@@ -151,10 +153,11 @@ def _load_files(root: Path, files: list[Path], config: SiteConfig, proofread: bo
     workers = min(os.cpu_count() or 1, 8)
     if len(files) < PARALLEL_THRESHOLD or workers < 2:
         return _load_chunk(root, files, config, proofread)
+    if sys.platform == "linux":
+        return split_map(functools.partial(load_entry, root, config=config, proofread=proofread), files, workers)
     size = -(-len(files) // (workers * 4))
     chunks = [files[i : i + size] for i in range(0, len(files), size)]
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         return [
             item
             for chunk in pool.map(

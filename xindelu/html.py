@@ -5,13 +5,9 @@ One template per kind of page, read top to bottom like a site map (cf. makesite'
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import multiprocessing
+import functools
 import os
 import pickle
-import sys
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +16,8 @@ from typing import Any
 import jinja2
 
 from .cache import code_version, digest, fingerprint, tree_digest
-from .errors import ContentErrors
 from .feeds import atom_feed, robots_txt, sitemap_xml
+from .forked import split_map
 from .model import (
     ANTHOLOGY,
     ARCHIVE,
@@ -278,96 +274,16 @@ class _Keys:
 
 
 def render_jobs(jobs: list[PageJob], render: Callable[..., str], workers: int | None = None) -> list[bytes]:
-    """The pages' bytes in job order; a forked process renders every other page when it pays.
-
-    The other process sends each page as soon as it is rendered, so neither side holds a
-    second copy of its half (a pickled list of 6,000 pages did). This process takes them in
-    between its own pages: a receiving thread would fight the renderer for the GIL while the
-    other process waited on a full pipe, and both sat idle 40% of the time.
-    """
+    """The pages' bytes in job order; forked processes share the work when it pays."""
     if workers is None:
         workers = min(os.cpu_count() or 1, 2)
-    if workers < 2 or len(jobs) < PARALLEL_PAGES or sys.platform != "linux":
-        return [_render_one(render, job) for job in jobs]
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    with contextlib.suppress(OSError):  # a larger pipe lets the other side run ahead
-        fcntl.fcntl(send.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
-    child = context.Process(target=_render_share, args=(send, render, jobs, 1, 2), daemon=True)
-    child.start()
-    send.close()
-    theirs: list[bytes] = []
-    outcome: list[tuple[bytes, bytes]] = []
-    try:
-        mine = []
-        for i in range(0, len(jobs), 2):
-            mine.append(_render_one(render, jobs[i]))
-            if not outcome:
-                _receive_pages(receive, theirs, outcome, wait=False)
-        if not outcome:
-            _receive_pages(receive, theirs, outcome, wait=True)
-    except BaseException:  # a template error here, Ctrl-C: the other half is not needed
-        child.kill()
-        raise
-    finally:
-        child.join(5)
-        receive.close()
-    kind, payload = outcome[0]
-    if kind == b"E":
-        raise ContentErrors(pickle.loads(payload))
-    if kind == b"C":
-        raise RuntimeError(f"网页渲染子进程出错：\n{payload.decode('utf-8', 'replace')}")
-    if kind != b"D" or len(theirs) != len(jobs) // 2:
-        raise RuntimeError(f"网页渲染子进程意外退出（退出码 {child.exitcode}）")
-    return [mine[i // 2] if i % 2 == 0 else theirs[i // 2] for i in range(len(jobs))]
-
-
-def _receive_pages(receive: Any, pages: list[bytes], outcome: list[tuple[bytes, bytes]], wait: bool) -> None:
-    """Pages ("P" + a pickled batch) as they are there (``wait``: until the end, "D"), an error ("E",
-    "C") or a closed pipe ("X"); the last three land in ``outcome``."""
-    try:
-        while wait or receive.poll():
-            message = receive.recv_bytes()
-            kind, payload = message[:1], message[1:]
-            if kind != b"P":
-                outcome.append((kind, payload))
-                return
-            pages.extend(pickle.loads(payload))
-    except (EOFError, OSError):
-        outcome.append((b"X", b""))
+    if len(jobs) < PARALLEL_PAGES:
+        workers = 1
+    return split_map(functools.partial(_render_one, render), jobs, workers)
 
 
 def _render_one(render: Callable[..., str], job: PageJob) -> bytes:
     return render(job.template, job.label, **job.context).encode("utf-8")
-
-
-# Pages travel in batches of about this many bytes: one message per page cost this process
-# a quarter of its rendering time in receiving.
-_BATCH_BYTES = 64 * 1024
-
-
-def _render_share(send: Any, render: Callable[..., str], jobs: list[PageJob], start: int, step: int) -> None:
-    """In the forked process: render jobs[start::step], sending each page as it is done."""
-    try:
-        batch: list[bytes] = []
-        size = 0
-        for i in range(start, len(jobs), step):
-            batch.append(_render_one(render, jobs[i]))
-            size += len(batch[-1])
-            if size >= _BATCH_BYTES:
-                send.send_bytes(b"P" + pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL))
-                batch, size = [], 0
-        if batch:
-            send.send_bytes(b"P" + pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL))
-        send.send_bytes(b"D")
-    except ContentErrors as exc:
-        send.send_bytes(b"E" + pickle.dumps(list(exc.errors), protocol=pickle.HIGHEST_PROTOCOL))
-    except KeyboardInterrupt:
-        return  # the parent is interrupted too and says so
-    except BaseException:
-        send.send_bytes(b"C" + traceback.format_exc().encode("utf-8"))
-    finally:
-        send.close()
 
 
 def _listing_key(listing: Listing) -> tuple[Any, ...]:

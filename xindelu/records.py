@@ -57,7 +57,6 @@ class Article:
     video: str
     featured: bool
     body_html: str
-    body_text: str
     zi: int
     images: tuple[str, ...]  # relative to the article's folder
     body_line: int
@@ -76,7 +75,7 @@ class Article:
 # those pages as they are (test_incremental: a clean build after a body-only edit differs
 # only in the article's page, the feeds and the search index).
 OWN_PAGE_ONLY: dict[str, Any] = {
-    "body_html": "", "body_text": "", "zi": 0, "images": (), "body_line": 0, "slug_line": 0, "video": "",
+    "body_html": "", "zi": 0, "images": (), "body_line": 0, "slug_line": 0, "video": "",
 }  # fmt: skip
 
 
@@ -411,7 +410,6 @@ def validate_article(
             video=video,
             featured=bool(featured),
             body_html=body.html,
-            body_text=body.text,
             zi=zi,
             images=images,
             body_line=source.body_line,
