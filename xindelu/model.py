@@ -538,30 +538,31 @@ def _related(
     Candidates come only from a window of neighbours in each shared bucket, so an article
     costs O(window × buckets), not O(n); each bucket's positions are indexed once.
     """
-    positions = {
-        id(bucket): {e.article.slug: i for i, e in enumerate(bucket)}
-        for buckets in (by_tag, by_unit, by_category)
-        for bucket in buckets.values()
-    }
+    # Per bucket: each member's position, and the members' slugs (no attribute chains in the loop).
+    positions = {}
+    rows = {}
+    for buckets in (by_tag, by_unit, by_category):
+        for bucket in buckets.values():
+            positions[id(bucket)] = {e.article.slug: i for i, e in enumerate(bucket)}
+            rows[id(bucket)] = [e.article.slug for e in bucket]
+    day_of = {e.article.slug: e.article.date.toordinal() for e in entries}
+    entry_of = {e.article.slug: e for e in entries}
     result: dict[str, tuple[Entry, ...]] = {}
     for entry in entries:
         a = entry.article
-        slug, day = a.slug, a.date.toordinal()
+        slug, day = a.slug, day_of[a.slug]
         scores: dict[str, float] = {}
-        found: dict[str, Entry] = {}
         buckets = [(by_tag[t], 3.0) for t in a.tags] + [
             (by_unit[a.unit.name], 2.0),
             (by_category[a.category.name], 1.0),
         ]
         for bucket, weight in buckets:
             i = positions[id(bucket)][slug]
-            for other in bucket[max(0, i - RELATED_WINDOW) : i + RELATED_WINDOW + 1]:
-                other_slug = other.article.slug
-                if other_slug != slug:
-                    scores[other_slug] = scores.get(other_slug, 0.0) + weight
-                    found[other_slug] = other
-        ranked = sorted((-scores[s], abs(e.article.date.toordinal() - day), s) for s, e in found.items())
-        result[slug] = tuple(found[s] for _, _, s in ranked[:RELATED_MAX])
+            for other in rows[id(bucket)][max(0, i - RELATED_WINDOW) : i + RELATED_WINDOW + 1]:
+                scores[other] = scores.get(other, 0.0) + weight
+        del scores[slug]
+        ranked = sorted([(-score, abs(day_of[s] - day), s) for s, score in scores.items()])
+        result[slug] = tuple(entry_of[s] for _, _, s in ranked[:RELATED_MAX])
     return result
 
 
