@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from test_incremental import ARTICLES, Incremental, clean_build, edit, tree
 
 from xindelu import html, pipeline
+from xindelu.cache import digest
 from xindelu.config import load_config
 from xindelu.content import load_content
 from xindelu.errors import ContentError, ContentErrors
@@ -159,6 +160,28 @@ def test_a_template_error_in_the_other_process_is_reported(example: Path) -> Non
         html.render_jobs(many, render, workers=2)
     assert raised.value.errors[0].path == "layouts/site/listing.html"
     assert "不存在的变量" in raised.value.errors[0].message
+
+
+def test_keys_and_digests_made_in_the_other_process_are_the_ones_a_rebuild_makes(
+    example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(html, "PARALLEL_PAGES", 2)  # the example's few dozen pages in two processes
+    first = Incremental(example, "disk", {"pdf": False})
+    first.build()
+    written = first.cache.outputs
+    pages = {name for name in written if name.endswith(".html")}
+    assert len(first.cache.rendered) == len(pages) > 20
+    for name in pages:  # each page's digest is that of the bytes on disk
+        assert written[name].sha == digest((example / "output" / name).read_bytes()), name
+    # A page-by-page rebuild (not the no-change shortcut) computes every key again here: every
+    # page that has one (articles and lists) is kept; the few without (home, index pages) are not.
+    cache = Incremental(example, "disk", {"pdf": False}).cache
+    site = build_site(load_config(example), load_content(example, load_config(example), proofread=False), TODAY)
+    page_cache = cache.page_cache()
+    jobs, _ = html.page_jobs(site, page_cache, example)
+    assert {job.name for job in jobs} == pages - set(page_cache.new_keys)
+    assert len(page_cache.kept) == len(page_cache.new_keys) > 20
+    assert any(name.startswith("site/articles/") for name in page_cache.kept)
 
 
 def _fails_in_a_child(number: int) -> int:

@@ -104,6 +104,7 @@ class BuildCache:
     pending_stamp: str | None = None
     pending_search_key: str = ""
     pending_keys: dict[str, str] = field(default_factory=dict)
+    pending_digests: dict[str, str] = field(default_factory=dict)  # of rendered pages, made by the renderer
     warnings: tuple[ContentError, ...] = ()
     rendered: list[str] = field(default_factory=list)  # pages the last build rendered (for tests)
     # serve only, never saved: the last written build's records and model (xindelu.quick.Snapshot)
@@ -159,7 +160,12 @@ class BuildCache:
         """A cache a build may change without touching this one (serve's background pass)."""
         articles = None if self.loaded_articles is None else dict(self.loaded_articles)
         return dataclasses.replace(
-            self, loaded_articles=articles, outputs=dict(self.outputs), pending_keys={}, rendered=[]
+            self,
+            loaded_articles=articles,
+            outputs=dict(self.outputs),
+            pending_keys={},
+            pending_digests={},
+            rendered=[],
         )
 
     def forget_outputs(self) -> None:
@@ -204,7 +210,7 @@ class BuildCache:
             self.intact,
             {name: entry.face for name, entry in self.articles.items() if entry.face},
         )
-        self.pending_keys, self.rendered = cache.new_keys, cache.rendered
+        self.pending_keys, self.rendered, self.pending_digests = cache.new_keys, cache.rendered, cache.digests
         return cache
 
     def search(
@@ -222,7 +228,10 @@ class BuildCache:
             return {}, {name for name in bundle if self.intact(name)}
         names = sorted(n for n in (*pages, *kept) if n.startswith(ARTICLES_PREFIX) and n.endswith("/index.html"))
         key = digest(
-            "\n".join(f"{n}\0{digest(pages[n]) if n in pages else self.outputs[n].sha}" for n in names).encode()
+            "\n".join(
+                f"{n}\0{(self.pending_digests.get(n) or digest(pages[n])) if n in pages else self.outputs[n].sha}"
+                for n in names
+            ).encode()
         )
         self.pending_search_key = key
         if key == self.search_key and bundle and all(self.intact(name) for name in bundle):
@@ -237,6 +246,7 @@ class BuildCache:
         self.stamp = self.pending_stamp or ""
         self.last = self.pending_last
         self.pending_stamp, self.pending_keys, self.pending_last = None, {}, None
+        self.pending_digests = {}
 
 
 SEARCH_PREFIX = "site/pagefind/"

@@ -69,6 +69,7 @@ class PageCache:
     kept: set[str] = field(default_factory=set)
     new_keys: dict[str, str] = field(default_factory=dict)
     rendered: list[str] = field(default_factory=list)
+    digests: dict[str, str] = field(default_factory=dict)  # output key → digest of the bytes rendered
 
 
 def shared_key(site: Site, root: Path, articles: dict[str, str]) -> str:
@@ -100,6 +101,7 @@ class PageJob:
     template: str
     label: str
     context: dict[str, Any]
+    key: Callable[[], str] | None = None  # the page's cache key, made where it is rendered
 
 
 # Below this many pages a second process costs more than it saves (fork + moving the bytes back).
@@ -116,7 +118,7 @@ def render_pages(
     """
     root = Path(env.globals.get("theme_root", "."))
     jobs, sitemap = page_jobs(site, cache, root)
-    outputs = {**_rendered(jobs, renderer(env, root), workers), **feeds(site)}
+    outputs = {**_rendered(jobs, renderer(env, root), workers, cache), **feeds(site)}
     outputs["site/sitemap.xml"] = sitemap_xml(site, sitemap)
     outputs["site/robots.txt"] = robots_txt(site)
     return outputs
@@ -137,18 +139,26 @@ class _Pages:
         if meta.indexable:
             self.sitemap.append(meta.path)
         cache = self.cache
-        if cache is not None and self.keys is not None and key is not None:
-            crumbs = [(c.name, c.path) for c in meta.crumbs]
-            shown = (meta.title, meta.path, meta.description, crumbs, meta.og_type, meta.indexable)
-            page_key = digest(f"{self.shared}\0{template}\0{shown!r}\0{key(self.keys)}".encode())
-            cache.new_keys[name] = page_key
-            if cache.keys.get(name) == page_key and cache.intact(name):
-                cache.kept.add(name)
-                return
+        deferred = None
+        if cache is not None and key is not None:
+            page_key = functools.partial(self._key, template, meta, key)
+            if not cache.keys:  # nothing to compare with: made while rendering, in every process
+                deferred = page_key
+            else:
+                cache.new_keys[name] = made = page_key()
+                if cache.keys.get(name) == made and cache.intact(name):
+                    cache.kept.add(name)
+                    return
         if cache is not None:
             cache.rendered.append(name)
         context.update(site=self.site, u=self.site.href, meta=meta)
-        self.jobs.append(PageJob(name, template, meta.path or "首页", context))
+        self.jobs.append(PageJob(name, template, meta.path or "首页", context, deferred))
+
+    def _key(self, template: str, meta: Meta, key: Callable[[_Keys], str]) -> str:
+        assert self.keys is not None
+        crumbs = [(c.name, c.path) for c in meta.crumbs]
+        shown = (meta.title, meta.path, meta.description, crumbs, meta.og_type, meta.indexable)
+        return digest(f"{self.shared}\0{template}\0{shown!r}\0{key(self.keys)}".encode())
 
     def article(self, view: ArticleView) -> None:
         a = view.entry.article
@@ -218,11 +228,30 @@ def render_article_pages(
     pages = _Pages(site, cache, root)
     for view in views:
         pages.article(view)
-    return {**_rendered(pages.jobs, renderer(env, root)), **feeds(site)}
+    return {**_rendered(pages.jobs, renderer(env, root), cache=cache), **feeds(site)}
 
 
-def _rendered(jobs: list[PageJob], render: Callable[..., str], workers: int | None = None) -> dict[str, bytes]:
-    return {job.name: data for job, data in zip(jobs, render_jobs(jobs, render, workers), strict=True)}
+def _rendered(
+    jobs: list[PageJob], render: Callable[..., str], workers: int | None = None, cache: PageCache | None = None
+) -> dict[str, bytes]:
+    """Pages by output key; with ``cache``, each page's digest (and deferred key) is made in
+    the process that rendered it, and lands in the cache for the write."""
+    if cache is None:
+        return {job.name: data for job, data in zip(jobs, render_jobs(jobs, render, workers), strict=True)}
+    pages = {}
+    for job, (data, key, sha) in zip(
+        jobs, split_map(functools.partial(_render_keyed, render), jobs, _workers(len(jobs), workers)), strict=True
+    ):
+        pages[job.name] = data
+        cache.digests[job.name] = sha
+        if job.key is not None:
+            cache.new_keys[job.name] = key
+    return pages
+
+
+def _render_keyed(render: Callable[..., str], job: PageJob) -> tuple[bytes, str, str]:
+    data = _render_one(render, job)
+    return data, job.key() if job.key is not None else "", digest(data)
 
 
 def feeds(site: Site) -> dict[str, bytes]:
@@ -275,11 +304,13 @@ class _Keys:
 
 def render_jobs(jobs: list[PageJob], render: Callable[..., str], workers: int | None = None) -> list[bytes]:
     """The pages' bytes in job order; forked processes share the work when it pays."""
-    if workers is None:
-        workers = min(os.cpu_count() or 1, 2)
-    if len(jobs) < PARALLEL_PAGES:
-        workers = 1
-    return split_map(functools.partial(_render_one, render), jobs, workers)
+    return split_map(functools.partial(_render_one, render), jobs, _workers(len(jobs), workers))
+
+
+def _workers(jobs: int, workers: int | None) -> int:
+    if jobs < PARALLEL_PAGES:
+        return 1
+    return min(os.cpu_count() or 1, 2) if workers is None else workers
 
 
 def _render_one(render: Callable[..., str], job: PageJob) -> bytes:
