@@ -15,7 +15,8 @@ chunk is a whole document laid out by a forked worker; the folios stay exact bec
   pages to the other side if the start's parity says so (same text, mirrored margins)
   and carries over the named strings (running heads) from the chunk before;
 * the front matter is laid out last, with ``target-counter()`` of anchors in other chunks
-  answered from the chunks' reports, so the contents print the real folios.
+  answered from the chunks' reports, so the contents print the real folios. It starts as
+  soon as every folio is known, in one more process if the workers are still drawing.
 
 Every chunk starts with a throwaway pad page; a chunk that opens on a right-hand page has a
 blank left page after it, which the join keeps only when the page before is a right-hand
@@ -588,6 +589,10 @@ def render_chunked(
                     for other in conns:
                         if other not in busy and other not in stopped:
                             dispatch(other)
+                    if front is None and front_ready() and "front" not in busy.values() and len(procs) == pool_size:
+                        # The front matter is the job the join waits for: it starts now in one more
+                        # process rather than after a worker has drawn its chunk (0.4 s of a 4 s book).
+                        dispatch(start_worker())
     finally:
         for conn in conns:
             if conn not in stopped:
