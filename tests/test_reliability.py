@@ -8,6 +8,7 @@ import builtins
 import errno
 import io
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -293,10 +294,12 @@ def copy_example(base: Path) -> Path:
 def test_two_clean_builds_are_byte_identical(tmp_path, monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     first = copy_example(tmp_path / "first")
+    second = copy_example(tmp_path / "elsewhere" / "second")
+    for root in (first, second):  # the templates too, as in a clone of the repository: their path differs
+        shutil.copytree(REPO / "layouts", root / "layouts")
     result = build(BuildOptions(first, TODAY, pdf=True))
     assert not result.errors, [e.format() for e in result.errors]
     write_outputs(result.outputs, first / "output")
-    second = copy_example(tmp_path / "elsewhere" / "second")
     other_build(second, pdf=True)
     a, b = tree(first / "output"), tree(second / "output")
     kinds = {name.rsplit(".", 1)[-1] for name in a}

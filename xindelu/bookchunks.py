@@ -439,7 +439,7 @@ def render_chunked(
     """Lay out the chunks in ``workers`` forked processes, the front matter last, and join them."""
     install_hooks()
     started = time.monotonic()
-    css_key = _digest(CHUNK_FORMAT, base_url, *stylesheets, PAD_CSS)
+    css_key = _digest(CHUNK_FORMAT, *stylesheets, PAD_CSS)  # not base_url: the folder must not change the bytes
     specs = tuple(
         ChunkSpec(s.index, s.html, s.opens_right, s.anchors, _digest(css_key, s.html, repr(s.opens_right)))
         for s in cut.chunks

@@ -478,8 +478,10 @@ def render_document(
         info.created = info.modified = _pdf_date(metadata.created)
         if before_write:
             before_write(document)
+        # Not base_url: it is where the checkout happens to be, and the same input must give the
+        # same bytes in any folder (the files it resolves are named relative to it in the HTML).
         digest = hashlib.md5(usedforsecurity=False)
-        for text in (html, base_url, *stylesheets, repr(metadata)):
+        for text in (html, *stylesheets, repr(metadata)):
             digest.update(text.encode("utf-8") + b"\0")
         data = document.write_pdf(pdf_identifier=digest.hexdigest().encode("ascii"))
     seconds = time.monotonic() - started
