@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TODAY
+from conftest import REPO, TODAY, article
 
 from xindelu import pipeline
 from xindelu.config import load_config
@@ -135,3 +135,11 @@ def _html(body: str) -> bytes:
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>t</title></head>'
         f"<body><main data-pagefind-body><h1>标题</h1><p>{body}</p></main></body></html>"
     ).encode()
+
+
+def test_a_site_with_nothing_published_builds_without_an_index(make_site) -> None:
+    root = make_site({"content/articles/later.md": article(date="2099-01-01")})
+    result = pipeline.build(pipeline.BuildOptions(root, TODAY, pdf=False))
+    assert result.errors == (), [e.format() for e in result.errors]
+    assert "site/search/index.html" in result.outputs
+    assert not any(name.startswith("site/pagefind/") for name in result.outputs)

@@ -75,17 +75,19 @@ def search_outputs(pages: Mapping[str, bytes], base_path: str) -> dict[str, byte
     Result URLs are site-relative; Pagefind's script prefixes them with the path it was
     loaded from, so search works under a sub-path too (``base_path`` is kept for callers).
     """
+    articles = [key for key in pages if key.startswith(ARTICLE_PREFIX) and key.endswith("/index.html")]
+    if not articles:  # a new column with nothing published yet: Pagefind refuses an empty index
+        return {}
     try:
         binary = _binary()
     except (ImportError, FileNotFoundError) as exc:
         raise _failure(f"找不到 pagefind_extended 程序（{exc}）") from exc
     with tempfile.TemporaryDirectory(prefix="xindelu-search-") as tmp:
         source = Path(tmp, "src")
-        for key, data in pages.items():
-            if key.startswith(ARTICLE_PREFIX) and key.endswith("/index.html"):
-                target = source / key[len("site/") :]
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(with_index_terms(data))
+        for key in articles:
+            target = source / key[len("site/") :]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(with_index_terms(pages[key]))
         bundle = Path(tmp, "bundle")
         command = [str(binary), "--site", str(source), "--output-path", str(bundle), "--force-language", "zh"]
         try:

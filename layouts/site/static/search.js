@@ -19,7 +19,12 @@
   }
   window.xindeluTidy = tidy;
   var box = document.getElementById("search");
-  if (!box || typeof PagefindUI === "undefined") return;
+  if (!box) return;
+  if (typeof PagefindUI === "undefined") {
+    // No index: nothing is published yet (or the index did not load).
+    box.innerHTML = '<p class="empty">暂无可搜索的文章。</p>';
+    return;
+  }
   var ui = new PagefindUI({
     element: "#search",
     bundlePath: box.getAttribute("data-bundle"),
