@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_incremental import ARTICLES, Incremental, clean_build, edit, tree
 
-from xindelu import html, pipeline
+from xindelu import html, model, pipeline
 from xindelu.cache import digest
 from xindelu.config import load_config
 from xindelu.content import load_content
@@ -182,6 +182,15 @@ def test_keys_and_digests_made_in_the_other_process_are_the_ones_a_rebuild_makes
     assert {job.name for job in jobs} == pages - set(page_cache.new_keys)
     assert len(page_cache.kept) == len(page_cache.new_keys) > 20
     assert any(name.startswith("site/articles/") for name in page_cache.kept)
+
+
+def test_related_pieces_chosen_in_two_processes_are_the_same(example: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(example)
+    content = load_content(example, config, proofread=False)
+    alone = build_site(config, content, TODAY).related.slugs
+    monkeypatch.setattr(model, "PARALLEL_RELATED", 2)
+    assert build_site(config, content, TODAY).related.slugs == alone
+    assert sum(len(found) for found in alone.values()) > len(alone)  # something to compare
 
 
 def _fails_in_a_child(number: int) -> int:

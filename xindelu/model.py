@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import os
 import posixpath
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,6 +24,7 @@ from urllib.parse import urlsplit
 from .config import SiteConfig, Unit
 from .content import Content
 from .errors import ContentError
+from .forked import split_map
 from .records import Anthology, Article, Bulletin, Page
 from .report import UnitReport, unit_report
 
@@ -523,8 +525,7 @@ def _related_choice(
     key = hashlib.sha1(repr(rows).encode(), usedforsecurity=False).hexdigest()
     if previous is not None and previous.key == key:
         return previous
-    related = _related(entries, by_unit, by_category, by_tag)
-    return RelatedChoice(key, {slug: tuple(e.article.slug for e in found) for slug, found in related.items()})
+    return RelatedChoice(key, _related(entries, by_unit, by_category, by_tag))
 
 
 def _related(
@@ -532,11 +533,12 @@ def _related(
     by_unit: dict[str, list[Entry]],
     by_category: dict[str, list[Entry]],
     by_tag: dict[str, list[Entry]],
-) -> dict[str, tuple[Entry, ...]]:
-    """Up to five pieces sharing tags (strongest), the unit or the category with each article.
+) -> dict[str, tuple[str, ...]]:
+    """Slugs of up to five pieces sharing tags (strongest), the unit or the category with each article.
 
     Candidates come only from a window of neighbours in each shared bucket, so an article
-    costs O(window × buckets), not O(n); each bucket's positions are indexed once.
+    costs O(window × buckets), not O(n); each bucket's positions are indexed once. A large
+    site shares the articles with a forked process (a third of building the model).
     """
     # Per bucket: each member's position, and the members' slugs (no attribute chains in the loop).
     positions = {}
@@ -546,9 +548,8 @@ def _related(
             positions[id(bucket)] = {e.article.slug: i for i, e in enumerate(bucket)}
             rows[id(bucket)] = [e.article.slug for e in bucket]
     day_of = {e.article.slug: e.article.date.toordinal() for e in entries}
-    entry_of = {e.article.slug: e for e in entries}
-    result: dict[str, tuple[Entry, ...]] = {}
-    for entry in entries:
+
+    def chosen(entry: Entry) -> tuple[str, ...]:
         a = entry.article
         slug, day = a.slug, day_of[a.slug]
         scores: dict[str, float] = {}
@@ -562,8 +563,14 @@ def _related(
                 scores[other] = scores.get(other, 0.0) + weight
         del scores[slug]
         ranked = sorted([(-score, abs(day_of[s] - day), s) for s, score in scores.items()])
-        result[slug] = tuple(entry_of[s] for _, _, s in ranked[:RELATED_MAX])
-    return result
+        return tuple(s for _, _, s in ranked[:RELATED_MAX])
+
+    workers = min(os.cpu_count() or 1, 2) if len(entries) >= PARALLEL_RELATED else 1
+    return dict(zip((e.article.slug for e in entries), split_map(chosen, entries, workers), strict=True))
+
+
+# Below this many articles a second process for the related pieces costs more than it saves.
+PARALLEL_RELATED = 2000
 
 
 def _video_link(video: str) -> str:
