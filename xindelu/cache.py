@@ -156,6 +156,10 @@ class BuildCache:
         except OSError:
             pass  # a read-only checkout still builds; the next build is simply cold
 
+    def output_digest(self, name: str, data: bytes) -> str:
+        """digest(data) of an output, taken from the renderer when it made one for these bytes."""
+        return self.pending_digests.get(name) or digest(data)
+
     def copy(self) -> BuildCache:
         """A cache a build may change without touching this one (serve's background pass)."""
         articles = None if self.loaded_articles is None else dict(self.loaded_articles)
@@ -229,8 +233,7 @@ class BuildCache:
         names = sorted(n for n in (*pages, *kept) if n.startswith(ARTICLES_PREFIX) and n.endswith("/index.html"))
         key = digest(
             "\n".join(
-                f"{n}\0{(self.pending_digests.get(n) or digest(pages[n])) if n in pages else self.outputs[n].sha}"
-                for n in names
+                f"{n}\0{self.output_digest(n, pages[n]) if n in pages else self.outputs[n].sha}" for n in names
             ).encode()
         )
         self.pending_search_key = key

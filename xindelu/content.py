@@ -22,7 +22,7 @@ from pathlib import Path
 from .cache import RACY_NS, ArticleEntry, BuildCache, code_version, digest
 from .config import Limits, SiteConfig
 from .errors import ContentError
-from .forked import split_map
+from .forked import cores, split_map
 from .markdown import render_markdown
 from .proofread import proofread as proofread_body
 from .records import (
@@ -150,7 +150,7 @@ def load_entry(root: Path, file: Path, config: SiteConfig, proofread: bool) -> A
 
 
 def _load_files(root: Path, files: list[Path], config: SiteConfig, proofread: bool) -> list[ArticleEntry]:
-    workers = min(os.cpu_count() or 1, 8)
+    workers = cores(8)
     if len(files) < PARALLEL_THRESHOLD or workers < 2:
         return _load_chunk(root, files, config, proofread)
     if sys.platform == "linux":

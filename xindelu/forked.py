@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import multiprocessing
+import os
 import pickle
 import sys
 import traceback
@@ -26,6 +27,11 @@ R = TypeVar("R")
 
 BATCH = 16  # results per message: one message per result cost a quarter of the receiver's time
 _PIPE_BYTES = 1 << 20  # lets a sender run ahead while this process is busy
+
+
+def cores(at_most: int) -> int:
+    """How many processes a split_map may use here: every core, up to ``at_most``."""
+    return min(os.cpu_count() or 1, at_most)
 
 
 def split_map(func: Callable[[T], R], items: Sequence[T], workers: int) -> list[R]:

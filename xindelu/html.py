@@ -6,7 +6,6 @@ One template per kind of page, read top to bottom like a site map (cf. makesite'
 from __future__ import annotations
 
 import functools
-import os
 import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ import jinja2
 
 from .cache import code_version, digest, fingerprint, tree_digest
 from .feeds import atom_feed, robots_txt, sitemap_xml
-from .forked import split_map
+from .forked import cores, split_map
 from .model import (
     ANTHOLOGY,
     ARCHIVE,
@@ -310,7 +309,7 @@ def render_jobs(jobs: list[PageJob], render: Callable[..., str], workers: int | 
 def _workers(jobs: int, workers: int | None) -> int:
     if jobs < PARALLEL_PAGES:
         return 1
-    return min(os.cpu_count() or 1, 2) if workers is None else workers
+    return cores(2) if workers is None else workers
 
 
 def _render_one(render: Callable[..., str], job: PageJob) -> bytes:

@@ -191,7 +191,7 @@ _INLINE_PATTERNS = frozenset(
 class _PlainTextSkippingInlineProcessor(InlineProcessor):
     """Python-Markdown tries each of its 16 inline patterns on every text node; most Chinese
     paragraphs contain none of the characters any pattern needs, so those are left as they are
-    (same output, a third less time per article; test_markdown checks the equivalence)."""
+    (same output, a third less time per article; test_fast_paths checks the equivalence)."""
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
         if not isinstance(data, AtomicString) and not _INLINE_TRIGGER.search(data):
@@ -266,7 +266,7 @@ def _plain_html(source: str) -> str | None:
     return "\n".join(blocks)
 
 
-def render_markdown(source: str, id_prefix: str = "") -> RenderedBody:
+def render_markdown(source: str) -> RenderedBody:
     """Convert and sanitise; ``text`` is the visible body text for counting and summaries.
 
     A body that fails check_markdown() (or still recurses too deep) is not converted: the

@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import os
 import posixpath
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -24,7 +23,7 @@ from urllib.parse import urlsplit
 from .config import SiteConfig, Unit
 from .content import Content
 from .errors import ContentError
-from .forked import split_map
+from .forked import cores, split_map
 from .records import Anthology, Article, Bulletin, Page
 from .report import UnitReport, unit_report
 
@@ -565,7 +564,7 @@ def _related(
         ranked = sorted([(-score, abs(day_of[s] - day), s) for s, score in scores.items()])
         return tuple(s for _, _, s in ranked[:RELATED_MAX])
 
-    workers = min(os.cpu_count() or 1, 2) if len(entries) >= PARALLEL_RELATED else 1
+    workers = cores(2) if len(entries) >= PARALLEL_RELATED else 1
     return dict(zip((e.article.slug for e in entries), split_map(chosen, entries, workers), strict=True))
 
 

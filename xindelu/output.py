@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .cache import BuildCache, OutputEntry, digest
+from .cache import BuildCache, OutputEntry
 from .errors import ContentError, ContentErrors
 from .memory import cycle_collection_paused
 
@@ -167,7 +167,7 @@ def write_build(
     changed: dict[str, str] = {}  # name → digest
     for name in sorted(outputs):
         _safe_name(name)
-        sha = cache.pending_digests.get(name) or digest(outputs[name])
+        sha = cache.output_digest(name, outputs[name])
         previous = cache.outputs.get(name)
         if previous is not None and previous.sha == sha and cache.intact(name):
             known[name] = OutputEntry(cache.pending_keys.get(name, ""), previous.size, previous.mtime_ns, sha)
@@ -236,8 +236,5 @@ def _move_in(outputs: Mapping[str, bytes], changed: Mapping[str, str], stale: li
 def _entry(out_dir: Path, name: str, data: bytes, cache: BuildCache, sha: str | None = None) -> OutputEntry:
     stat = os.stat(os.path.join(out_dir, name))
     return OutputEntry(
-        cache.pending_keys.get(name, ""),
-        stat.st_size,
-        stat.st_mtime_ns,
-        sha or cache.pending_digests.get(name) or digest(data),
+        cache.pending_keys.get(name, ""), stat.st_size, stat.st_mtime_ns, sha or cache.output_digest(name, data)
     )

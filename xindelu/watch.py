@@ -61,11 +61,7 @@ class _Debouncer(FileSystemEventHandler):
                     self.changed.add(dest)  # type: ignore[arg-type]
                 else:
                     self.changed = None
-            if self.timer is not None:
-                self.timer.cancel()
-            self.timer = threading.Timer(DEBOUNCE_SECONDS, self._fire)
-            self.timer.daemon = True
-            self.timer.start()
+            self.timer = _restarted(self.timer, DEBOUNCE_SECONDS, self._fire)
 
     def _fire(self) -> None:
         with self.lock:
@@ -153,11 +149,7 @@ class ServeBuilds:
 
     def schedule_full(self, delay: float = FULL_PASS_DELAY) -> None:
         with self.timer_lock:
-            if self.timer is not None:
-                self.timer.cancel()
-            self.timer = threading.Timer(delay, self.full)
-            self.timer.daemon = True
-            self.timer.start()
+            self.timer = _restarted(self.timer, delay, self.full)
 
     def full(self) -> bool:
         """The full pass; True when it was written."""
@@ -240,3 +232,13 @@ def serve(options: pipeline.BuildOptions, host: str = "127.0.0.1", port: int = 8
         server.closing = True  # type: ignore[attr-defined]
         server.shutdown()
     return 0
+
+
+def _restarted(timer: threading.Timer | None, delay: float, action: Callable[[], object]) -> threading.Timer:
+    """A new timer for ``action`` in place of ``timer`` (cancelled if still waiting)."""
+    if timer is not None:
+        timer.cancel()
+    timer = threading.Timer(delay, action)
+    timer.daemon = True
+    timer.start()
+    return timer
