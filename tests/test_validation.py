@@ -223,6 +223,18 @@ def test_bulletin_references_are_checked(make_site):
     )
 
 
+def test_a_reference_to_an_article_with_errors_points_at_its_problems(make_site):
+    broken = article(unit="娄底县")
+    root = make_site({"content/articles/missing-one.md": broken, A: article(), "content/bulletins/001.yaml": BULLETIN})
+    found = problems(root)
+    assert (
+        "content/bulletins/001.yaml:6: 第 1 期专报引用的文章“missing-one”本身有错误，暂不能刊用 — 请先改正 content/articles/missing-one.md 的问题（见本次的其他提示）"
+        in found
+    )
+    assert any(line.startswith("content/articles/missing-one.md:") and "娄底县" in line for line in found)
+    assert not any("不存在" in line for line in found)
+
+
 def test_bulletin_number_used_twice(make_site):
     ok = BULLETIN.replace(", missing-one", "")
     root = make_site({A: article(), "content/bulletins/001.yaml": ok, "content/bulletins/002.yaml": ok})

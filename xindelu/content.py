@@ -15,9 +15,10 @@ import pickle
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .cache import RACY_NS, ArticleEntry, BuildCache, code_version, digest
 from .config import Limits, SiteConfig
@@ -343,14 +344,31 @@ def load_anthology(root: Path, max_kb: int = Limits.max_article_kb) -> tuple[Ant
 
 
 def check_references(
-    articles: list[Article], bulletins: list[Bulletin], anthology: Anthology | None, config: SiteConfig
+    articles: list[Article],
+    bulletins: list[Bulletin],
+    anthology: Anthology | None,
+    config: SiteConfig,
+    broken: Mapping[str, str] | None = None,
 ) -> list[ContentError]:
-    """Bulletins and the anthology may only name approved articles (and keep the series' rules)."""
+    """Bulletins and the anthology may only name approved articles (and keep the series' rules).
+
+    ``broken``: file name (without .md) → path of the article files that gave no record; a
+    reference to one of those points at that file's own problems instead of "not found"."""
     by_slug = {a.slug: a for a in articles}
     errors = []
 
     def check(path: str, slug: str, line: int, what: str) -> Article | None:
         article = by_slug.get(slug)
+        if article is None and broken and slug in broken:
+            errors.append(
+                ContentError(
+                    path,
+                    line,
+                    f"{what}引用的文章“{slug}”本身有错误，暂不能刊用",
+                    f"请先改正 {broken[slug]} 的问题（见本次的其他提示）",
+                )
+            )
+            return None
         if article is None:
             guess = did_you_mean(slug, list(by_slug))
             errors.append(
@@ -419,7 +437,13 @@ def load_content(root: Path, config: SiteConfig, proofread: bool = True, cache: 
     bulletins, bulletin_errors = load_bulletins(root, config)
     anthology, anthology_errors = load_anthology(root, config.limits.max_article_kb)
     errors += page_errors + bulletin_errors + anthology_errors
-    errors += check_references(articles, bulletins, anthology, config)
+    slugs = {a.slug for a in articles}
+    broken = {
+        PurePosixPath(e.path).stem: e.path
+        for e in errors
+        if not e.warning and e.path.startswith("content/articles/") and PurePosixPath(e.path).stem not in slugs
+    }
+    errors += check_references(articles, bulletins, anthology, config, broken)
     warnings = sorted({e for e in errors if e.warning})
     errors = sorted({e for e in errors if not e.warning})
     return Content(tuple(articles), tuple(pages), tuple(bulletins), anthology, tuple(errors), tuple(warnings))
