@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -28,6 +28,7 @@ from .pdf import (
     fixed_date,
     render_document,
     resolve_fonts,
+    site_images,
     substitution_warnings,
 )
 from .records import Anthology, Article
@@ -245,6 +246,16 @@ def _template_error(exc: Exception, name: str) -> ContentErrors:
     )
 
 
+def _print_parts(parts: Sequence[BookPart]) -> tuple[BookPart, ...]:
+    """The parts with each article's pictures named by their place in the site (see site_images)."""
+    return tuple(
+        replace(part, articles=tuple(replace(a, body_html=site_images(a.body_html, a.path)) for a in part.articles))
+        if any("<img" in a.body_html for a in part.articles)
+        else part
+        for part in parts
+    )
+
+
 def anthology_sources(
     config: SiteConfig,
     content: Content,
@@ -258,7 +269,7 @@ def anthology_sources(
         raise ValueError("no anthology in content")
     context = {
         "book": anthology,
-        "parts": book_parts(anthology, content.articles),
+        "parts": _print_parts(book_parts(anthology, content.articles)),
         "edition": edition,
         "site": config.site,
         "geometry": book_geometry(config.anthology),
@@ -290,12 +301,14 @@ def render_anthology(
     chunk_articles: int | None = None,
     cache_dir: Path | None = None,
     workers: int | None = None,
+    root: Path | None = None,
 ) -> RenderedPdf:
     """One edition of the book → RenderedPdf (``.data`` bytes, ``.pages``, ``.seconds``).
 
     Books of CHUNK_FROM articles or more (or any, with ``chunk_articles``) are laid out in
     chunks of that many articles in ``workers`` processes and joined; ``cache_dir`` keeps
     the chunks so that a rebuild lays out only those whose input or start folio changed.
+    ``root``: the site, where the pictures in the articles are read.
 
     Raises ContentErrors (Chinese, for the terminal) when no CJK font is installed or a
     template is broken.
@@ -336,8 +349,9 @@ def render_anthology(
                 cache_dir=cache_dir / "anthology" / edition if cache_dir else None,
                 workers=workers or CHUNK_WORKERS,
                 progress=progress,
+                site_root=root,
             )
-    return render_document(html, base_url, stylesheets, metadata, progress=progress)
+    return render_document(html, base_url, stylesheets, metadata, progress=progress, site_root=root)
 
 
 def anthology_outputs(
@@ -362,6 +376,7 @@ def anthology_outputs(
             fonts=fonts,
             progress=progress_for(label) if progress_for else None,
             cache_dir=root / ".cache",  # chunked books keep their chunks here for the next build
+            root=root,
         )
         outputs[path] = rendered.data
         notes.append(rendered.summary(label) + f"（{path}）")

@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from .pdf import PdfMetadata, Progress, RenderedPdf, render_document
+from .pdf import PdfMetadata, Progress, RenderedPdf, render_document, site_files_digest
 
 CHUNK_FORMAT = "2"  # bump when the chunk files or their rendering change (2: shared crop-mark drawing)
 PAD = '<div class="xdl-chunk-pad"></div>'
@@ -238,6 +238,7 @@ class _Job:
     metadata: PdfMetadata
     parsed: tuple = ()  # weasyprint.CSS of ``stylesheets``, parsed before the fork
     parsed_pad: object = None  # and of PAD_CSS
+    site_root: Path | None = None  # where the articles' pictures are read
 
 
 def _outline_levels(document) -> list[tuple[int, str]]:
@@ -330,7 +331,13 @@ def _render(
         seen["links"] = links
 
     rendered = render_document(
-        html, job.base_url, stylesheets, metadata, before_write=before_write, parsed=parsed or None
+        html,
+        job.base_url,
+        stylesheets,
+        metadata,
+        before_write=before_write,
+        parsed=parsed or None,
+        site_root=job.site_root,
     )
     return rendered, seen["levels"], seen["links"]
 
@@ -435,13 +442,21 @@ def render_chunked(
     cache_dir: Path | None = None,
     workers: int = 2,
     progress: Progress | None = None,
+    site_root: Path | None = None,
 ) -> RenderedPdf:
     """Lay out the chunks in ``workers`` forked processes, the front matter last, and join them."""
     install_hooks()
     started = time.monotonic()
     css_key = _digest(CHUNK_FORMAT, *stylesheets, PAD_CSS)  # not base_url: the folder must not change the bytes
     specs = tuple(
-        ChunkSpec(s.index, s.html, s.opens_right, s.anchors, _digest(css_key, s.html, repr(s.opens_right)))
+        ChunkSpec(
+            s.index,
+            s.html,
+            s.opens_right,
+            s.anchors,
+            # A replaced picture changes the chunk: its key covers the pictures' bytes.
+            _digest(css_key, s.html, repr(s.opens_right), site_files_digest(s.html, site_root)),
+        )
         for s in cut.chunks
     )
     count = len(specs)
@@ -473,7 +488,9 @@ def render_chunked(
 
     # Parsed once here, before the workers fork: every chunk reuses them.
     parsed = tuple(CSS(string=text, base_url=base_url) for text in stylesheets)
-    job = _Job(cut.front, base_url, tuple(stylesheets), metadata, parsed, CSS(string=PAD_CSS, base_url=base_url))
+    job = _Job(
+        cut.front, base_url, tuple(stylesheets), metadata, parsed, CSS(string=PAD_CSS, base_url=base_url), site_root
+    )
     context = multiprocessing.get_context("fork")
     procs, conns = [], []
     todo = [i for i in range(count) if not take_cached(i)]

@@ -10,9 +10,7 @@ them); Chinese justification and punctuation rules come from xindelu.cjk_typeset
 from __future__ import annotations
 
 import datetime as dt
-import html
 import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +29,7 @@ from .pdf import (
     RenderedPdf,
     render_document,
     resolve_fonts,
+    site_images,
     substitution_warnings,
 )
 from .records import Article, Bulletin
@@ -137,25 +136,7 @@ def series_title_lines(title: str, grid: Grid = GRID) -> int:
     return 2 if text_units(title) * size * MM_PER_PT <= grid.area_width else 1
 
 
-_IMG_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")([^"]*)(")')
-
-
-def _absolute_images(body_html: str, article: Article, root: Path | None) -> str:
-    """Relative image paths in an article body → file URIs (the body is set far from its folder)."""
-    if root is None or "<img" not in body_html:
-        return body_html
-    folder = (root / article.path).parent
-
-    def fix(match: re.Match[str]) -> str:
-        src = html.unescape(match.group(2))
-        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^/", src):
-            return match.group(0)
-        return match.group(1) + html.escape((folder / src).resolve().as_uri()) + match.group(3)
-
-    return _IMG_SRC.sub(fix, body_html)
-
-
-def issue_sections(content: Content, bulletin: Bulletin, root: Path | None = None) -> tuple[IssueSection, ...]:
+def issue_sections(content: Content, bulletin: Bulletin) -> tuple[IssueSection, ...]:
     """The issue's sections with their articles looked up (validation has checked every slug)."""
     by_slug = {a.slug: a for a in content.articles}
     sections = []
@@ -166,7 +147,7 @@ def issue_sections(content: Content, bulletin: Bulletin, root: Path | None = Non
             if article is None:
                 continue
             pieces.append(
-                Piece(slug, article.title, _absolute_images(article.body_html, article, root), source_line(article))
+                Piece(slug, article.title, site_images(article.body_html, article.path), source_line(article))
             )
         sections.append(IssueSection(section.name, section.intro, tuple(pieces)))
     return tuple(sections)
@@ -200,7 +181,6 @@ def render_bulletin_html(
     bulletin: Bulletin,
     layouts: Sequence[Path],
     fonts: Mapping[str, FontChoice],
-    root: Path | None = None,
 ) -> tuple[str, str]:
     """The issue as (HTML, CSS) texts, from layouts/print/bulletin.html and bulletin.css."""
     series = bulletin.series_title or config.bulletin.series_title
@@ -217,7 +197,7 @@ def render_bulletin_html(
         "issuer": issuer,
         "signer": bulletin.signer,
         "date": date_zh(bulletin.date),
-        "sections": issue_sections(content, bulletin, root),
+        "sections": issue_sections(content, bulletin),
         "distribution": [
             (label, text)
             for label, text in (
@@ -276,7 +256,7 @@ def _render(
     progress: Progress | None,
 ) -> RenderedPdf:
     fonts = fonts if fonts is not None else bulletin_fonts(config)
-    page, css = render_bulletin_html(config, content, bulletin, layouts, fonts, root)
+    page, css = render_bulletin_html(config, content, bulletin, layouts, fonts)
     cjk_typeset.install()
     series = bulletin.series_title or config.bulletin.series_title
     metadata = PdfMetadata(
@@ -286,7 +266,7 @@ def _render(
         created=dt.datetime.combine(bulletin.date, dt.time(), tzinfo=dt.UTC),
     )
     base_url = Path(layouts[0]).resolve().as_uri() + "/"
-    return render_document(page, base_url, [css], metadata, progress=progress)
+    return render_document(page, base_url, [css], metadata, progress=progress, site_root=root)
 
 
 def output_paths(bulletin: Bulletin) -> tuple[str, str]:

@@ -11,14 +11,20 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
+import html as html_lib
 import inspect
 import logging
+import mimetypes
 import os
+import posixpath
+import re
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, unquote
 
 from .config import Fonts
 from .errors import ContentError, ContentErrors
@@ -418,6 +424,71 @@ def install_font_views() -> None:
     fonts.get_hb_object_data, fonts.Font.subset = view, subset
 
 
+# ---------------------------------------------------------------- the site's own images
+
+# An article's pictures are set far from its folder (a book's HTML is resolved against the
+# layouts), so their src names them by their path in the site instead: "xdl-site:content/…".
+# Not a file:// URI: the HTML (and with it the PDF's /ID) must be the same in any checkout.
+SITE_SCHEME = "xdl-site:"
+_IMG_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")([^"]*)(")')
+_SITE_URL = re.compile(r'"(' + re.escape(SITE_SCHEME) + r'[^"]*)"')
+_ABSOLUTE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^/")
+
+
+def site_images(body_html: str, source: str) -> str:
+    """Relative image paths in the body of ``source`` (a path from the site root) → xdl-site: URLs."""
+    if "<img" not in body_html:
+        return body_html
+    folder = posixpath.dirname(source)
+
+    def fix(match: re.Match[str]) -> str:
+        src = html_lib.unescape(match.group(2))
+        if _ABSOLUTE.match(src):
+            return match.group(0)
+        path = posixpath.normpath(posixpath.join(folder, src))
+        return match.group(1) + html_lib.escape(SITE_SCHEME + quote(path)) + match.group(3)
+
+    return _IMG_SRC.sub(fix, body_html)
+
+
+def _site_file(root: Path, url: str) -> Path | None:
+    path = posixpath.normpath(unquote(url[len(SITE_SCHEME) :].split("#")[0].split("?")[0]))
+    if path.startswith(("../", "/")) or path == "..":
+        return None  # outside the site: refused
+    file = root / path
+    return file if file.is_file() else None
+
+
+def site_files_digest(html: str, root: Path | None) -> str:
+    """A digest of the bytes of every site image ``html`` refers to: a replaced picture
+    changes the PDF's /ID and the key of a cached anthology chunk."""
+    urls = sorted({html_lib.unescape(m.group(1)) for m in _SITE_URL.finditer(html)})
+    if not urls:
+        return ""
+    digest = hashlib.md5(usedforsecurity=False)
+    for url in urls:
+        file = _site_file(root, url) if root is not None else None
+        digest.update(url.encode("utf-8") + b"\0" + (hashlib.md5(file.read_bytes()).digest() if file else b"-"))
+    return digest.hexdigest()
+
+
+def _url_fetcher(root: Path | None):
+    """WeasyPrint's fetcher, which also reads xdl-site: URLs from ``root``."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class SiteFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not url.startswith(SITE_SCHEME):
+                return super().fetch(url, headers)
+            file = _site_file(root, url) if root is not None else None
+            if file is None:
+                raise ValueError(f"not a file in the site: {url}")
+            kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, file.read_bytes(), {"Content-Type": kind})
+
+    return SiteFetcher()
+
+
 # ---------------------------------------------------------------- rendering
 
 
@@ -446,6 +517,7 @@ def render_document(
     progress: Progress | None = None,
     before_write: Callable[[object], None] | None = None,
     parsed: Sequence[object] | None = None,
+    site_root: Path | None = None,
 ) -> RenderedPdf:
     """HTML + CSS texts → a reproducible PDF with embedded, subset fonts, and its page count.
 
@@ -453,6 +525,7 @@ def render_document(
     hash of the input, and nothing else in WeasyPrint 70's output depends on time or randomness.
     ``before_write(document)`` may inspect the laid-out pages (e.g. to check folios).
     ``parsed``: ``weasyprint.CSS`` objects of ``stylesheets``, parsed once for several documents.
+    ``site_root``: where the xdl-site: URLs of the site's images (see site_images) are read.
     """
     from weasyprint import CSS, HTML  # lazy: a second's import, only when a PDF is made
 
@@ -461,7 +534,7 @@ def render_document(
     started = time.monotonic()
     metadata = metadata or PdfMetadata(title="")
     with _weasyprint_logs(progress) as warnings:
-        document = HTML(string=html, base_url=base_url).render(
+        document = HTML(string=html, base_url=base_url, url_fetcher=_url_fetcher(site_root)).render(
             stylesheets=list(parsed) if parsed is not None else [CSS(string=t, base_url=base_url) for t in stylesheets]
         )
         info = document.metadata
@@ -483,6 +556,7 @@ def render_document(
         digest = hashlib.md5(usedforsecurity=False)
         for text in (html, *stylesheets, repr(metadata)):
             digest.update(text.encode("utf-8") + b"\0")
+        digest.update(site_files_digest(html, site_root).encode("ascii"))
         data = document.write_pdf(pdf_identifier=digest.hexdigest().encode("ascii"))
     seconds = time.monotonic() - started
     result = RenderedPdf(data, len(document.pages), seconds, tuple(warnings))

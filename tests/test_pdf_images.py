@@ -1,0 +1,139 @@
+"""Pictures in articles reach the anthology (one document and chunked) and the bulletin.
+
+An article's body names its pictures relative to its own folder; the books are set far from
+that folder, so the pictures travel as xdl-site: URLs read from the site. Checked from the
+PDFs: the image is embedded with its pixels, a replaced picture (same name) changes the
+book even when its chunks come from the cache, and two checkouts give identical bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import PIL.Image
+from conftest import TODAY, article
+
+from xindelu.anthology import print_layout_dirs, render_anthology
+from xindelu.bulletin import bulletin_outputs
+from xindelu.config import load_config
+from xindelu.content import load_content
+from xindelu.pdf import site_files_digest, site_images
+from xindelu.pipeline import BuildOptions, build
+
+RED, BLUE = (200, 30, 30), (30, 30, 200)
+ENV = {"SOURCE_DATE_EPOCH": ""}
+
+
+def _png(color: tuple[int, int, int]) -> bytes:
+    out = io.BytesIO()
+    PIL.Image.new("RGB", (60, 30), color).save(out, "PNG")
+    return out.getvalue()
+
+
+def _site(make_site) -> Path:
+    body = "学习讲话，重在联系实际。\n\n![调研现场](pics/red.png)\n\n知行合一是根本。"
+    return make_site(
+        {
+            "content/articles/2026/a.md": article(body=body, slug="a"),
+            "content/articles/2026/pics/red.png": _png(RED),
+            "content/articles/b.md": article(title="调研要走到田埂头", slug="b"),
+            "content/anthology/anthology.yaml": """
+                title: 测试文集
+                editor: 编委会 编
+                year: 2026
+                slug: ce-shi
+                parts:
+                  - title: 学而思
+                    articles: [a, b]
+            """,
+            "content/bulletins/001.yaml": """
+                number: 1
+                date: 2026-05-12
+                sections:
+                  - name: 经验交流
+                    articles: [a, b]
+            """,
+        }
+    )
+
+
+def _images(data: bytes) -> list[tuple[int, tuple[int, int], tuple[int, int, int]]]:
+    """(page, size, colour of the middle pixel) of every image drawn in the PDF (poppler's pdfimages:
+    WeasyPrint shares one resource dictionary among all pages, so it sees what is painted)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "in.pdf").write_bytes(data)
+        subprocess.run(["pdfimages", "-p", "-png", "in.pdf", "img"], cwd=tmp, check=True)
+        found = []
+        for file in sorted(Path(tmp).glob("img-*.png")):
+            with PIL.Image.open(file) as picture:
+                rgb = picture.convert("RGB")
+                found.append((int(file.name.split("-")[1]), rgb.size, rgb.getpixel((30, 15))))
+    return found
+
+
+def _book(root: Path, **kwargs) -> bytes:
+    config = load_config(root)
+    content = load_content(root, config)
+    assert not content.errors, [e.format() for e in content.errors]
+    layouts = print_layout_dirs(root)
+    return render_anthology(config, content, "screen", layouts, environ=ENV, root=root, **kwargs).data
+
+
+def test_site_images_name_pictures_by_their_place_in_the_site() -> None:
+    html = '<p><img alt="x" src="pics/a b.png"><img src="https://e.org/x.png"><img src="/abs.png"></p>'
+    fixed = site_images(html, "content/articles/2026/a.md")
+    assert 'src="xdl-site:content/articles/2026/pics/a%20b.png"' in fixed
+    assert 'src="https://e.org/x.png"' in fixed and 'src="/abs.png"' in fixed
+    assert site_images("<p>无图</p>", "content/a.md") == "<p>无图</p>"
+    assert 'src="xdl-site:content/up.png"' in site_images('<img src="../up.png">', "content/articles/a.md")
+
+
+def test_site_files_digest_follows_the_bytes_and_refuses_paths_outside(tmp_path: Path) -> None:
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "p.png").write_bytes(b"one")
+    html = '<img src="xdl-site:content/p.png">'
+    first = site_files_digest(html, tmp_path)
+    (tmp_path / "content" / "p.png").write_bytes(b"two")
+    assert site_files_digest(html, tmp_path) != first
+    assert site_files_digest("<p>x</p>", tmp_path) == ""
+    (tmp_path.parent / "secret.png").write_bytes(b"s")
+    outside = site_files_digest('<img src="xdl-site:../secret.png">', tmp_path)
+    assert outside == site_files_digest('<img src="xdl-site:../secret.png">', None)  # read as missing
+
+
+def test_anthology_embeds_the_picture_in_both_editions(make_site) -> None:
+    root = _site(make_site)
+    result = build(BuildOptions(root=root, today=TODAY))
+    assert not result.errors, [e.format() for e in result.errors]
+    for path in ("print/ce-shi-print.pdf", "site/anthology/ce-shi.pdf"):
+        images = _images(result.outputs[path])
+        assert [(size, colour) for _, size, colour in images] == [((60, 30), RED)], path
+
+
+def test_chunked_anthology_embeds_the_picture_and_notices_when_it_is_replaced(make_site, tmp_path: Path) -> None:
+    root = _site(make_site)
+    cache = tmp_path / "cache"
+    whole = _book(root, chunk_articles=0)
+    chunked = _book(root, chunk_articles=1, cache_dir=cache)
+    assert [colour for *_, colour in _images(whole)] == [RED]
+    assert _images(chunked) == _images(whole)
+    (root / "content/articles/2026/pics/red.png").write_bytes(_png(BLUE))  # same name, new picture
+    again = _book(root, chunk_articles=1, cache_dir=cache)
+    assert [colour for *_, colour in _images(again)] == [BLUE]
+    assert _book(root, chunk_articles=0) != whole
+
+
+def test_bulletin_embeds_the_picture_and_is_the_same_in_any_checkout(make_site, tmp_path: Path) -> None:
+    root = _site(make_site)
+    config = load_config(root)
+    outputs, _ = bulletin_outputs(config, load_content(root, config), root)
+    assert [colour for *_, colour in _images(outputs["print/bulletin-1.pdf"])] == [RED]
+    other = tmp_path / "elsewhere" / "checkout"
+    shutil.copytree(root, other)
+    config = load_config(other)
+    again, _ = bulletin_outputs(config, load_content(other, config), other)
+    assert again["print/bulletin-1.pdf"] == outputs["print/bulletin-1.pdf"]
