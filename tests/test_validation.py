@@ -235,6 +235,28 @@ def test_a_reference_to_an_article_with_errors_points_at_its_problems(make_site)
     assert not any("不存在" in line for line in found)
 
 
+def test_a_reference_by_custom_slug_to_an_article_with_errors_points_at_its_file(make_site):
+    bad_unit = article(unit="娄底县", slug="missing-one")
+    bad_yaml = article(slug="a").replace("status: approved", "status: [approved")  # YAML that does not parse
+    root = make_site(
+        {
+            "content/articles/2026/lou-di.md": bad_unit,
+            "content/articles/2026/broken-yaml.md": bad_yaml,
+            "content/bulletins/001.yaml": BULLETIN,
+        }
+    )
+    found = problems(root)
+    for slug, path in (
+        ("missing-one", "content/articles/2026/lou-di.md"),
+        ("a", "content/articles/2026/broken-yaml.md"),
+    ):
+        assert (
+            f"第 1 期专报引用的文章“{slug}”本身有错误，暂不能刊用 — 请先改正 {path} 的问题（见本次的其他提示）"
+            in "\n".join(found)
+        ), found
+    assert not any("不存在" in line for line in found)
+
+
 def test_bulletin_number_used_twice(make_site):
     ok = BULLETIN.replace(", missing-one", "")
     root = make_site({A: article(), "content/bulletins/001.yaml": ok, "content/bulletins/002.yaml": ok})

@@ -12,6 +12,7 @@ import functools
 import multiprocessing
 import os
 import pickle
+import re
 import sys
 import time
 from collections import defaultdict
@@ -430,6 +431,35 @@ def check_references(
     return errors
 
 
+_SLUG_LINE = re.compile(r"""^slug:[ \t]*["']?([^\s"'#]+)""", re.MULTILINE)
+
+
+def _broken_articles(root: Path, articles: list[Article], errors: list[ContentError]) -> dict[str, str]:
+    """Slug → file of each article file that gave no record because of its errors.
+
+    Its slug is its file name, or the ``slug:`` line of its front matter when one can be
+    read (the YAML itself may be what is broken), so that a bulletin or the anthology that
+    names it can point at the file's own problems."""
+    slugs = {a.slug for a in articles}
+    recorded = {a.path for a in articles}
+    broken: dict[str, str] = {}
+    for path in sorted({e.path for e in errors if not e.warning and e.path.startswith("content/articles/")}):
+        if path in recorded or not path.endswith(".md"):
+            continue
+        names = [PurePosixPath(path).stem]
+        try:
+            head = (root / path).read_bytes()[:4096].decode("utf-8", errors="replace")
+        except OSError:
+            head = ""
+        if head.lstrip("\ufeff").startswith("---"):
+            front = head.split("\n---", 1)[0]
+            names += _SLUG_LINE.findall(front)[:1]
+        for name in names:
+            if name not in slugs:
+                broken.setdefault(name, path)
+    return broken
+
+
 def load_content(root: Path, config: SiteConfig, proofread: bool = True, cache: BuildCache | None = None) -> Content:
     """The whole load phase; never raises for content problems."""
     articles, errors = load_articles(root, config, proofread, cache)
@@ -437,13 +467,7 @@ def load_content(root: Path, config: SiteConfig, proofread: bool = True, cache: 
     bulletins, bulletin_errors = load_bulletins(root, config)
     anthology, anthology_errors = load_anthology(root, config.limits.max_article_kb)
     errors += page_errors + bulletin_errors + anthology_errors
-    slugs = {a.slug for a in articles}
-    broken = {
-        PurePosixPath(e.path).stem: e.path
-        for e in errors
-        if not e.warning and e.path.startswith("content/articles/") and PurePosixPath(e.path).stem not in slugs
-    }
-    errors += check_references(articles, bulletins, anthology, config, broken)
+    errors += check_references(articles, bulletins, anthology, config, _broken_articles(root, articles, errors))
     warnings = sorted({e for e in errors if e.warning})
     errors = sorted({e for e in errors if not e.warning})
     return Content(tuple(articles), tuple(pages), tuple(bulletins), anthology, tuple(errors), tuple(warnings))
