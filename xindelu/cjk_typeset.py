@@ -396,6 +396,7 @@ def _declare_allow_breaks() -> None:
         "PangoAttrList * pango_attr_list_copy (PangoAttrList *list);",
         "PangoAttrList * pango_attr_list_ref (PangoAttrList *list);",
         "PangoWrapMode pango_layout_get_wrap (PangoLayout *layout);",
+        "int pango_layout_get_width (PangoLayout *layout);",
     )
     for declaration in declarations:
         with contextlib.suppress(Exception):  # already declared (identical) is fine
@@ -429,6 +430,31 @@ def _set_forbidden(layout, ranges: list[tuple[int, int]]) -> None:
     layout._cjk_attrs = (base_ref, attrs)
 
 
+def _apply_forbidden(layout) -> None:
+    """Forbid the punctuation breaks in the Pango layout of ``layout`` for its current wrap mode."""
+    from weasyprint.text.ffi import ffi, pango
+
+    breaks = _forbidden_breaks(layout.text)
+    if not breaks:
+        return
+    every = [(start, end) for _, start, end in breaks]
+    if pango.pango_layout_get_wrap(layout.layout) != pango.PANGO_WRAP_WORD:
+        _set_forbidden(layout, every)
+        return
+    # Word wrapping breaks only where Pango's own rules (UAX #14) allow a line break, and
+    # those already forbid most of ours: an attribute is needed only where they allow it.
+    # Asking Pango is cheaper than laying out with an attribute per punctuation mark.
+    encoded = layout.text.encode()
+    log_attrs = ffi.new("PangoLogAttr[]", len(layout.text) + 1)
+    pango.pango_get_log_attrs(encoded, len(encoded), -1, layout.language, log_attrs, len(layout.text) + 1)
+    needed = [(start, end) for index, start, end in breaks if log_attrs[index].is_line_break]
+    if needed:
+        _set_forbidden(layout, needed)
+    if len(needed) < len(every):
+        # Character wrapping (WeasyPrint's last resort for an overlong line) needs them all.
+        layout._cjk_char_breaks = every
+
+
 def _make_set_text(original):
     @functools.wraps(original)
     def set_text(self, text, justify=False):
@@ -436,29 +462,18 @@ def _make_set_text(original):
 
         own = self.__dict__.pop("_cjk_attrs", None)
         self.__dict__.pop("_cjk_char_breaks", None)
+        self.__dict__.pop("_cjk_pending", None)
         if own is not None and pango.pango_layout_get_attributes(self.layout) == own[1]:
             # Put back the original list, so that the original (and we) start from clean attributes.
             pango.pango_layout_set_attributes(self.layout, own[0] if own[0] is not None else ffi.NULL)
         original(self, text, justify)
-        breaks = _forbidden_breaks(self.text)
-        if not breaks:
+        if pango.pango_layout_get_width(self.layout) < 0:
+            # No width, no line breaks: WeasyPrint sets the text of a line it has already
+            # broken (and of every line it draws) this way, two of the three set_text calls
+            # per line. The attributes wait until a width is set (see get_first_line).
+            self._cjk_pending = True
             return
-        every = [(start, end) for _, start, end in breaks]
-        if pango.pango_layout_get_wrap(self.layout) != pango.PANGO_WRAP_WORD:
-            _set_forbidden(self, every)
-            return
-        # Word wrapping breaks only where Pango's own rules (UAX #14) allow a line break, and
-        # those already forbid most of ours: an attribute is needed only where they allow it.
-        # Asking Pango is cheaper than laying out with an attribute per punctuation mark.
-        encoded = self.text.encode()
-        log_attrs = ffi.new("PangoLogAttr[]", len(self.text) + 1)
-        pango.pango_get_log_attrs(encoded, len(encoded), -1, self.language, log_attrs, len(self.text) + 1)
-        needed = [(start, end) for index, start, end in breaks if log_attrs[index].is_line_break]
-        if needed:
-            _set_forbidden(self, needed)
-        if len(needed) < len(every):
-            # Character wrapping (WeasyPrint's last resort for an overlong line) needs them all.
-            self._cjk_char_breaks = every
+        _apply_forbidden(self)
 
     return set_text
 
@@ -466,13 +481,15 @@ def _make_set_text(original):
 def _make_get_first_line(original):
     @functools.wraps(original)
     def get_first_line(self):
-        every = self.__dict__.get("_cjk_char_breaks")
-        if every is not None:
-            from weasyprint.text.ffi import pango
+        from weasyprint.text.ffi import pango
 
-            if pango.pango_layout_get_wrap(self.layout) != pango.PANGO_WRAP_WORD:
-                del self._cjk_char_breaks
-                _set_forbidden(self, every)
+        if self.__dict__.get("_cjk_pending") and pango.pango_layout_get_width(self.layout) >= 0:
+            del self._cjk_pending
+            _apply_forbidden(self)
+        every = self.__dict__.get("_cjk_char_breaks")
+        if every is not None and pango.pango_layout_get_wrap(self.layout) != pango.PANGO_WRAP_WORD:
+            del self._cjk_char_breaks
+            _set_forbidden(self, every)
         return original(self)
 
     return get_first_line
