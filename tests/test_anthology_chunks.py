@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 from pathlib import Path
 
 import pdfplumber
@@ -40,7 +41,7 @@ from test_anthology import (  # noqa: F401  (fixtures and tests run again here, 
     test_toc_numbers_are_the_printed_folios_where_entries_start,
 )
 
-from xindelu import bookchunks
+from xindelu import bookchunks, fontmerge
 from xindelu.anthology import book_parts, print_layout_dirs, render_anthology
 from xindelu.config import load_config
 from xindelu.content import load_content
@@ -139,11 +140,53 @@ def test_same_input_gives_identical_bytes_chunked(book: Book, tmp_path: Path) ->
     assert cached.data == book.print_pdf
 
 
-def test_joined_file_keeps_a_reasonable_size(book: Book, whole: bytes) -> None:
-    # Fonts are subset per chunk: bigger than one document, but not one full font per chunk.
-    assert len(book.screen_pdf) < 8 * len(whole)
-    fonts = {str(f) for page in PdfReader(io.BytesIO(book.print_pdf)).pages for f in _font_names(page)}
-    assert all(re.match(r"^/[A-Z]{6}\+", name) for name in fonts)
+def _font_files(data: bytes) -> dict[str, list[tuple[str, bytes]]]:
+    """BaseFont name → the distinct font files (descriptor key, bytes) its descriptors point at."""
+    files: dict[str, dict[int, tuple[str, bytes]]] = {}
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for font in page["/Resources"].get_object().get("/Font", {}).values():
+            font = font.get_object()
+            for descendant in font.get("/DescendantFonts", [font]):
+                descriptor = descendant.get_object()["/FontDescriptor"].get_object()
+                key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
+                ref = descriptor.raw_get(key)
+                files.setdefault(str(font["/BaseFont"]), {})[ref.idnum] = (key, ref.get_object().get_data())
+    return {name: list(by_ref.values()) for name, by_ref in files.items()}
+
+
+def test_one_font_file_per_face_for_the_whole_book(book: Book, whole: bytes) -> None:
+    files = _font_files(book.print_pdf)
+    assert files and all(re.match(r"^/[A-Z]{6}\+", name) for name in files)
+    assert all(len(found) == 1 for found in files.values()), {k: len(v) for k, v in files.items()}
+    kinds = {key: data[:4] for found in files.values() for key, data in found}
+    assert not any(fontmerge.MARK in data[:64] for found in files.values() for _, data in found)
+    # CFF data under FontFile3, TrueType under FontFile2, as the descriptors say.
+    assert kinds.get("/FontFile3", b"OTTO") == b"OTTO" and kinds.get("/FontFile2", b"\0\1\0\0") == b"\0\1\0\0"
+    # One subset per face: about the size of the book laid out as one document, not one per chunk.
+    assert len(book.screen_pdf) < 1.3 * len(whole)
+
+
+def test_joined_book_rasterises_like_the_single_document(book: Book, whole: bytes, tmp_path: Path) -> None:
+    # The merged subsets draw the same glyphs as the one document's own subsets, on every page.
+    (tmp_path / "joined.pdf").write_bytes(book.screen_pdf)
+    (tmp_path / "whole.pdf").write_bytes(whole)
+    for name in ("joined", "whole"):
+        run = subprocess.run(["pdftoppm", "-r", "30", "-gray", f"{name}.pdf", name], cwd=tmp_path, capture_output=True)
+        assert run.returncode == 0 and not run.stderr, run.stderr
+    joined, one = sorted(tmp_path.glob("joined-*.pgm")), sorted(tmp_path.glob("whole-*.pgm"))
+    assert len(joined) == len(one) == book.screen_pages
+    assert [p.read_bytes() for p in joined] == [p.read_bytes() for p in one]
+
+
+def test_a_font_file_changed_since_the_cache_lays_the_book_out_again(book: Book, tmp_path: Path, monkeypatch) -> None:
+    first = _render(book.config, book.content, "print", cache_dir=tmp_path)
+    identity = fontmerge.file_identity
+    # As after a font package upgrade: same path, another file. Cached glyph ids may mean other glyphs.
+    monkeypatch.setattr(fontmerge, "file_identity", lambda path: (identity(path)[0], identity(path)[1] + 1))
+    again = _render(book.config, book.content, "print", cache_dir=tmp_path)
+    assert "front" in again.rendered_chunks and "0" in again.rendered_chunks  # laid out afresh
+    assert again.data == _render(book.config, book.content, "print", cache_dir=tmp_path / "fresh").data
+    assert again.pages == first.pages and _font_files(again.data) == _font_files(first.data)
 
 
 def _font_names(page) -> list[str]:

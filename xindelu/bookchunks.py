@@ -43,15 +43,17 @@ import json
 import multiprocessing
 import os
 import re
+import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+from . import fontmerge
 from .pdf import PdfMetadata, Progress, RenderedPdf, render_document, site_files_digest
 
-CHUNK_FORMAT = "2"  # bump when the chunk files or their rendering change (2: shared crop-mark drawing)
+CHUNK_FORMAT = "3"  # bump when the chunk files or their rendering change (3: fonts deferred to the join)
 PAD = '<div class="xdl-chunk-pad"></div>'
 PAD_CSS = ".xdl-chunk-pad { display: block; height: 0; margin: 0; }"
 SCALE = 0.75  # CSS px → PDF pt
@@ -248,6 +250,8 @@ def _outline_levels(document) -> list[tuple[int, str]]:
 def _worker(conn: Connection, job: _Job, specs: Sequence[ChunkSpec]) -> None:
     """Render what the parent asks for until told to stop. Runs in a forked process."""
     install_hooks()
+    fontmerge.install()
+    fontmerge.Deferral.active = True  # one subset per face is made at the join
     # A laid-out book is millions of small objects: with the default thresholds the cyclic
     # collector runs thousands of times per chunk (a tenth of the contents' time). Collect
     # every 50,000 allocations instead, fully after each document, and never scan what the
@@ -445,6 +449,29 @@ def render_chunked(
     site_root: Path | None = None,
 ) -> RenderedPdf:
     """Lay out the chunks in ``workers`` forked processes, the front matter last, and join them."""
+    options = {"workers": workers, "progress": progress, "site_root": site_root}
+    try:
+        return _render_chunked(cut, base_url, stylesheets, metadata, cache_dir=cache_dir, **options)
+    except fontmerge.FontsChanged:
+        if cache_dir is None:
+            raise RuntimeError("a font file changed while the anthology was being laid out") from None
+        # Cached chunks were laid out with a font file that has changed since (a font package
+        # upgrade): their glyph ids may mean other glyphs now. The whole book is laid out again.
+        shutil.rmtree(cache_dir, ignore_errors=True)
+        return _render_chunked(cut, base_url, stylesheets, metadata, cache_dir=cache_dir, **options)
+
+
+def _render_chunked(
+    cut: Cut,
+    base_url: str,
+    stylesheets: Sequence[str],
+    metadata: PdfMetadata,
+    *,
+    cache_dir: Path | None,
+    workers: int,
+    progress: Progress | None,
+    site_root: Path | None,
+) -> RenderedPdf:
     install_hooks()
     started = time.monotonic()
     css_key = _digest(CHUNK_FORMAT, *stylesheets, PAD_CSS)  # not base_url: the folder must not change the bytes
@@ -755,6 +782,9 @@ class _Joiner:
             if "/Annots" not in page_obj:
                 page_obj[NameObject("/Annots")] = ArrayObject()
             page_obj["/Annots"].append(ref)
+
+        # One subset of each face for the whole book, in place of the chunks' deferrals.
+        fontmerge.merge_fonts(writer)
 
         # Metadata and catalog entries of the front matter (title, author, dates, language).
         info = front_reader.metadata or {}

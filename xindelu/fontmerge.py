@@ -1,0 +1,254 @@
+"""One font subset per face in a chunked book, instead of one per chunk.
+
+WeasyPrint 70 embeds, in every document it writes, a subset of each font with the glyphs
+that document uses. A book joined from 40 chunks carried 40 subsets of each face: 80% of a
+1,000-article book's 15 MB. In the chunk workers, :func:`install` makes WeasyPrint write a
+*deferral* in place of a font file: a short JSON record of the face (its file, index, size
+and mtime) and of the glyph ids used. WeasyPrint subsets with ``RETAIN_GIDS``, so glyph ids
+in the page streams are those of the whole face, and one subset of the union of every
+chunk's glyphs serves all chunks. :func:`merge_fonts` makes that subset in the joining
+process and points every chunk's font descriptor at it.
+
+The record lives in the chunk PDF itself, so cached chunks carry it too. If a face's file
+changed since a chunk was laid out (a font package upgrade), its glyph ids may mean other
+glyphs: :class:`FontsChanged` tells the caller to lay the book out afresh.
+
+Fonts WeasyPrint does more with than subset (variable fonts, colour or bitmap fonts, fonts
+with missing glyphs or used in forms) are embedded as WeasyPrint does it.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+
+MARK = b"xdl-deferred-font:"
+_FLAG = "_xindelu_font_deferral"
+
+
+class FontsChanged(Exception):
+    """A deferred face's file is not the one the chunk was laid out with."""
+
+
+class Deferral:
+    """Whether this process writes deferrals (set in the chunk workers only)."""
+
+    active = False
+
+
+def _declare() -> None:
+    import contextlib
+
+    from weasyprint.text.ffi import ffi
+
+    for declaration in (
+        "FcPattern * pango_fc_font_get_pattern (PangoFcFont *font);",
+        "FcResult FcPatternGetInteger (FcPattern *p, const char *object, int n, int *i);",
+        "hb_blob_t * hb_blob_create_from_file (const char *file_name);",
+        "hb_face_t * hb_face_create (hb_blob_t *blob, unsigned int index);",
+        "void hb_face_destroy (hb_face_t *face);",
+    ):
+        with contextlib.suppress(Exception):  # already declared (identically) is fine
+            ffi.cdef(declaration)
+
+
+def _font_file(pango_font) -> str | None:
+    from weasyprint.text.ffi import ffi, fontconfig, pangoft2
+
+    pattern = pangoft2.pango_fc_font_get_pattern(ffi.cast("PangoFcFont *", pango_font))
+    if pattern == ffi.NULL:
+        return None
+    value = ffi.new("FcChar8 **")
+    if fontconfig.FcPatternGetString(pattern, b"file", 0, value) != 0:  # FcResultMatch
+        return None
+    return os.fsdecode(ffi.string(ffi.cast("char *", value[0])))
+
+
+def file_identity(path: str) -> tuple[int, int]:
+    """Size and modification time of a font file: what tells that it is still the same file."""
+    stat = os.stat(path)
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _wrap_init(original):
+    @functools.wraps(original)
+    def __init__(self, pango_font, description, font_size):
+        original(self, pango_font, description, font_size)
+        self._xdl_file = _font_file(pango_font) if Deferral.active else None
+
+    return __init__
+
+
+def _deferrable(font, to_unicode) -> bool:
+    path = getattr(font, "_xdl_file", None)
+    return bool(
+        to_unicode
+        and path
+        and not path.startswith(tempfile.gettempdir())  # @font-face files live in a temp folder
+        and os.path.isfile(path)
+        and not font.missing
+        and not font.bitmap
+        and "fvar" not in font.tables
+        and not (font.png or font.svg or font.colr)
+    )
+
+
+def _wrap_clean(original):
+    @functools.wraps(original)
+    def clean(self, to_unicode, hinting):
+        if not (Deferral.active and _deferrable(self, to_unicode)):
+            return original(self, to_unicode, hinting)
+        size, mtime_ns = file_identity(self._xdl_file)
+        record = {
+            "file": self._xdl_file,
+            "index": self.index,
+            "size": size,
+            "mtime_ns": mtime_ns,
+            "hinting": bool(hinting),
+            "gids": sorted(to_unicode),
+        }
+        # WeasyPrint picks FontFile3/CIDFontType0 or FontFile2/CIDFontType2 from the first
+        # four bytes: those of the subset to come.
+        kind = b"OTTO" if "CFF " in self.tables or "CFF2" in self.tables else b"\x00\x01\x00\x00"
+        self.file_content = kind + MARK + json.dumps(record, separators=(",", ":")).encode()
+        return None
+
+    return clean
+
+
+def install() -> None:
+    """Patch WeasyPrint 70's PDF fonts so that, while ``Deferral.active``, fonts are deferred (idempotent)."""
+    import weasyprint.pdf.fonts as fonts
+
+    if getattr(fonts.Font.clean, _FLAG, False):
+        return
+    for function, expected in (
+        (fonts.Font.__init__, ("self", "pango_font", "description", "font_size")),
+        (fonts.Font.clean, ("self", "to_unicode", "hinting")),
+        (fonts.Font.subset, ("self", "to_unicode", "hinting")),
+    ):
+        if tuple(inspect.signature(function).parameters) != expected:
+            raise RuntimeError(f"xindelu.fontmerge: weasyprint.pdf.fonts.Font.{function.__name__}{expected} changed")
+    _declare()
+    clean = _wrap_clean(fonts.Font.clean)
+    setattr(clean, _FLAG, True)
+    fonts.Font.__init__, fonts.Font.clean = _wrap_init(fonts.Font.__init__), clean
+
+
+# ---------------------------------------------------------------- the join
+
+
+@dataclass
+class _Face:
+    file: str
+    index: int
+    size: int
+    mtime_ns: int
+    hinting: bool
+    gids: set[int]
+    holders: list  # (font descriptor, key of its font file) pointing at a deferral
+
+
+def _subset(face: _Face) -> bytes:
+    """The subset of ``face`` with its glyphs, made by WeasyPrint's own subsetting code."""
+    import weasyprint.pdf.fonts as fonts
+    from weasyprint.text.ffi import ffi, harfbuzz
+
+    try:
+        identity = file_identity(face.file)
+    except OSError as exc:
+        raise FontsChanged(face.file) from exc
+    if identity != (face.size, face.mtime_ns):
+        raise FontsChanged(face.file)
+    blob = ffi.gc(harfbuzz.hb_blob_create_from_file(os.fsencode(face.file)), harfbuzz.hb_blob_destroy)
+    hb_face = ffi.gc(harfbuzz.hb_face_create(blob, face.index), harfbuzz.hb_face_destroy)
+    # A Font with what its subsetting reads, without the Pango font __init__ wants.
+    font = fonts.Font.__new__(fonts.Font)
+    font.hb_face, font.index, font.missing, font.family = hb_face, face.index, {}, os.path.basename(face.file)
+    font.file_content = fonts.get_hb_object_data(hb_face)
+    font.subset(dict.fromkeys(sorted(face.gids)), face.hinting)
+    data = font.file_content
+    return data.tobytes() if isinstance(data, memoryview) else bytes(data)
+
+
+def _resources(writer):
+    """Every resource dictionary of the pages, and of the forms they draw, once each."""
+    seen: set[int] = set()
+    stack = [page.get("/Resources") for page in writer.pages]
+    while stack:
+        resources = stack.pop()
+        if resources is None:
+            continue
+        key = resources.indirect_reference.idnum if resources.indirect_reference else id(resources)
+        resources = resources.get_object()
+        if key in seen:
+            continue
+        seen.add(key)
+        yield resources
+        for xobject in (resources.get("/XObject") or {}).values():
+            xobject = xobject.get_object()
+            if "/Resources" in xobject:
+                stack.append(xobject["/Resources"])
+
+
+def merge_fonts(writer) -> int:
+    """Replace every deferral in ``writer`` (a pypdf PdfWriter) by one subset per face; the number of faces."""
+    from pypdf.generic import DecodedStreamObject, NameObject, NumberObject
+
+    _declare()
+    faces: dict[tuple[str, int], _Face] = {}
+    seen: set[int] = set()
+    for resources in _resources(writer):
+        for font in (resources.get("/Font") or {}).values():
+            font = font.get_object()
+            for descendant in font.get("/DescendantFonts") or [font]:
+                descendant = descendant.get_object()
+                descriptor = descendant.get("/FontDescriptor")
+                if descriptor is None:
+                    continue
+                descriptor = descriptor.get_object()
+                for key in ("/FontFile3", "/FontFile2"):
+                    ref = descriptor.get(key)
+                    if ref is None or ref.idnum in seen:
+                        continue
+                    data = ref.get_object().get_data()
+                    if data[4 : 4 + len(MARK)] != MARK:
+                        continue
+                    seen.add(ref.idnum)
+                    record = json.loads(data[4 + len(MARK) :])
+                    face = faces.setdefault(
+                        (record["file"], record["index"]),
+                        _Face(
+                            record["file"],
+                            record["index"],
+                            record["size"],
+                            record["mtime_ns"],
+                            record["hinting"],
+                            set(),
+                            [],
+                        ),
+                    )
+                    if (record["size"], record["mtime_ns"]) != (face.size, face.mtime_ns):
+                        raise FontsChanged(face.file)
+                    face.gids.update(record["gids"])
+                    face.holders.append((descriptor, key, ref))
+    for face in faces.values():
+        data = _subset(face)
+        by_kind: dict[str, object] = {}
+        for descriptor, key, ref in face.holders:
+            if key not in by_kind:
+                placeholder = ref.get_object()
+                stream = DecodedStreamObject()
+                stream.set_data(data)
+                if key == "/FontFile3":
+                    stream[NameObject("/Subtype")] = placeholder.get("/Subtype", NameObject("/OpenType"))
+                else:
+                    stream[NameObject("/Length1")] = NumberObject(len(data))
+                by_kind[key] = writer._add_object(stream.flate_encode())
+            descriptor[NameObject(key)] = by_kind[key]
+            writer._objects[ref.idnum - 1] = None  # the placeholder is not written
+    return len(faces)
