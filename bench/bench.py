@@ -214,11 +214,15 @@ def anthology_rows(sizes: list[int], runs: int = 1) -> str:
         from pdf_bench import measure_anthology
     except ImportError:
         return ""
-    lines = ["| anthology PDF (print edition) | wall | CPU (tree) | peak memory | pages |", "|---|---|---|---|---|"]
+    lines = [
+        "| anthology PDF (print edition) | wall | CPU (tree) | peak memory | pages | file |",
+        "|---|---|---|---|---|---|",
+    ]
     for n in sizes:
         m = measure_anthology(n, runs)
         lines.append(
-            f"| {n:,} articles | {m['wall_s']:.1f} s | {m['cpu_s']:.1f} s | {m['peak_mb']:.0f} MB | {m['pages']} |"
+            f"| {n:,} articles | {m['wall_s']:.1f} s | {m['cpu_s']:.1f} s | {m['peak_mb']:.0f} MB | {m['pages']}"
+            f" | {m['bytes'] / 2**20:.1f} MB |"
         )
     lines.append(f"\nmedians of {runs} run(s)")
     return "\n".join(lines)
@@ -234,12 +238,17 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(args.child[0], Path(args.child[1]))))
         return
+    from reference import line, python_loop_s
+
+    before = python_loop_s()
     with tempfile.TemporaryDirectory(prefix="xindelu-bench-") as tmp:
         measured = {n: measure(n, args.runs, Path(tmp)) for n in args.sizes}
     print(table(args.sizes, measured, args.runs))
     if args.anthology:
         print()
         print(anthology_rows(args.anthology, args.runs))
+    print()
+    print(line(before, python_loop_s()))
 
 
 if __name__ == "__main__":
