@@ -14,10 +14,11 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import pdfplumber
 import PIL.Image
 from conftest import TODAY, article
 
-from xindelu.anthology import print_layout_dirs, render_anthology
+from xindelu.anthology import book_body, print_layout_dirs, render_anthology
 from xindelu.bulletin import bulletin_outputs
 from xindelu.config import load_config
 from xindelu.content import load_content
@@ -137,3 +138,75 @@ def test_bulletin_embeds_the_picture_and_is_the_same_in_any_checkout(make_site, 
     config = load_config(other)
     again, _ = bulletin_outputs(config, load_content(other, config), other)
     assert again["print/bulletin-1.pdf"] == outputs["print/bulletin-1.pdf"]
+
+
+# ---------------------------------------------------------------- pictures, tables and notes as a book sets them
+
+RICH = """学习讲话，重在联系实际[^1]。我们总结出三个做法。
+
+| 项目 | 次数 |
+|---|---|
+| 读原文 | 52 |
+| 写心得 | 12 |
+
+第一，要坚持学用结合。
+
+![调研现场](wide.png)
+
+[^1]: 参见《学习纲要》，第12页。
+"""
+
+
+def test_book_body_drops_backrefs_and_sets_pictures_apart() -> None:
+    body = (
+        '<p>正文<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup></p>\n<p><img alt="图" src="a.png"></p>'
+        '<div class="footnote"><ol><li id="fn:1"><p>注文。&nbsp;<a class="footnote-backref" href="#fnref:1"'
+        ' title="返回正文">↩</a></p></li></ol></div>'
+    )
+    book = book_body(body, "content/articles/x.md")
+    assert "↩" not in book and "footnote-backref" not in book and "注文。</p>" in book
+    assert '<p class="figure"><img alt="图" src="xdl-site:content/articles/a.png"></p>' in book
+    assert 'class="footnote-ref"' in book  # the reference in the text stays
+    assert book_body("<p>无注无图</p>", "content/a.md") == "<p>无注无图</p>"
+
+
+def test_wide_picture_table_and_note_in_the_printed_book(make_site) -> None:
+    picture = io.BytesIO()
+    PIL.Image.new("RGB", (1600, 500), RED).save(picture, "PNG")
+    root = make_site(
+        {
+            "content/articles/a.md": article(body=RICH, slug="a", form="体会文章"),
+            "content/articles/wide.png": picture.getvalue(),
+            "content/anthology/anthology.yaml": """
+                title: 测试文集
+                year: 2026
+                parts:
+                  - title: 学而思
+                    articles: [a]
+            """,
+        }
+    )
+    data = _book(root, chunk_articles=0)
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        text = "".join(page.extract_text() or "" for page in pdf.pages)
+        assert "注文" not in text and "参见《学习纲要》" in text and "↩" not in text
+        pages = [page for page in pdf.pages if page.images]
+        assert len(pages) == 1
+        page = pages[0]
+        rule = [e for e in page.lines + page.rects if e["top"] < 60]  # the hairline under the running head
+        left, right = min(e["x0"] for e in rule), max(e["x1"] for e in rule)
+        (image,) = page.images
+        assert left - 0.5 <= image["x0"] and image["x1"] <= right + 0.5, (image["x0"], image["x1"], left, right)
+        # 三线表: a rule above the head, one under it, one under the last row; none between rows.
+        table_page = next(p for p in pdf.pages if "读原文" in (p.extract_text() or ""))
+        head = next(w for w in table_page.extract_words() if w["text"].startswith("项目"))
+        last = next(w for w in table_page.extract_words() if w["text"].startswith("写心得"))
+        rules = sorted(  # each cell draws its part of a rule: one rule is several segments at one height
+            {
+                round(e["top"], 1)
+                for e in table_page.lines + table_page.rects
+                if head["top"] - 20 < e["top"] < last["bottom"] + 20 and e["x1"] - e["x0"] > 10
+            }
+        )
+        assert len(rules) == 3, rules
+        assert rules[0] < head["top"] < rules[1] < last["top"] < rules[2]
