@@ -18,11 +18,11 @@ import pdfplumber
 import PIL.Image
 from conftest import TODAY, article
 
-from xindelu.anthology import book_body, print_layout_dirs, render_anthology
+from xindelu.anthology import print_layout_dirs, render_anthology
 from xindelu.bulletin import bulletin_outputs
 from xindelu.config import load_config
 from xindelu.content import load_content
-from xindelu.pdf import site_files_digest, site_images
+from xindelu.pdf import print_body, site_files_digest, site_images
 from xindelu.pipeline import BuildOptions, build
 
 RED, BLUE = (200, 30, 30), (30, 30, 200)
@@ -157,17 +157,17 @@ RICH = """学习讲话，重在联系实际[^1]。我们总结出三个做法。
 """
 
 
-def test_book_body_drops_backrefs_and_sets_pictures_apart() -> None:
+def test_print_body_drops_backrefs_and_sets_pictures_apart() -> None:
     body = (
         '<p>正文<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup></p>\n<p><img alt="图" src="a.png"></p>'
         '<div class="footnote"><ol><li id="fn:1"><p>注文。&nbsp;<a class="footnote-backref" href="#fnref:1"'
         ' title="返回正文">↩</a></p></li></ol></div>'
     )
-    book = book_body(body, "content/articles/x.md")
+    book = print_body(body, "content/articles/x.md")
     assert "↩" not in book and "footnote-backref" not in book and "注文。</p>" in book
     assert '<p class="figure"><img alt="图" src="xdl-site:content/articles/a.png"></p>' in book
     assert 'class="footnote-ref"' in book  # the reference in the text stays
-    assert book_body("<p>无注无图</p>", "content/a.md") == "<p>无注无图</p>"
+    assert print_body("<p>无注无图</p>", "content/a.md") == "<p>无注无图</p>"
 
 
 def test_wide_picture_table_and_note_in_the_printed_book(make_site) -> None:

@@ -26,9 +26,9 @@ from .pdf import (
     Progress,
     RenderedPdf,
     fixed_date,
+    print_body,
     render_document,
     resolve_fonts,
-    site_images,
     substitution_warnings,
 )
 from .records import Anthology, Article
@@ -246,25 +246,9 @@ def _template_error(exc: Exception, name: str) -> ContentErrors:
     )
 
 
-_BACKREF = re.compile(r'(?:&nbsp;|\u00a0)?<a class="footnote-backref"[^>]*>.*?</a>')
-_FIGURE = re.compile(r"<p>(\s*<img\b[^>]*>\s*)</p>")
-
-
-def book_body(body_html: str, source: str) -> str:
-    """An article's body as the book sets it: pictures named by their place in the site (see
-    site_images) in paragraphs of their own (``<p class="figure">``: centred, not indented,
-    so that a full-width picture stays inside the text block), and the footnotes without
-    the web page's ↩ links back to the text, which a printed note has no use for."""
-    if "footnote-backref" in body_html:
-        body_html = _BACKREF.sub("", body_html)
-    if "<img" in body_html:
-        body_html = _FIGURE.sub(r'<p class="figure">\1</p>', site_images(body_html, source))
-    return body_html
-
-
 def _print_parts(parts: Sequence[BookPart]) -> tuple[BookPart, ...]:
     return tuple(
-        replace(part, articles=tuple(replace(a, body_html=book_body(a.body_html, a.path)) for a in part.articles))
+        replace(part, articles=tuple(replace(a, body_html=print_body(a.body_html, a.path)) for a in part.articles))
         for part in parts
     )
 

@@ -27,9 +27,9 @@ from .pdf import (
     PdfMetadata,
     Progress,
     RenderedPdf,
+    print_body,
     render_document,
     resolve_fonts,
-    site_images,
     substitution_warnings,
 )
 from .records import Article, Bulletin
@@ -146,9 +146,7 @@ def issue_sections(content: Content, bulletin: Bulletin) -> tuple[IssueSection, 
             article = by_slug.get(slug)
             if article is None:
                 continue
-            pieces.append(
-                Piece(slug, article.title, site_images(article.body_html, article.path), source_line(article))
-            )
+            pieces.append(Piece(slug, article.title, print_body(article.body_html, article.path), source_line(article)))
         sections.append(IssueSection(section.name, section.intro, tuple(pieces)))
     return tuple(sections)
 

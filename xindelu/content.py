@@ -6,6 +6,7 @@ are checked here because they need all records at once.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fnmatch
 import functools
@@ -434,7 +435,7 @@ def check_references(
 _SLUG_LINE = re.compile(r"""^slug:[ \t]*["']?([^\s"'#]+)""", re.MULTILINE)
 
 
-def _broken_articles(root: Path, articles: list[Article], errors: list[ContentError]) -> dict[str, str]:
+def _broken_articles(root: Path, articles: list[Article], errors: list[ContentError], max_bytes: int) -> dict[str, str]:
     """Slug → file of each article file that gave no record because of its errors.
 
     Its slug is its file name, or the ``slug:`` line of its front matter when one can be
@@ -447,10 +448,11 @@ def _broken_articles(root: Path, articles: list[Article], errors: list[ContentEr
         if path in recorded or not path.endswith(".md"):
             continue
         names = [PurePosixPath(path).stem]
-        try:
-            head = (root / path).read_bytes()[:4096].decode("utf-8", errors="replace")
-        except OSError:
-            head = ""
+        head = ""
+        with contextlib.suppress(OSError):
+            if os.path.getsize(root / path) <= max_bytes:  # a refused oversized file is not read
+                with open(root / path, "rb") as handle:
+                    head = handle.read(4096).decode("utf-8", errors="replace")
         if head.lstrip("\ufeff").startswith("---"):
             front = head.split("\n---", 1)[0]
             names += _SLUG_LINE.findall(front)[:1]
@@ -467,7 +469,8 @@ def load_content(root: Path, config: SiteConfig, proofread: bool = True, cache: 
     bulletins, bulletin_errors = load_bulletins(root, config)
     anthology, anthology_errors = load_anthology(root, config.limits.max_article_kb)
     errors += page_errors + bulletin_errors + anthology_errors
-    errors += check_references(articles, bulletins, anthology, config, _broken_articles(root, articles, errors))
+    broken = _broken_articles(root, articles, errors, config.limits.max_article_kb * 1024)
+    errors += check_references(articles, bulletins, anthology, config, broken)
     warnings = sorted({e for e in errors if e.warning})
     errors = sorted({e for e in errors if not e.warning})
     return Content(tuple(articles), tuple(pages), tuple(bulletins), anthology, tuple(errors), tuple(warnings))

@@ -451,6 +451,22 @@ def site_images(body_html: str, source: str) -> str:
     return _IMG_SRC.sub(fix, body_html)
 
 
+_BACKREF = re.compile(r'(?:&nbsp;|\u00a0)?<a class="footnote-backref"[^>]*>.*?</a>')
+_FIGURE = re.compile(r"<p>(\s*<img\b[^>]*>\s*)</p>")
+
+
+def print_body(body_html: str, source: str) -> str:
+    """An article's body as the books set it (anthology and bulletin): pictures named by their place in the site (see
+    site_images) in paragraphs of their own (``<p class="figure">``: centred, not indented,
+    so that a full-width picture stays inside the text block), and the footnotes without
+    the web page's ↩ links back to the text, which a printed note has no use for."""
+    if "footnote-backref" in body_html:
+        body_html = _BACKREF.sub("", body_html)
+    if "<img" in body_html:
+        body_html = _FIGURE.sub(r'<p class="figure">\1</p>', site_images(body_html, source))
+    return body_html
+
+
 def _site_file(root: Path, url: str) -> Path | None:
     path = posixpath.normpath(unquote(url[len(SITE_SCHEME) :].split("#")[0].split("?")[0]))
     if path.startswith(("../", "/")) or path == "..":
