@@ -238,9 +238,9 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(args.child[0], Path(args.child[1]))))
         return
-    from reference import line, python_loop_s
+    from reference import line, machine_speed
 
-    before = python_loop_s()
+    before = machine_speed()
     with tempfile.TemporaryDirectory(prefix="xindelu-bench-") as tmp:
         measured = {n: measure(n, args.runs, Path(tmp)) for n in args.sizes}
     print(table(args.sizes, measured, args.runs))
@@ -248,7 +248,7 @@ def main() -> None:
         print()
         print(anthology_rows(args.anthology, args.runs))
     print()
-    print(line(before, python_loop_s()))
+    print(line(before, machine_speed()))
 
 
 if __name__ == "__main__":

@@ -203,9 +203,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sizes", default="100,1000")
     args = parser.parse_args()
-    from reference import line, python_loop_s
+    from reference import line, machine_speed
 
-    before = python_loop_s()
+    before = machine_speed()
     print(
         f"{'articles':>8} {'pages':>6} {'wall s':>7} {'render s':>8} {'CPU s':>6} {'peak MB':>8}"
         f" {'RSS sum':>8} {'PDF MB':>7}"
@@ -217,7 +217,7 @@ def main() -> None:
             f" {r['peak_rss_sum_mb']:>8.0f} {r['bytes'] / 2**20:>7.1f}",
             flush=True,
         )
-    print(line(before, python_loop_s()))
+    print(line(before, machine_speed()))
 
 
 if __name__ == "__main__":
