@@ -43,6 +43,16 @@ MM = 72 / 25.4
 NO_LINE_START = set("，。、；：？！）」』》〉…”’")
 NO_LINE_END = set("（「『《〈“‘")
 QUOTES = set("“”‘’")
+# A two-article book (articles a and b), written to PDFs as print/ce-shi-print.pdf and site/anthology/ce-shi.pdf.
+SMALL_BOOK = """
+title: 测试文集
+editor: 编委会 编
+year: 2026
+slug: ce-shi
+parts:
+  - title: 学而思
+    articles: [a, b]
+"""
 
 
 @dataclass(frozen=True)
@@ -485,15 +495,7 @@ def test_build_writes_both_editions(make_site) -> None:
         {
             "content/articles/a.md": article(body="学习讲话，重在联系实际。“知行合一”是根本。"),
             "content/articles/b.md": article(title="调研要走到田埂头", slug="b"),
-            "content/anthology/anthology.yaml": """
-                title: 测试文集
-                editor: 编委会 编
-                year: 2026
-                slug: ce-shi
-                parts:
-                  - title: 学而思
-                    articles: [a, b]
-            """,
+            "content/anthology/anthology.yaml": SMALL_BOOK,
         }
     )
     result = build(BuildOptions(root=root, today=TODAY))

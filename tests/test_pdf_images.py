@@ -17,6 +17,7 @@ from pathlib import Path
 import pdfplumber
 import PIL.Image
 from conftest import TODAY, article
+from test_anthology import SMALL_BOOK
 
 from xindelu.anthology import print_layout_dirs, render_anthology
 from xindelu.bulletin import bulletin_outputs
@@ -42,15 +43,7 @@ def _site(make_site) -> Path:
             "content/articles/2026/a.md": article(body=body, slug="a"),
             "content/articles/2026/pics/red.png": _png(RED),
             "content/articles/b.md": article(title="调研要走到田埂头", slug="b"),
-            "content/anthology/anthology.yaml": """
-                title: 测试文集
-                editor: 编委会 编
-                year: 2026
-                slug: ce-shi
-                parts:
-                  - title: 学而思
-                    articles: [a, b]
-            """,
+            "content/anthology/anthology.yaml": SMALL_BOOK,
             "content/bulletins/001.yaml": """
                 number: 1
                 date: 2026-05-12

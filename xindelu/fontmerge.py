@@ -47,7 +47,6 @@ def _declare() -> None:
 
     for declaration in (
         "FcPattern * pango_fc_font_get_pattern (PangoFcFont *font);",
-        "FcResult FcPatternGetInteger (FcPattern *p, const char *object, int n, int *i);",
         "hb_blob_t * hb_blob_create_from_file (const char *file_name);",
         "hb_face_t * hb_face_create (hb_blob_t *blob, unsigned int index);",
         "void hb_face_destroy (hb_face_t *face);",
@@ -150,7 +149,7 @@ class _Face:
     mtime_ns: int
     hinting: bool
     gids: set[int]
-    holders: list  # (font descriptor, key of its font file) pointing at a deferral
+    holders: list  # (font descriptor, key of its font file, the file's reference) of each deferral
 
 
 def _subset(face: _Face) -> bytes:
@@ -195,60 +194,49 @@ def _resources(writer):
                 stack.append(xobject["/Resources"])
 
 
+def _deferrals(writer):
+    """(font descriptor, its font-file key, the file's reference, the deferral record), once per deferral."""
+    seen: set[int] = set()
+    for resources in _resources(writer):
+        for font in (resources.get("/Font") or {}).values():
+            font = font.get_object()
+            for descendant in font.get("/DescendantFonts") or [font]:
+                descriptor = descendant.get_object().get("/FontDescriptor")
+                descriptor = descriptor.get_object() if descriptor is not None else {}
+                for key in ("/FontFile3", "/FontFile2"):
+                    ref = descriptor.get(key)
+                    if ref is None or ref.idnum in seen:
+                        continue
+                    seen.add(ref.idnum)
+                    data = ref.get_object().get_data()
+                    if data[4 : 4 + len(MARK)] == MARK:
+                        yield descriptor, key, ref, json.loads(data[4 + len(MARK) :])
+
+
 def merge_fonts(writer) -> int:
     """Replace every deferral in ``writer`` (a pypdf PdfWriter) by one subset per face; the number of faces."""
     from pypdf.generic import DecodedStreamObject, NameObject, NumberObject
 
     _declare()
     faces: dict[tuple[str, int], _Face] = {}
-    seen: set[int] = set()
-    for resources in _resources(writer):
-        for font in (resources.get("/Font") or {}).values():
-            font = font.get_object()
-            for descendant in font.get("/DescendantFonts") or [font]:
-                descendant = descendant.get_object()
-                descriptor = descendant.get("/FontDescriptor")
-                if descriptor is None:
-                    continue
-                descriptor = descriptor.get_object()
-                for key in ("/FontFile3", "/FontFile2"):
-                    ref = descriptor.get(key)
-                    if ref is None or ref.idnum in seen:
-                        continue
-                    data = ref.get_object().get_data()
-                    if data[4 : 4 + len(MARK)] != MARK:
-                        continue
-                    seen.add(ref.idnum)
-                    record = json.loads(data[4 + len(MARK) :])
-                    face = faces.setdefault(
-                        (record["file"], record["index"]),
-                        _Face(
-                            record["file"],
-                            record["index"],
-                            record["size"],
-                            record["mtime_ns"],
-                            record["hinting"],
-                            set(),
-                            [],
-                        ),
-                    )
-                    if (record["size"], record["mtime_ns"]) != (face.size, face.mtime_ns):
-                        raise FontsChanged(face.file)
-                    face.gids.update(record["gids"])
-                    face.holders.append((descriptor, key, ref))
+    for descriptor, key, ref, record in _deferrals(writer):
+        fields = (record["file"], record["index"], record["size"], record["mtime_ns"], record["hinting"])
+        face = faces.setdefault(fields[:2], _Face(*fields, set(), []))
+        if (record["size"], record["mtime_ns"]) != (face.size, face.mtime_ns):
+            raise FontsChanged(face.file)
+        face.gids.update(record["gids"])
+        face.holders.append((descriptor, key, ref))
     for face in faces.values():
         data = _subset(face)
-        by_kind: dict[str, object] = {}
+        stream = DecodedStreamObject()
+        stream.set_data(data)
+        key = face.holders[0][1]  # one face, one kind: CFF (FontFile3) or TrueType (FontFile2)
+        if key == "/FontFile3":
+            stream[NameObject("/Subtype")] = NameObject("/OpenType")
+        else:
+            stream[NameObject("/Length1")] = NumberObject(len(data))
+        shared = writer._add_object(stream.flate_encode())
         for descriptor, key, ref in face.holders:
-            if key not in by_kind:
-                placeholder = ref.get_object()
-                stream = DecodedStreamObject()
-                stream.set_data(data)
-                if key == "/FontFile3":
-                    stream[NameObject("/Subtype")] = placeholder.get("/Subtype", NameObject("/OpenType"))
-                else:
-                    stream[NameObject("/Length1")] = NumberObject(len(data))
-                by_kind[key] = writer._add_object(stream.flate_encode())
-            descriptor[NameObject(key)] = by_kind[key]
+            descriptor[NameObject(key)] = shared
             writer._objects[ref.idnum - 1] = None  # the placeholder is not written
     return len(faces)

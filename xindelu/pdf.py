@@ -28,6 +28,7 @@ from urllib.parse import quote, unquote
 
 from .config import Fonts
 from .errors import ContentError, ContentErrors
+from .records import is_local_src
 
 # The generic CSS family each role falls back to, and the fontconfig pattern used to find a
 # substitute CJK face for it.
@@ -432,7 +433,6 @@ def install_font_views() -> None:
 SITE_SCHEME = "xdl-site:"
 _IMG_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")([^"]*)(")')
 _SITE_URL = re.compile(r'"(' + re.escape(SITE_SCHEME) + r'[^"]*)"')
-_ABSOLUTE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^/")
 
 
 def site_images(body_html: str, source: str) -> str:
@@ -443,7 +443,7 @@ def site_images(body_html: str, source: str) -> str:
 
     def fix(match: re.Match[str]) -> str:
         src = html_lib.unescape(match.group(2))
-        if _ABSOLUTE.match(src):
+        if not is_local_src(src) or src.startswith("/"):
             return match.group(0)
         path = posixpath.normpath(posixpath.join(folder, src))
         return match.group(1) + html_lib.escape(SITE_SCHEME + quote(path)) + match.group(3)

@@ -377,7 +377,7 @@ def validate_article(
             f"请删减到 {form.max_zi} 字以内，或改为字数上限更高的体裁",
             line=source.body_line,
         )
-    images = tuple(src for src in body.images if _is_local(src))
+    images = tuple(src for src in body.images if is_local_src(src))
     for src in images:
         if src.startswith("/") or ".." in posixpath.normpath(src).split("/"):
             c.error(
@@ -419,7 +419,8 @@ def validate_article(
     )
 
 
-def _is_local(src: str) -> bool:
+def is_local_src(src: str) -> bool:
+    """A src that names a file of the site (no scheme, not protocol-relative)."""
     return not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", src)
 
 
