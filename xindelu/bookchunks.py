@@ -35,7 +35,6 @@ front matter only when a folio in the contents changes).
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import hashlib
 import io
@@ -248,26 +247,23 @@ def _outline_levels(document) -> list[tuple[int, str]]:
 
 
 def _worker(conn: Connection, job: _Job, specs: Sequence[ChunkSpec]) -> None:
-    """Render what the parent asks for until told to stop. Runs in a forked process."""
+    """Render the one chunk (or the front matter) the parent asks for. Runs in a forked process.
+
+    One job per process: when it exits, the laid-out document's memory goes back to the system
+    at once. So the cyclic garbage collector never has to run here: a laid-out chunk is
+    millions of small objects, and collecting them cost a tenth of the worker's time (the
+    collections during layout and a full one after each chunk), for garbage the exit frees anyway.
+    """
+    gc.disable()
     install_hooks()
     fontmerge.install()
     fontmerge.Deferral.active = True  # one subset per face is made at the join
-    # A laid-out book is millions of small objects: with the default thresholds the cyclic
-    # collector runs thousands of times per chunk (a tenth of the contents' time). Collect
-    # every 50,000 allocations instead, fully after each document, and never scan what the
-    # parent had made before the fork.
-    gc.freeze()
-    gc.set_threshold(50_000, 10, 10)
-    while True:
-        message = conn.recv()
-        if message[0] == "stop":
-            conn.close()
-            return
-        if message[0] == "chunk":
-            _render_chunk(conn, job, specs[message[1]])
-        elif message[0] == "front":
-            _render_front(conn, job, message[1], message[2])
-        gc.collect()  # the laid-out document is garbage now: free it before the next one
+    message = conn.recv()
+    if message[0] == "chunk":
+        _render_chunk(conn, job, specs[message[1]])
+    elif message[0] == "front":
+        _render_front(conn, job, message[1], message[2])
+    conn.close()
 
 
 def _render_chunk(conn: Connection, job: _Job, spec: ChunkSpec) -> None:
@@ -519,21 +515,20 @@ def _render_chunked(
         cut.front, base_url, tuple(stylesheets), metadata, parsed, CSS(string=PAD_CSS, base_url=base_url), site_root
     )
     context = multiprocessing.get_context("fork")
-    procs, conns = [], []
+    procs = []
     todo = [i for i in range(count) if not take_cached(i)]
     rendered_names: list[str] = []
-    busy: dict[Connection, object] = {}
-    stopped: set[Connection] = set()
+    busy: dict[Connection, object] = {}  # a worker's pipe → the job it is on (chunk index or "front")
     waiting: dict[int, Connection] = {}  # chunk paginated, waiting for its start folio
     front: tuple | None = None
 
-    def start_worker() -> Connection:
+    def start_worker(message: tuple) -> Connection:
         parent, child = context.Pipe()
         proc = context.Process(target=_worker, args=(child, job, specs), daemon=True)
         proc.start()
         child.close()
         procs.append(proc)
-        conns.append(parent)
+        parent.send(message)
         return parent
 
     def front_ready() -> bool:
@@ -559,29 +554,26 @@ def _render_chunked(
         links = cache.levels(name + ".links.json")
         return (data, levels, links) if data is not None and levels is not None and links is not None else None
 
-    def dispatch(conn: Connection) -> None:
+    def launch() -> None:
+        """Start a worker for each job that can start now, ``pool_size`` at a time."""
         nonlocal front
-        # A chunk laid out before (its page count known) waits until its start folio is known:
-        # its cached PDF may still fit. The others are laid out in book order.
-        todo[:] = [i for i in todo if not take_cached(i)]
-        ready = [i for i in todo if i not in state.info or i in state.start]
-        if front is None and front_ready() and "front" not in busy.values():
-            # The front matter first: it is the longest job left, and the join waits for it.
-            front = cached_front()
-            if front is None:
-                busy[conn] = "front"
-                html, targets = front_inputs()
-                conn.send(("front", targets, html))
+        while True:
+            # A chunk laid out before (its page count known) waits until its start folio is
+            # known: its cached PDF may still fit. The others are laid out in book order.
+            todo[:] = [i for i in todo if not take_cached(i)]
+            if front is None and front_ready() and "front" not in busy.values():
+                front = cached_front()
+                if front is None:
+                    # The front matter is the job the join waits for: it starts now, in one more
+                    # process if the others are all busy, rather than after a chunk is drawn.
+                    html, targets = front_inputs()
+                    busy[start_worker(("front", targets, html))] = "front"
+                    continue
+            ready = [i for i in todo if i not in state.info or i in state.start]
+            if not ready or sum(1 for j in busy.values() if j != "front") >= pool_size:
                 return
-        if ready:
-            i = ready[0]
-            todo.remove(i)
-            busy[conn] = i
-            conn.send(("chunk", i))
-        if conn not in busy and not todo and (front is not None or "front" in busy.values()):
-            # Nothing left for this worker: let it go, and its memory with it.
-            conn.send(("stop",))
-            stopped.add(conn)
+            todo.remove(ready[0])
+            busy[start_worker(("chunk", ready[0]))] = ready[0]
 
     def answer_waiting() -> None:
         state.resolve(count)
@@ -594,58 +586,49 @@ def _render_chunked(
         front = cached_front()
     pool_size = max(1, min(workers, len(todo) + (front is None)))
     try:
-        if todo or front is None:
-            idle = [start_worker() for _ in range(pool_size)]
-            for conn in idle:
-                dispatch(conn)
-            while busy:
-                for conn in wait(list(busy)):
-                    message = conn.recv()
-                    if message[0] == "paginated":
-                        _, i, pages, anchors, strings = message
-                        state.info[i] = _ChunkInfo(pages, anchors, strings)
-                        cache.put(f"{specs[i].key}.json", json.dumps(vars(state.info[i]), sort_keys=True))
-                        waiting[i] = conn
-                        answer_waiting()
-                        state.resolve(count)
-                        if progress:
-                            progress(f"排版 第 {len(state.info)}/{count} 块")
-                    elif message[0] == "done" and message[1] == "front":
-                        _, _, data, _pages, levels, links = message
-                        front = (data, levels, links)
-                        name = front_cache_name()
-                        cache.put(name, data)
-                        cache.put(name + ".outline.json", json.dumps(levels))
-                        cache.put(name + ".links.json", json.dumps(links))
-                        rendered_names.append("front")
-                        del busy[conn]
-                        dispatch(conn)
-                    elif message[0] == "done":
-                        _, i, data, _pages, levels = message
-                        name = pdf_name(i)
-                        cache.put(name, data)
-                        cache.put(name + ".outline.json", json.dumps(levels))
-                        rendered_names.append(str(i))
-                        del busy[conn]
-                        dispatch(conn)
-                        state.joined.add(i)
-                        joiner.offer(i, data, levels)  # while the workers go on
-                    for other in conns:
-                        if other not in busy and other not in stopped:
-                            dispatch(other)
-                    if front is None and front_ready() and "front" not in busy.values() and len(procs) == pool_size:
-                        # The front matter is the job the join waits for: it starts now in one more
-                        # process rather than after a worker has drawn its chunk (0.4 s of a 4 s book).
-                        dispatch(start_worker())
+        launch()
+        while busy:
+            for conn in wait(list(busy)):
+                message = conn.recv()
+                if message[0] == "paginated":
+                    _, i, pages, anchors, strings = message
+                    state.info[i] = _ChunkInfo(pages, anchors, strings)
+                    cache.put(f"{specs[i].key}.json", json.dumps(vars(state.info[i]), sort_keys=True))
+                    waiting[i] = conn
+                    answer_waiting()
+                    state.resolve(count)
+                    if progress:
+                        progress(f"排版 第 {len(state.info)}/{count} 块")
+                elif message[0] == "done" and message[1] == "front":
+                    _, _, data, _pages, levels, links = message
+                    front = (data, levels, links)
+                    name = front_cache_name()
+                    cache.put(name, data)
+                    cache.put(name + ".outline.json", json.dumps(levels))
+                    cache.put(name + ".links.json", json.dumps(links))
+                    rendered_names.append("front")
+                    del busy[conn]
+                    conn.close()
+                elif message[0] == "done":
+                    _, i, data, _pages, levels = message
+                    name = pdf_name(i)
+                    cache.put(name, data)
+                    cache.put(name + ".outline.json", json.dumps(levels))
+                    rendered_names.append(str(i))
+                    del busy[conn]
+                    conn.close()
+                    state.joined.add(i)
+                    launch()  # before the join: the next chunk's worker starts while this one is joined
+                    joiner.offer(i, data, levels)  # while the workers go on
+                launch()
     finally:
-        for conn in conns:
-            if conn not in stopped:
-                with contextlib.suppress(OSError):
-                    conn.send(("stop",))
+        for conn in busy:
+            conn.close()
         for proc in procs:
-            proc.join(timeout=10)
+            proc.join(timeout=10 if not busy else 0)
             if proc.is_alive():
                 proc.kill()
+                proc.join()
     if front is None or len(state.joined) != count:
         raise RuntimeError("anthology chunks did not all render")
     name = front_cache_name()
