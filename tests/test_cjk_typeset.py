@@ -344,3 +344,53 @@ def test_character_wrapping_keeps_the_punctuation_rules(patched) -> None:
 
 def test_character_wrapping_breaks_badly_without_install(unpatched) -> None:
     assert [problem for width in NARROW for problem in line_break_violations(render(OVERLONG, width))]
+
+
+def _text_boxes(html: str) -> list[tuple[str, float, float, float]]:
+    """(text, x, y, width) of every laid-out text box: the lines as WeasyPrint broke them."""
+    from weasyprint.formatting_structure import boxes
+
+    document = weasyprint.HTML(string=html).render()
+    return [
+        (box.text, round(box.position_x, 3), round(box.position_y, 3), round(box.width, 3))
+        for page in document.pages
+        for box in page._page_box.descendants()
+        if isinstance(box, boxes.TextBox)
+    ]
+
+
+DRAFT_ALPHABET = [*"中文字词读书学习，。、；：？！（）《》“”——……·abcXYZ12 \u00ad", "2026", "WeasyPrint"]
+
+
+def test_short_drafts_break_lines_where_weasyprint_own_drafts_do(patched, monkeypatch) -> None:
+    import random
+
+    import weasyprint.layout.inline as inline
+
+    rng = random.Random(11)
+    paragraphs = [*PARAGRAPHS, *TRICKY, *OVERLONG]
+    for _ in range(40):
+        # Mostly Chinese, like the books; sometimes Latin words, spaces and soft hyphens (the slow path).
+        weights = [30] * 26 + [1] * (len(DRAFT_ALPHABET) - 26)
+        paragraphs.append("".join(rng.choices(DRAFT_ALPHABET, weights, k=rng.randint(20, 400))))
+    body = "".join(f"<p>{text}</p>" for text in paragraphs)
+    cases = []
+    for width, size in ((150, 10.0), (233.7, 10.5), (341.3, 9.0), (400, 14.0)):
+        style = (
+            f"@page {{ size: {width}pt 800pt; margin: {MARGIN}pt }} body {{ margin: 0 }}"
+            f"{cjk_typeset.CJK_BODY_CSS} p {{ font-size: {size}pt; line-height: 1.8; margin: 0 }}"
+        )
+        cases.append(f'<html lang="zh-CN"><head><style>{style}</style></head><body>{body}</body></html>')
+    short = [_text_boxes(html) for html in cases]
+    drafted = inline.split_first_line
+    calls = []
+
+    def counting(*args, **kwargs):
+        calls.append(args[0])
+        return drafted.__wrapped__(*args, **kwargs)
+
+    monkeypatch.setattr(inline, "split_first_line", counting)
+    own = [_text_boxes(html) for html in cases]
+    assert short == own
+    # The short draft was really taken: most lines start from texts longer than a draft.
+    assert sum(len(text) > 200 for text in calls) > 100

@@ -51,6 +51,10 @@ What :func:`install` patches (and nothing else)
    for a line that overflows is character wrapping (``PANGO_WRAP_CHAR``, set after
    ``set_text``), where every punctuation break counts: the wrapper then sets the
    attributes that (3) left out, before the layout is computed.
+6. ``weasyprint.layout.inline.split_first_line(text, style, …)`` — the draft of text
+   WeasyPrint lays out to find a line is sized for Latin text (four lines of Chinese); the
+   wrapper hands it a line and a half of Chinese instead, and takes the result only when
+   the break lies well inside that draft (see DRAFT_LINES). Same lines, less layout.
 
 Everything is undone by :func:`uninstall`; :func:`installed` is a context manager.
 :func:`install` is idempotent and refuses (``RuntimeError``) to patch a WeasyPrint
@@ -513,6 +517,49 @@ def _make_can_break_text(original):
     return can_break_text
 
 
+# --------------------------------------------------------------------------- the draft of a line
+
+# WeasyPrint lays out a draft of the first max_width / font_size * 4 characters of a text to
+# find its first line: for Latin text (about 2 characters per em) that is a line and a bit,
+# for Chinese (1 em per character) four lines, each shaped, broken and given break
+# attributes, and more than half of them thrown away. Chinese drafts here are a line and a
+# half; the line found is the same because a break point depends only on the characters
+# around it (UAX #14 and NO_LINE_START / NO_LINE_END look one character ahead), and a
+# result is only taken when the draft runs on well past it.
+DRAFT_LINES = 1.5
+_DRAFT_SLACK = 8  # characters after the break point, at least, for a draft line to count
+_DRAFT_UNSAFE = re.compile("[ \u00ad\n\r\t]")  # spaces and soft hyphens: WeasyPrint looks ahead for them
+
+
+def _make_split_first_line(original):
+    @functools.wraps(original)
+    def split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
+        font_size = style["font_size"]
+        if (
+            minimum
+            or not font_size
+            or max_width is None
+            or max_width == float("inf")
+            or style["white_space"] != "normal"
+            or style["hyphens"] == "auto"
+            or font_size * 4 > max_width
+        ):
+            return original(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+        draft = int(max_width / font_size * DRAFT_LINES) + _DRAFT_SLACK
+        weasyprint_draft = int(max_width / font_size * 4)
+        if len(text) <= draft + _DRAFT_SLACK or _DRAFT_UNSAFE.search(text, 0, weasyprint_draft):
+            return original(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+        result = original(text[:draft], style, context, max_width, justification_spacing, is_line_start, minimum)
+        layout, _, resume_index, width = result[:4]
+        if resume_index is None or width > max_width or len(layout.text) + _DRAFT_SLACK > draft:
+            # The draft fits on one line (narrow characters), or the line overflows (an
+            # unbreakable run): the whole text decides.
+            return original(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+        return result
+
+    return split_first_line
+
+
 # --------------------------------------------------------------------------- install / uninstall
 
 # (module path, attribute path, expected parameters, wrapper factory)
@@ -527,6 +574,12 @@ _PATCHES = (
     ),
     ("weasyprint.text.line_break", "Layout.set_text", ("self", "text", "justify"), _make_set_text),
     ("weasyprint.text.line_break", "Layout.get_first_line", ("self",), _make_get_first_line),
+    (
+        "weasyprint.layout.inline",
+        "split_first_line",
+        ("text", "style", "context", "max_width", "justification_spacing", "is_line_start", "minimum"),
+        _make_split_first_line,
+    ),
 )
 # Internals the wrappers rely on without patching them.
 _USED = (
