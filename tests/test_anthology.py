@@ -240,6 +240,36 @@ def test_direct_crop_marks_rasterise_like_weasyprints_own(tmp_path: Path) -> Non
         assert ImageChops.invert(ours).getbbox() is not None  # the marks are there at all
 
 
+def test_empty_margin_boxes_skipped_lay_out_pages_as_weasyprint_does() -> None:
+    import weasyprint.layout.page as layout_page
+    from weasyprint import CSS, HTML
+
+    pdf.install_empty_margin_boxes()
+    # Margin boxes with content on every side, in corners, sized, beside empty neighbours.
+    css = CSS(
+        string="""
+        @page { size: 140mm 203mm; margin: 20mm 18mm;
+          @top-center { content: string(head); min-width: 30mm; border-bottom: 0.5pt solid }
+          @bottom-right { content: counter(page); padding-left: 2mm }
+          @left-middle { content: "侧"; width: 8mm }
+          @bottom-left-corner { content: "角"; }
+          @right-top { content: none } }
+        @page :left { @top-left { content: "左页"; max-width: 40mm } @bottom-right { content: none } }
+        h1 { string-set: head content(text) }
+        """
+    )
+    html = HTML(string="<h1>书名</h1>" + "<p>正文。</p>" * 3 + "<h1 style='break-before: page'>第二</h1><p>二</p>" * 3)
+    ours = html.write_pdf(stylesheets=[css])
+    skipping = layout_page.resolve_percentages
+    layout_page.resolve_percentages = skipping.__wrapped__
+    try:
+        theirs = html.write_pdf(stylesheets=[css])
+    finally:
+        layout_page.resolve_percentages = skipping
+    assert ours == theirs
+    assert len(PdfReader(io.BytesIO(ours)).pages) == 4
+
+
 def test_screen_edition_is_trim_size_without_bleed(book: Book) -> None:
     reader = PdfReader(io.BytesIO(book.screen_pdf))
     for page in reader.pages:

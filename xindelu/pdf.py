@@ -366,6 +366,47 @@ def uninstall_direct_crop_marks() -> None:
         draw.draw_background = draw.draw_background.__wrapped__
 
 
+# ---------------------------------------------------------------- margin boxes
+
+_MARGIN_FLAG = "_xindelu_empty_margin_boxes"
+
+
+def _skip_empty_margin_boxes(original):
+    """WeasyPrint 70 makes all 16 margin boxes of every page (``make_margin_boxes``), resolving
+    the lengths of each against its computed style, then sets the width, height, margins,
+    paddings and borders of the boxes that generate nothing to 0 and lays out only the others.
+    A book page has two with content (running head and folio): most of that style work was
+    thrown away, a tenth of a page's layout. For an empty margin box, this sets only what is
+    not reset afterwards (min/max sizes, which the margin-box layout never reads of it)."""
+
+    @functools.wraps(original)
+    def resolve_percentages(box, containing_block):
+        from weasyprint.formatting_structure.boxes import MarginBox
+
+        if type(box) is MarginBox and not box.is_generated:
+            box.min_width = box.min_height = 0
+            box.max_width = box.max_height = float("inf")
+            return
+        original(box, containing_block)
+
+    return resolve_percentages
+
+
+def install_empty_margin_boxes() -> None:
+    """Patch the ``resolve_percentages`` that WeasyPrint 70's page layout calls (idempotent)."""
+    import weasyprint.layout.page as page
+
+    current = page.resolve_percentages
+    if getattr(current, _MARGIN_FLAG, False):
+        return
+    expected = ("box", "containing_block")
+    if tuple(inspect.signature(current).parameters) != expected:
+        raise RuntimeError(f"xindelu.pdf: weasyprint.layout.page.resolve_percentages{expected} changed")
+    wrapper = _skip_empty_margin_boxes(current)
+    setattr(wrapper, _MARGIN_FLAG, True)
+    page.resolve_percentages = wrapper
+
+
 # ---------------------------------------------------------------- font data
 
 _FONTS_FLAG = "_xindelu_face_views"
@@ -547,6 +588,7 @@ def render_document(
 
     install_direct_crop_marks()
     install_font_views()
+    install_empty_margin_boxes()
     started = time.monotonic()
     metadata = metadata or PdfMetadata(title="")
     with _weasyprint_logs(progress) as warnings:
