@@ -40,7 +40,10 @@ PT_PER_MM = 72 / 25.4
 # Books with at least CHUNK_FROM articles are laid out in chunks of CHUNK_ARTICLES articles
 # (xindelu.bookchunks) by CHUNK_WORKERS processes; smaller ones as one document.
 CHUNK_FROM = 40
-CHUNK_ARTICLES = 25
+# 50, not 25: each chunk is a forked process with its own start-up, pad page and PDF; at
+# 1,000 articles 21 chunks took 42-49 s of CPU against 46-62 s for 41 (interleaved runs),
+# for 300 MB of peak memory instead of 260. An edit re-lays out twice as much, in the background.
+CHUNK_ARTICLES = 50
 CHUNK_WORKERS = 2
 ZH_DIGITS = "零一二三四五六七八九"
 
