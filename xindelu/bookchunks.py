@@ -584,7 +584,7 @@ def _render_chunked(
     # The front matter from the cache, if the chunks are all cached and their folios known.
     if not todo and front_ready():
         front = cached_front()
-    pool_size = max(1, min(workers, len(todo) + (front is None)))
+    pool_size = max(1, workers)  # chunk workers at a time; the front matter may run beside them
     try:
         launch()
         while busy:
@@ -599,27 +599,26 @@ def _render_chunked(
                     state.resolve(count)
                     if progress:
                         progress(f"排版 第 {len(state.info)}/{count} 块")
-                elif message[0] == "done" and message[1] == "front":
-                    _, _, data, _pages, levels, links = message
-                    front = (data, levels, links)
-                    name = front_cache_name()
-                    cache.put(name, data)
-                    cache.put(name + ".outline.json", json.dumps(levels))
-                    cache.put(name + ".links.json", json.dumps(links))
-                    rendered_names.append("front")
-                    del busy[conn]
-                    conn.close()
                 elif message[0] == "done":
-                    _, i, data, _pages, levels = message
-                    name = pdf_name(i)
-                    cache.put(name, data)
-                    cache.put(name + ".outline.json", json.dumps(levels))
-                    rendered_names.append(str(i))
-                    del busy[conn]
+                    del busy[conn]  # the worker exits after its one job
                     conn.close()
-                    state.joined.add(i)
-                    launch()  # before the join: the next chunk's worker starts while this one is joined
-                    joiner.offer(i, data, levels)  # while the workers go on
+                    if message[1] == "front":
+                        _, _, data, _pages, levels, links = message
+                        front = (data, levels, links)
+                        name = front_cache_name()
+                        cache.put(name, data)
+                        cache.put(name + ".outline.json", json.dumps(levels))
+                        cache.put(name + ".links.json", json.dumps(links))
+                        rendered_names.append("front")
+                    else:
+                        _, i, data, _pages, levels = message
+                        name = pdf_name(i)
+                        cache.put(name, data)
+                        cache.put(name + ".outline.json", json.dumps(levels))
+                        rendered_names.append(str(i))
+                        state.joined.add(i)
+                        launch()  # before the join: the next chunk's worker starts while this one is joined
+                        joiner.offer(i, data, levels)  # while the workers go on
                 launch()
     finally:
         for conn in busy:

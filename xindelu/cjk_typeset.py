@@ -78,6 +78,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import math
 import re
 import unicodedata
 from bisect import bisect_left
@@ -534,27 +535,30 @@ _DRAFT_UNSAFE = re.compile("[ \u00ad\n\r\t]")  # spaces and soft hyphens: WeasyP
 def _make_split_first_line(original):
     @functools.wraps(original)
     def split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
+        def lay_out(draft: str):
+            return original(draft, style, context, max_width, justification_spacing, is_line_start, minimum)
+
         font_size = style["font_size"]
         if (
             minimum
             or not font_size
             or max_width is None
-            or max_width == float("inf")
+            or max_width == math.inf
             or style["white_space"] != "normal"
             or style["hyphens"] == "auto"
             or font_size * 4 > max_width
         ):
-            return original(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+            return lay_out(text)
         draft = int(max_width / font_size * DRAFT_LINES) + _DRAFT_SLACK
         weasyprint_draft = int(max_width / font_size * 4)
         if len(text) <= draft + _DRAFT_SLACK or _DRAFT_UNSAFE.search(text, 0, weasyprint_draft):
-            return original(text, style, context, max_width, justification_spacing, is_line_start, minimum)
-        result = original(text[:draft], style, context, max_width, justification_spacing, is_line_start, minimum)
+            return lay_out(text)
+        result = lay_out(text[:draft])
         layout, _, resume_index, width = result[:4]
         if resume_index is None or width > max_width or len(layout.text) + _DRAFT_SLACK > draft:
             # The draft fits on one line (narrow characters), or the line overflows (an
             # unbreakable run): the whole text decides.
-            return original(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+            return lay_out(text)
         return result
 
     return split_first_line

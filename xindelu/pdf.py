@@ -379,10 +379,10 @@ def _skip_empty_margin_boxes(original):
     thrown away, a tenth of a page's layout. For an empty margin box, this sets only what is
     not reset afterwards (min/max sizes, which the margin-box layout never reads of it)."""
 
+    from weasyprint.formatting_structure.boxes import MarginBox
+
     @functools.wraps(original)
     def resolve_percentages(box, containing_block):
-        from weasyprint.formatting_structure.boxes import MarginBox
-
         if type(box) is MarginBox and not box.is_generated:
             box.min_width = box.min_height = 0
             box.max_width = box.max_height = float("inf")
