@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import io
 from collections.abc import Callable
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import TODAY, article
 
-from xindelu import pipeline
+from xindelu import output, pipeline
 from xindelu.config import load_config
 from xindelu.content import load_content
 from xindelu.errors import ContentErrors
@@ -188,6 +189,35 @@ def test_video_url_is_used_as_is(make_site: Callable[..., Path]) -> None:
     root = make_site({"content/articles/a.md": article(video="https://example.org/v.mp4")})
     result = pipeline.build(pipeline.BuildOptions(root, TODAY, pdf=False))
     assert 'src="https://example.org/v.mp4"' in result.outputs["site/articles/a/index.html"].decode()
+
+
+def test_two_writers_write_every_file_and_report_the_other_ones_disk_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(output, "PARALLEL_WRITES", 10)
+    out = tmp_path / "output"
+    files = {f"site/articles/a{i:02d}/index.html": f"第{i}篇".encode() for i in range(40)}
+    files["site/index.html"] = "首页".encode()
+    stats = write_outputs(files, out)
+    assert (stats.written, stats.unchanged, stats.removed) == (41, 0, 0)
+    assert {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()} == files
+    files["site/articles/a00/index.html"] = "改过".encode()
+    assert write_outputs(files, out).unchanged == 40
+
+    real_write = output._write_file
+
+    def full_disk(path: str, data: bytes) -> None:
+        if path.endswith("a07/index.html"):  # every other file is the forked writer's: this one
+            raise OSError(errno.ENOSPC, "No space left on device", path)
+        real_write(path, data)
+
+    monkeypatch.setattr(output, "_write_file", full_disk)
+    files["site/articles/a07/index.html"] = "又改过".encode()
+    with pytest.raises(ContentErrors) as raised:
+        write_outputs(files, out)
+    assert "磁盘空间不足" in raised.value.errors[0].message
+    assert (out / "site/articles/a07/index.html").read_bytes() == "第7篇".encode()  # output/ as it was
+    assert [p.name for p in tmp_path.iterdir()] == ["output"]
 
 
 def test_write_outputs_is_atomic_skips_unchanged_and_prunes(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import os
 import shutil
 import tempfile
@@ -20,6 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from .cache import BuildCache, OutputEntry
 from .errors import ContentError, ContentErrors
+from .forked import cores, split_map
 from .memory import cycle_collection_paused
 
 
@@ -57,36 +59,28 @@ def _write_file(path: str, data: bytes) -> None:
         handle.write(data)
 
 
+# From this many files on, two processes write: creating 13,000 files and 10,000 folders is
+# mostly kernel time, and a second writer nearly halved it here (1.2-1.8 s against 1.8-3.1 s).
+PARALLEL_WRITES = 2000
+
+
 @cycle_collection_paused()
 def write_outputs(outputs: Mapping[str, bytes], out_dir: Path) -> WriteStats:
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     old = _existing_files(out_dir)
-    written = unchanged = 0
+    names = sorted(outputs)
+    for name in names:
+        _safe_name(name)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
-    # Plain strings and os calls: pathlib's per-path work cost more than the writing at 13,000 files.
-    tmp_s, out_s = str(tmp), str(out_dir)
-    made = {""}
+    place = functools.partial(_place, outputs, str(tmp), str(out_dir), old, {""})
     try:
-        for name in sorted(outputs):
-            _safe_name(name)
-            data = outputs[name]
-            folder = name.rpartition("/")[0]
-            if folder not in made:
-                os.makedirs(os.path.join(tmp_s, folder), exist_ok=True)
-                made.add(folder)
-            target = os.path.join(tmp_s, name)
-            if name in old:
-                previous = os.path.join(out_s, name)
-                if os.stat(previous).st_size == len(data) and _read(previous) == data:
-                    try:
-                        os.link(previous, target)
-                        unchanged += 1
-                        continue
-                    except OSError:  # file systems without hard links: fall back to writing
-                        pass
-            _write_file(target, data)
-            written += 1
+        # Forked after the bytes are rendered: the other writer shares them without copying.
+        workers = cores(2) if len(names) >= PARALLEL_WRITES else 1
+        placed = split_map(place, names, workers)
+        for outcome in placed:
+            if isinstance(outcome, OSError):
+                raise outcome
         _swap(tmp, out_dir)
     except OSError as exc:  # a full disk, no permission, a read-only mount: not a bug, say what happened
         shutil.rmtree(tmp, ignore_errors=True)
@@ -94,7 +88,39 @@ def write_outputs(outputs: Mapping[str, bytes], out_dir: Path) -> WriteStats:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return WriteStats(written, unchanged, len(old - set(outputs)))
+    unchanged = placed.count(_LINKED)
+    return WriteStats(len(names) - unchanged, unchanged, len(old - set(outputs)))
+
+
+_WRITTEN, _LINKED = 0, 1
+
+
+def _place(
+    outputs: Mapping[str, bytes], tmp_s: str, out_s: str, old: set[str], made: set[str], name: str
+) -> int | OSError:
+    """One file into the new tree: hard-linked from the current one when its bytes are the
+    same, else written. Plain strings and os calls: pathlib's per-path work cost more than the
+    writing at 13,000 files. An OSError is returned, not raised, so that the other writer's
+    comes back as itself (errno and all) for the Chinese message."""
+    data = outputs[name]
+    folder = name.rpartition("/")[0]
+    try:
+        if folder not in made:
+            os.makedirs(os.path.join(tmp_s, folder), exist_ok=True)  # exist_ok: safe with two writers
+            made.add(folder)
+        target = os.path.join(tmp_s, name)
+        if name in old:
+            previous = os.path.join(out_s, name)
+            if os.stat(previous).st_size == len(data) and _read(previous) == data:
+                try:
+                    os.link(previous, target)
+                    return _LINKED
+                except OSError:  # file systems without hard links: fall back to writing
+                    pass
+        _write_file(target, data)
+    except OSError as exc:
+        return exc
+    return _WRITTEN
 
 
 def _read(path: str) -> bytes:
