@@ -1,9 +1,7 @@
 #!/usr/bin/env python3
 """心得录 entry point: python build.py [command]. See README.md."""
 
-import sys
-
-from xindelu.cli import main
+from xindelu.cli import exit_now, main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())

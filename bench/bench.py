@@ -236,8 +236,10 @@ def main() -> None:
     parser.add_argument("--child", nargs=2, metavar=("MODE", "ROOT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
+        from xindelu.cli import exit_now
+
         print(json.dumps(child(args.child[0], Path(args.child[1]))))
-        return
+        exit_now(0)  # as build.py ends
     from reference import line, machine_speed
 
     before = machine_speed()

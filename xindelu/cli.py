@@ -6,9 +6,11 @@ Exit codes (DESIGN.md §5): 0 success, 1 content errors, 2 bad usage.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -116,6 +118,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 # output/ is replaced in one rename at the very end (xindelu.output), so whatever stops a build
 # leaves either the previous tree or the complete new one, never half of each.
 _OUTPUT_KEPT = "output/ 没有写一半：仍是上一次生成的内容（中断若恰在最后替换之后，则已是完整的新内容）。"
+
+
+def exit_now(code: int) -> NoReturn:
+    """End the process with ``code`` once main() has returned, without freeing the heap.
+
+    Freeing a 10,000-article build's millions of objects one by one took 0.4 s after all
+    its work was done (mypy ends the same way). Everything is written and closed by then;
+    only a thread still running (none but serve's, which normal exit waits for) takes the
+    usual way out.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+            stream.flush()
+    if threading.active_count() > 1:
+        sys.exit(code)
+    os._exit(code)
 
 
 def _options(args: argparse.Namespace) -> pipeline.BuildOptions:
