@@ -77,3 +77,13 @@ def test_build_with_errors_writes_nothing(make_site):
     assert result.returncode == 1
     assert "没有生成任何文件" in result.stderr
     assert not (root / "output").exists()
+
+
+def test_help_is_chinese():
+    for command in ((), ("build",), ("serve",), ("new",), ("import",), ("report",)):
+        result = run(*command, "--help")
+        assert result.returncode == 0
+        assert result.stdout.startswith("用法：build.py")
+        assert "显示本帮助并退出" in result.stdout and "选项:" in result.stdout
+        for english in ("usage:", "options:", "positional arguments", "show this help"):
+            assert english not in result.stdout

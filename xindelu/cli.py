@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from . import pipeline
 from .errors import ContentError, ContentErrors
@@ -24,8 +24,25 @@ EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 EXIT_WRITE = 74  # sysexits EX_IOERR: output/ could not be written (the previous one is kept)
 
 
+class _ChineseHelpFormatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+
 class ChineseArgumentParser(argparse.ArgumentParser):
-    """argparse with its usage errors in Chinese and exit code 2."""
+    """argparse with its help and usage errors in Chinese and exit code 2."""
+
+    def __init__(self, *args: Any, parents: Sequence[argparse.ArgumentParser] = (), **kwargs: Any) -> None:
+        add_help = kwargs.pop("add_help", True)
+        kwargs.setdefault("formatter_class", _ChineseHelpFormatter)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        if add_help:
+            self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+        for parent in parents:  # after -h, as argparse itself orders them
+            self._add_container_actions(parent)
+            self._defaults.update(parent._defaults)
 
     def error(self, message: str) -> NoReturn:
         translations = {
@@ -50,7 +67,7 @@ def _parser() -> ChineseArgumentParser:
         description="心得录：把审定的学习心得生成专栏网站、专报和文集 PDF。",
         epilog="不带命令时等于 build。",
     )
-    common = argparse.ArgumentParser(add_help=False)
+    common = ChineseArgumentParser(add_help=False)
     common.add_argument(
         "--root", type=Path, default=Path.cwd(), help="站点目录（含 site_config.yaml 与 content/），默认当前目录"
     )
