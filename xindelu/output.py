@@ -73,14 +73,11 @@ def write_outputs(outputs: Mapping[str, bytes], out_dir: Path) -> WriteStats:
     for name in names:
         _safe_name(name)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
-    place = functools.partial(_place, outputs, str(tmp), str(out_dir), old, {""})
+    place = functools.partial(_place, outputs, str(tmp), out_dir, old, {""})
     try:
         # Forked after the bytes are rendered: the other writer shares them without copying.
         workers = cores(2) if len(names) >= PARALLEL_WRITES else 1
-        placed = split_map(place, names, workers)
-        for outcome in placed:
-            if isinstance(outcome, OSError):
-                raise outcome
+        linked = split_map(place, names, workers)
         _swap(tmp, out_dir)
     except OSError as exc:  # a full disk, no permission, a read-only mount: not a bug, say what happened
         shutil.rmtree(tmp, ignore_errors=True)
@@ -88,20 +85,15 @@ def write_outputs(outputs: Mapping[str, bytes], out_dir: Path) -> WriteStats:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    unchanged = placed.count(_LINKED)
+    unchanged = linked.count(True)
     return WriteStats(len(names) - unchanged, unchanged, len(old - set(outputs)))
 
 
-_WRITTEN, _LINKED = 0, 1
-
-
-def _place(
-    outputs: Mapping[str, bytes], tmp_s: str, out_s: str, old: set[str], made: set[str], name: str
-) -> int | OSError:
+def _place(outputs: Mapping[str, bytes], tmp_s: str, out_dir: Path, old: set[str], made: set[str], name: str) -> bool:
     """One file into the new tree: hard-linked from the current one when its bytes are the
-    same, else written. Plain strings and os calls: pathlib's per-path work cost more than the
-    writing at 13,000 files. An OSError is returned, not raised, so that the other writer's
-    comes back as itself (errno and all) for the Chinese message."""
+    same (True), else written. Plain strings and os calls: pathlib's per-path work cost more
+    than the writing at 13,000 files. A disk error is raised as the Chinese ContentErrors here,
+    so that split_map brings it back from the other writer as it is."""
     data = outputs[name]
     folder = name.rpartition("/")[0]
     try:
@@ -110,17 +102,17 @@ def _place(
             made.add(folder)
         target = os.path.join(tmp_s, name)
         if name in old:
-            previous = os.path.join(out_s, name)
+            previous = os.path.join(out_dir, name)
             if os.stat(previous).st_size == len(data) and _read(previous) == data:
                 try:
                     os.link(previous, target)
-                    return _LINKED
+                    return True
                 except OSError:  # file systems without hard links: fall back to writing
                     pass
         _write_file(target, data)
     except OSError as exc:
-        return exc
-    return _WRITTEN
+        raise ContentErrors([write_error(exc, out_dir)]) from exc
+    return False
 
 
 def _read(path: str) -> bytes:
