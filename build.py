@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """心得录 entry point: python build.py [command]. See README.md."""
 
-from xindelu.cli import exit_now, main
+from xindelu.commands.cli import exit_now, main
 
 if __name__ == "__main__":
     exit_now(main())

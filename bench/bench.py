@@ -38,24 +38,26 @@ TODAY = dt.date(2026, 11, 1)
 EDITED = "content/articles/05"  # the first article of May gets its body changed
 
 
-def _build(root: Path, cache, *, search: bool, changed: frozenset[str] | None = None, serve: bool = False) -> dict:
+def _build(root: Path, memo, *, search: bool, changed: frozenset[str] | None = None, serve: bool = False) -> dict:
     """``search=False`` is serve's quick pass: pages only, the index kept as it is.
-    ``changed``: the files serve's watcher reports (xindelu.watch), for its fast path; ``serve``:
-    leave .cache/ to serve's background pass, as serve does."""
-    from xindelu import pipeline
-    from xindelu.output import write_build
+    ``changed``: the files serve's watcher reports (xindelu.commands.watch), for its fast path;
+    ``serve``: leave .cache/ to serve's background pass, as serve does. The memo written is
+    returned under "memo" (not printed)."""
+    from xindelu.build import pipeline
+    from xindelu.build.writer import write_build
 
     started = time.perf_counter()
-    result = pipeline.build(pipeline.BuildOptions(root, TODAY, pdf=False, quick=not search), cache, changed)
+    result = pipeline.build(pipeline.BuildOptions(root, TODAY, pdf=False, quick=not search), memo, changed)
     assert not result.errors, result.errors[:3]
     built = time.perf_counter()
-    stats = write_build(result.outputs, result.kept, root / "output", cache, save=not serve)
+    stats, memo = write_build(result.outputs, result.kept, result.delta, memo, save=not serve)
     return {
         "wall_s": time.perf_counter() - started,
         "write_s": time.perf_counter() - built,
         "files": len(result.outputs) + len(result.kept),
         "written": stats.written,
-        "rendered": len(cache.rendered),
+        "rendered": len(memo.rendered),
+        "memo": memo,
     }
 
 
@@ -75,26 +77,30 @@ def _peaks() -> dict:
 
 def child(mode: str, root: Path) -> dict:
     """One measurement, in this process; printed as JSON for the parent."""
-    from xindelu.cache import BuildCache
+    from xindelu.build.memo import Memo
 
     if mode == "cold":
         assert not (root / "output").exists() and not (root / ".cache").exists()
-        return {**_build(root, BuildCache.open(root), search=False), **_peaks()}
-    if mode in ("search", "nochange"):
-        return {**_build(root, BuildCache.open(root), search=True), **_peaks()}
-    if mode == "edit-cli":
+        measured = _build(root, Memo.open(root), search=False)
+    elif mode in ("search", "nochange"):
+        measured = _build(root, Memo.open(root), search=True)
+    elif mode == "edit-cli":
         _edit(root, 0)
         time.sleep(0.01)
-        return {**_build(root, BuildCache.open(root), search=False), **_peaks()}
-    if mode == "edit-serve":
-        cache = BuildCache.open(root)
-        _build(root, cache, search=False, serve=True)  # serve's first build: loads records and model, writes nothing
+        measured = _build(root, Memo.open(root), search=False)
+    elif mode == "edit-serve":
+        # serve's first build: loads records and model, writes nothing
+        memo = _build(root, Memo.open(root), search=False, serve=True)["memo"]
         times = []
         for round_ in range(1, 4):
             changed = _edit(root, round_)
-            times.append(_build(root, cache, search=False, changed=changed, serve=True))
-        best = sorted(times, key=lambda t: t["wall_s"])[1]
-        return {**best, **_peaks()}
+            times.append(_build(root, memo, search=False, changed=changed, serve=True))
+            memo = times[-1]["memo"]
+        measured = sorted(times, key=lambda t: t["wall_s"])[1]
+    else:
+        raise SystemExit(f"unknown mode {mode}")
+    measured.pop("memo")
+    return {**measured, **_peaks()}
     raise SystemExit(f"unknown mode {mode}")
 
 
@@ -236,7 +242,7 @@ def main() -> None:
     parser.add_argument("--child", nargs=2, metavar=("MODE", "ROOT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        from xindelu.cli import exit_now
+        from xindelu.commands.cli import exit_now
 
         print(json.dumps(child(args.child[0], Path(args.child[1]))))
         exit_now(0)  # as build.py ends

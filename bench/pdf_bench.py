@@ -44,9 +44,9 @@ CHILD = """
 import json, sys, time
 from pathlib import Path
 started = time.perf_counter()
-from xindelu.anthology import print_layout_dirs, render_anthology
-from xindelu.config import load_config
-from xindelu.content import load_content
+from xindelu.print.anthology import print_layout_dirs, render_anthology
+from xindelu.content.config import load_config
+from xindelu.content.load import load_content
 root = Path(sys.argv[1])
 config = load_config(root)
 content = load_content(root, config, proofread=False)

@@ -11,8 +11,8 @@ import random
 import shutil
 from pathlib import Path
 
-from xindelu.config import SiteConfig, load_config
-from xindelu.wordcount import count_zi
+from xindelu.content.config import SiteConfig, load_config
+from xindelu.core.wordcount import count_zi
 
 SUBJECTS = ["党员干部", "基层支部", "理论宣讲员", "中心组成员", "驻村工作队", "青年干部", "社区书记", "机关党员"]
 VERBS = ["深入学习", "认真研读", "联系实际思考", "带着问题调研", "反复体会", "结合岗位践行", "集中研讨", "分享交流"]

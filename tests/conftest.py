@@ -78,7 +78,7 @@ TODAY = dt.date(2026, 11, 1)
 
 def problems(root: Path) -> list[str]:
     """Every error `check` reports for the site at ``root``, formatted as editors see them."""
-    from xindelu.pipeline import BuildOptions, check
+    from xindelu.build.pipeline import BuildOptions, check
 
     return [e.format() for e in check(BuildOptions(root=root, today=TODAY)).errors]
 

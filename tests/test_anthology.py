@@ -20,8 +20,12 @@ import pytest
 from conftest import REPO, TODAY, article
 from pypdf import PdfReader
 
-from xindelu import pdf
-from xindelu.anthology import (
+from xindelu.build.pipeline import BuildOptions, build
+from xindelu.content.config import AnthologySettings, Fonts, load_config
+from xindelu.content.load import load_content
+from xindelu.core.errors import ContentErrors
+from xindelu.print import pdf
+from xindelu.print.anthology import (
     affiliation,
     anthology_sources,
     book_geometry,
@@ -32,11 +36,7 @@ from xindelu.anthology import (
     scope_ids,
     zh_number,
 )
-from xindelu.config import AnthologySettings, Fonts, load_config
-from xindelu.content import load_content
-from xindelu.errors import ContentErrors
-from xindelu.pdf import InstalledFonts, fixed_date, resolve_font, resolve_fonts, substitution_warnings
-from xindelu.pipeline import BuildOptions, build
+from xindelu.print.pdf import InstalledFonts, fixed_date, resolve_font, resolve_fonts, substitution_warnings
 
 MM = 72 / 25.4
 # The rules of the issue: no line starts with closing punctuation, none ends with opening punctuation.

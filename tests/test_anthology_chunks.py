@@ -41,10 +41,10 @@ from test_anthology import (  # noqa: F401  (fixtures and tests run again here, 
     test_toc_numbers_are_the_printed_folios_where_entries_start,
 )
 
-from xindelu import bookchunks, fontmerge
-from xindelu.anthology import book_parts, print_layout_dirs, render_anthology
-from xindelu.config import load_config
-from xindelu.content import load_content
+from xindelu.content.config import load_config
+from xindelu.content.load import load_content
+from xindelu.print import bookchunks, fontmerge
+from xindelu.print.anthology import book_parts, print_layout_dirs, render_anthology
 
 ENV = {"SOURCE_DATE_EPOCH": ""}
 PER_CHUNK = 2

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO, TODAY
 
-from xindelu import pipeline
-from xindelu.output import write_outputs
+from xindelu.build import pipeline
+from xindelu.build.writer import write_outputs
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path("/tmp/shots")

@@ -14,8 +14,11 @@ import pdfplumber
 import pytest
 from conftest import REPO, TODAY, article, problems
 
-from xindelu.anthology import print_layout_dirs
-from xindelu.bulletin import (
+from xindelu.build.pipeline import BuildOptions, build
+from xindelu.content.config import load_config
+from xindelu.content.load import load_content
+from xindelu.print.anthology import print_layout_dirs
+from xindelu.print.bulletin import (
     GRID,
     bulletin_fonts,
     bulletin_outputs,
@@ -26,11 +29,8 @@ from xindelu.bulletin import (
     series_title_pt,
     source_line,
 )
-from xindelu.cjk_typeset import NO_LINE_END, NO_LINE_START
-from xindelu.config import load_config
-from xindelu.content import load_content
-from xindelu.pdf import InstalledFonts, resolve_fonts
-from xindelu.pipeline import BuildOptions, build
+from xindelu.print.cjk_typeset import NO_LINE_END, NO_LINE_START
+from xindelu.print.pdf import InstalledFonts, resolve_fonts
 
 MM = 25.4 / 72  # millimetres per point
 BODY_PT = 16

@@ -13,7 +13,7 @@ import pdfplumber
 import pytest
 import weasyprint
 
-from xindelu import cjk_typeset
+from xindelu.print import cjk_typeset
 
 pytestmark = pytest.mark.skipif(
     not any(
@@ -248,7 +248,7 @@ def test_install_refuses_changed_internals(unpatched, monkeypatch) -> None:
 def test_install_in_fresh_interpreter() -> None:
     """Importing and installing works before anything else has imported WeasyPrint's internals."""
     code = (
-        "from xindelu import cjk_typeset; cjk_typeset.install(); cjk_typeset.install();"
+        "from xindelu.print import cjk_typeset; cjk_typeset.install(); cjk_typeset.install();"
         "import weasyprint.layout.inline as i; assert cjk_typeset.is_installed()"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=str(cjk_typeset.__file__).rsplit("/xindelu/", 1)[0])

@@ -8,8 +8,8 @@ import pytest
 import yaml
 from conftest import CONTEST_SITE, REPO
 
-from xindelu.config import SiteConfig, load_config
-from xindelu.errors import ContentErrors
+from xindelu.content.config import SiteConfig, load_config
+from xindelu.core.errors import ContentErrors
 
 
 def test_example_config_loads_into_frozen_records():

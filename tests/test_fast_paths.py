@@ -17,16 +17,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_incremental import ARTICLES, Incremental, clean_build, edit, tree
 
-from xindelu import html, model, pipeline
-from xindelu.cache import digest
-from xindelu.config import load_config
-from xindelu.content import load_content
-from xindelu.errors import ContentError, ContentErrors
-from xindelu.forked import split_map
-from xindelu.markdown import _TAGS, _plain_html, make_converter, render_markdown
-from xindelu.model import build_site
-from xindelu.theme import make_env, renderer
-from xindelu.watch import _Debouncer
+from xindelu.build import pipeline
+from xindelu.build.memo import digest
+from xindelu.commands.watch import _Debouncer
+from xindelu.content.config import load_config
+from xindelu.content.load import load_content
+from xindelu.core.errors import ContentError, ContentErrors
+from xindelu.core.forked import split_map
+from xindelu.core.markdown import _TAGS, _plain_html, make_converter, render_markdown
+from xindelu.site import model
+from xindelu.site import pages as html
+from xindelu.site.model import build_site
+from xindelu.site.theme import make_env, renderer
 
 # ---------------------------------------------------------------- Markdown's plain-text skip
 
@@ -137,7 +139,7 @@ def _jobs(root: Path):
     config = load_config(root)
     site = build_site(config, load_content(root, config, proofread=False), TODAY)
     env = make_env(root)
-    jobs, _ = html.page_jobs(site, None, root)
+    jobs, _, _ = html.page_jobs(site, None, root)
     return jobs, renderer(env, root)
 
 
@@ -175,13 +177,13 @@ def test_keys_and_digests_made_in_the_other_process_are_the_ones_a_rebuild_makes
         assert written[name].sha == digest((example / "output" / name).read_bytes()), name
     # A page-by-page rebuild (not the no-change shortcut) computes every key again here: every
     # page that has one (articles and lists) is kept; the few without (home, index pages) are not.
-    cache = Incremental(example, "disk", {"pdf": False}).cache
-    site = build_site(load_config(example), load_content(example, load_config(example), proofread=False), TODAY)
-    page_cache = cache.page_cache()
-    jobs, _ = html.page_jobs(site, page_cache, example)
-    assert {job.name for job in jobs} == pages - set(page_cache.new_keys)
-    assert len(page_cache.kept) == len(page_cache.new_keys) > 20
-    assert any(name.startswith("site/articles/") for name in page_cache.kept)
+    memo = Incremental(example, "disk", {"pdf": False}).memo
+    content = load_content(example, load_config(example), proofread=False)
+    site = build_site(load_config(example), content, TODAY)
+    jobs, _, run = html.page_jobs(site, memo.pages_before(content.entries), example)
+    assert {job.name for job in jobs} == pages - set(run.keys)
+    assert len(run.kept) == len(run.keys) > 20
+    assert any(name.startswith("site/articles/") for name in run.kept)
 
 
 def test_related_pieces_chosen_in_two_processes_are_the_same(example: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -253,7 +255,7 @@ def body_edit(root: Path) -> None:
 
 
 def test_a_body_edit_changes_only_its_page_the_feeds_and_the_index(site: Path, tmp_path: Path) -> None:
-    """The face (records.article_face) is all other pages show of an article: proven on clean builds."""
+    """What other pages read of an article (site.theme records it) leaves out its body: proven on clean builds."""
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     before = tree(clean_build(site, tmp_path / "a", {"pdf": False}))
@@ -272,12 +274,9 @@ def serve_builder(site: Path) -> Incremental:
 
 
 def quick_build(builder: Incremental, changed: set[str]) -> pipeline.BuildResult:
-    from xindelu.output import write_build
-
-    options = pipeline.BuildOptions(builder.root, TODAY, pdf=False, quick=True)
-    result = pipeline.build(options, builder.cache, frozenset(changed))
+    builder.options = {"pdf": False, "quick": True}
+    result = builder.build(frozenset(changed), save=False)
     assert not result.errors, result.errors
-    write_build(result.outputs, result.kept, builder.root / "output", builder.cache, save=False)
     return result
 
 
@@ -328,33 +327,29 @@ def test_serve_renders_only_the_edited_page_and_the_full_pass_equals_clean(site:
 def test_anything_but_a_body_edit_takes_the_full_path(site: Path, tmp_path: Path, change) -> None:
     builder = serve_builder(site)
     change(site)
-    options = pipeline.BuildOptions(site, TODAY, pdf=False, quick=True)
-    result = pipeline.build(options, builder.cache, frozenset({f"{ARTICLES}/zz-extra-3.md"}))
+    result = builder.build(frozenset({f"{ARTICLES}/zz-extra-3.md"}), save=False)
     if result.errors:  # the full path reports it, with file and line
         assert all(e.path == f"{ARTICLES}/zz-extra-3.md" for e in result.errors)
         return
     assert len(builder.cache.rendered) > 1  # lists, neighbours …: the full path ran
-    from xindelu.output import write_build
-
-    write_build(result.outputs, result.kept, site / "output", builder.cache, save=False)
     full_pass_equals_clean(builder, site, tmp_path)
 
 
 def test_a_file_the_last_build_did_not_read_takes_the_full_path(site: Path, tmp_path: Path) -> None:
     builder = serve_builder(site)
     (site / ARTICLES / "zz-new.md").write_text(article("新来的一篇", date="2026-06-01"), "utf-8")
-    options = pipeline.BuildOptions(site, TODAY, pdf=False, quick=True)
-    result = pipeline.build(options, builder.cache, frozenset({f"{ARTICLES}/zz-new.md"}))
+    result = builder.build(frozenset({f"{ARTICLES}/zz-new.md"}), save=False)
     assert "site/articles/zz-new/index.html" in result.outputs
 
 
 def test_a_site_with_its_own_templates_takes_the_full_path(site: Path) -> None:
     (site / "layouts/site").mkdir(parents=True)
-    shutil.copy(Path(html.__file__).parent.parent / "layouts/site/listing.html", site / "layouts/site/listing.html")
+    shutil.copy(
+        Path(html.__file__).parent.parent.parent / "layouts/site/listing.html", site / "layouts/site/listing.html"
+    )
     builder = serve_builder(site)
     body_edit(site)
-    options = pipeline.BuildOptions(site, TODAY, pdf=False, quick=True)
-    pipeline.build(options, builder.cache, frozenset({f"{ARTICLES}/zz-extra-3.md"}))
+    builder.build(frozenset({f"{ARTICLES}/zz-extra-3.md"}), save=False)
     assert len(builder.cache.rendered) > 1
 
 
@@ -404,20 +399,20 @@ def test_a_save_never_waits_for_the_background_pass(site: Path, tmp_path: Path, 
     pass is dropped and runs again; written, it leaves what a clean build leaves."""
     import threading
 
-    from xindelu.cache import BuildCache
-    from xindelu.watch import ServeBuilds
+    from xindelu.build.memo import Memo
+    from xindelu.commands.watch import ServeBuilds
 
-    builds = ServeBuilds(pipeline.BuildOptions(site, TODAY, pdf=False), BuildCache.open(site))
+    builds = ServeBuilds(pipeline.BuildOptions(site, TODAY, pdf=False), Memo.open(site))
     monkeypatch.setattr(builds, "schedule_full", lambda delay=0: None)  # driven by hand here
     assert builds.quick()[0] == ()  # serve's first pass
     real_build = pipeline.build
     started, release = threading.Event(), threading.Event()
 
-    def slow_build(options, cache=None, changed=None):
+    def slow_build(options, memo=None, changed=None):
         if not options.quick:  # the full pass: hold it halfway, as Pagefind would
             started.set()
             release.wait(20)
-        return real_build(options, cache, changed)
+        return real_build(options, memo, changed)
 
     monkeypatch.setattr(pipeline, "build", slow_build)
     outcome: list[bool] = []
@@ -431,7 +426,7 @@ def test_a_save_never_waits_for_the_background_pass(site: Path, tmp_path: Path, 
     background.join(30)
     assert outcome == [False]  # dropped: the save came in meanwhile
     assert builds.full() is True
-    assert any(n.startswith("site/pagefind/") for n in builds.cache.outputs)
+    assert any(n.startswith("site/pagefind/") for n in builds.memo.outputs)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     assert tree(site / "output") == tree(clean_build(site, scratch, {"pdf": False}))

@@ -14,11 +14,11 @@ from conftest import REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xindelu.config import load_config
-from xindelu.errors import ContentError
-from xindelu.markdown import render_markdown
-from xindelu.records import validate_article
-from xindelu.source import decode_text, read_source, split_front_matter
+from xindelu.content.config import load_config
+from xindelu.content.records import validate_article
+from xindelu.core.errors import ContentError
+from xindelu.core.markdown import render_markdown
+from xindelu.core.source import decode_text, read_source, split_front_matter
 
 CONFIG = load_config(REPO)
 PATH = "content/articles/a.md"

@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 from conftest import REPO, TODAY, article, only, problems
 
-import xindelu.markdown as markdown
-from xindelu.config import load_config
-from xindelu.content import load_content
-from xindelu.markdown import check_markdown, render_markdown
-from xindelu.pipeline import BuildOptions, check
-from xindelu.source import split_front_matter
+import xindelu.core.markdown as markdown
+from xindelu.build.pipeline import BuildOptions, check
+from xindelu.content.config import load_config
+from xindelu.content.load import load_content
+from xindelu.core.markdown import check_markdown, render_markdown
+from xindelu.core.source import split_front_matter
 
 A = "content/articles/a.md"
 BODY_LINE = 10  # article() writes 7 front-matter fields between two fences: the body starts on line 10
@@ -147,7 +147,7 @@ def test_slugs_differing_only_in_case_collide(make_site):
 
 
 def test_duplicate_slug_check_ignores_case():
-    from xindelu.content import _duplicate_slugs
+    from xindelu.content.load import _duplicate_slugs
 
     class Fake:
         def __init__(self, path: str, slug: str) -> None:
@@ -206,7 +206,7 @@ def test_deeply_nested_yaml_is_refused(make_site):
 def test_very_deep_yaml_neither_hangs_nor_crashes_the_interpreter():
     # Before: libyaml took 30 s to parse 100,000 levels, then the constructor overflowed the C stack (segfault).
     code = (
-        "from xindelu.source import split_front_matter\n"
+        "from xindelu.core.source import split_front_matter\n"
         "s, e = split_front_matter('a.md', '---\\ntitle: ' + '[' * 200000 + ']' * 200000 + '\\n---\\nx')\n"
         "print(e[0].format())\n"
     )
@@ -451,7 +451,7 @@ def test_the_guard_costs_little_on_real_articles():
 
 
 def test_serve_binds_loopback_by_default():
-    from xindelu import cli, watch
+    from xindelu.commands import cli, watch
 
     assert inspect.signature(watch.serve).parameters["host"].default == "127.0.0.1"
     args = cli._parser().parse_args(["serve"])
@@ -510,7 +510,7 @@ def test_resolve_request_stays_inside_the_site(site_dir, path):
 
 
 def resolve(site_dir: Path, path: str) -> Path | None:
-    from xindelu.server import resolve_request
+    from xindelu.commands.server import resolve_request
 
     return resolve_request(site_dir, "/", path)
 
@@ -525,7 +525,7 @@ def test_resolve_request_serves_what_is_inside(site_dir):
 
 
 def test_resolve_request_under_a_base_path(site_dir):
-    from xindelu.server import resolve_request
+    from xindelu.commands.server import resolve_request
 
     assert (
         resolve_request(site_dir, "/xindelu/", "/xindelu/articles/a/") == site_dir.resolve() / "articles/a/index.html"
@@ -536,7 +536,7 @@ def test_resolve_request_under_a_base_path(site_dir):
 
 @pytest.fixture
 def server(site_dir):
-    from xindelu.server import LiveState, start_server
+    from xindelu.commands.server import LiveState, start_server
 
     httpd = start_server(site_dir, "/", LiveState(), "127.0.0.1", 0)
     yield httpd
@@ -576,8 +576,8 @@ def test_server_serves_pages_and_injects_reload(server):
 
 
 def test_html_in_front_matter_is_escaped_on_every_page(make_site):
-    from xindelu.pipeline import BuildOptions as Options
-    from xindelu.pipeline import build
+    from xindelu.build.pipeline import BuildOptions as Options
+    from xindelu.build.pipeline import build
 
     evil = "<script>alert(1)</script><img src=x onerror=alert(2)>"
     root = make_site(

@@ -25,11 +25,11 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docx.shared import Pt
 
-from xindelu.config import load_config
-from xindelu.docx_import import build_draft, read_docx, run_import
-from xindelu.markdown import render_markdown
-from xindelu.pipeline import BuildOptions
-from xindelu.source import split_front_matter
+from xindelu.build.pipeline import BuildOptions
+from xindelu.commands.docx_import import build_draft, read_docx, run_import
+from xindelu.content.config import load_config
+from xindelu.core.markdown import render_markdown
+from xindelu.core.source import split_front_matter
 
 FOOTNOTES_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 

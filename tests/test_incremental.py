@@ -1,7 +1,7 @@
 """Incremental builds: after every kind of change the output tree equals a clean build's, byte for byte.
 
 A clean build runs in a fresh directory with no cache; the incremental one reuses the site's
-`.cache/` (as `python build.py` does, reopened from disk) or one BuildCache kept in memory
+`.cache/` (as `python build.py` does, reopened from disk) or one Memo kept in memory
 (as `serve` does). Then: how much a one-article edit re-renders.
 """
 
@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from conftest import TODAY, article
 
-from xindelu import pipeline
-from xindelu.cache import BuildCache
-from xindelu.output import write_build, write_outputs
+from xindelu.build import pipeline
+from xindelu.build.memo import Memo
+from xindelu.build.publish import build_and_write
+from xindelu.build.writer import write_outputs
 
 ARTICLES = "content/articles/2026"
 # zz-extra-3: 学而思, 微心得, 长沙市, 2026-03
@@ -48,15 +49,19 @@ def clean_build(root: Path, scratch: Path, options: dict) -> Path:
 class Incremental:
     def __init__(self, root: Path, mode: str, options: dict) -> None:
         self.root, self.mode, self.options = root, mode, options
-        self.cache = BuildCache.open(root)
+        self.memo = Memo.open(root)
 
-    def build(self) -> pipeline.BuildResult:
-        if self.mode == "disk":  # a new process each time: the cache comes from .cache/
-            self.cache = BuildCache.open(self.root)
-        result = pipeline.build(pipeline.BuildOptions(self.root, TODAY, **self.options), self.cache)
-        if not result.errors:
-            write_build(result.outputs, result.kept, self.root / "output", self.cache)
-        return result
+    @property
+    def cache(self) -> Memo:
+        return self.memo
+
+    def build(self, changed: frozenset[str] | None = None, save: bool = True) -> pipeline.BuildResult:
+        if self.mode == "disk":  # a new process each time: the memo comes from .cache/
+            self.memo = Memo.open(self.root)
+        options = pipeline.BuildOptions(self.root, TODAY, **self.options)
+        published = build_and_write(options, self.memo, changed, save=save)
+        self.memo = published.memo
+        return published.result
 
 
 def append(root: Path, name: str, text: str) -> None:
@@ -101,7 +106,7 @@ STEPS: list[tuple[str, Callable[[Path], None]]] = [
         lambda root: (
             (root / "layouts/site").mkdir(parents=True)
             or (root / "layouts/site/article.html").write_text(
-                (Path(pipeline.__file__).parent.parent / "layouts/site/article.html")
+                (Path(pipeline.__file__).parent.parent.parent / "layouts/site/article.html")
                 .read_text("utf-8")
                 .replace("上一篇", "前一篇"),
                 "utf-8",
@@ -184,7 +189,7 @@ def test_one_body_edit_renders_its_page_and_lists_not_unrelated_articles(site: P
 
 
 def test_no_change_rebuild_loads_nothing(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("xindelu.cache.RACY_NS", 0)  # trust stamps at once (the files were just written)
+    monkeypatch.setattr("xindelu.build.memo.RACY_NS", 0)  # trust stamps at once (the files were just written)
     builder = Incremental(site, "disk", {"pdf": False})
     builder.build()
     calls = []

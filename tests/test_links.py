@@ -12,8 +12,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from conftest import REPO, TODAY
 
-from xindelu import pipeline
-from xindelu.output import write_outputs
+from xindelu.build import pipeline
+from xindelu.build.writer import write_outputs
 
 
 class _Links(html.parser.HTMLParser):

@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from conftest import TODAY, article
 
-from xindelu import output, pipeline
-from xindelu.config import load_config
-from xindelu.content import load_content
-from xindelu.errors import ContentErrors
-from xindelu.model import build_site, output_file, page_path, split_base_url
-from xindelu.output import write_outputs
+from xindelu.build import pipeline
+from xindelu.build import writer as output
+from xindelu.build.writer import write_outputs
+from xindelu.content.config import load_config
+from xindelu.content.load import load_content
+from xindelu.core.errors import ContentErrors
+from xindelu.site.model import build_site, output_file, page_path, split_base_url
 
 
 def _site(root: Path, today: dt.date = TODAY, future: bool = False):  # type: ignore[no-untyped-def]

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from conftest import REPO
 
-from xindelu.newarticle import run_new
-from xindelu.pipeline import BuildOptions
-from xindelu.source import split_front_matter
+from xindelu.build.pipeline import BuildOptions
+from xindelu.commands.new import run_new
+from xindelu.core.source import split_front_matter
 
 FLAGS = [
     "--title",

@@ -19,12 +19,12 @@ import PIL.Image
 from conftest import TODAY, article
 from test_anthology import SMALL_BOOK
 
-from xindelu.anthology import print_layout_dirs, render_anthology
-from xindelu.bulletin import bulletin_outputs
-from xindelu.config import load_config
-from xindelu.content import load_content
-from xindelu.pdf import print_body, site_files_digest, site_images
-from xindelu.pipeline import BuildOptions, build
+from xindelu.build.pipeline import BuildOptions, build
+from xindelu.content.config import load_config
+from xindelu.content.load import load_content
+from xindelu.print.anthology import print_layout_dirs, render_anthology
+from xindelu.print.bulletin import bulletin_outputs
+from xindelu.print.pdf import print_body, site_files_digest, site_images
 
 RED, BLUE = (200, 30, 30), (30, 30, 200)
 ENV = {"SOURCE_DATE_EPOCH": ""}

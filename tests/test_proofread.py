@@ -11,8 +11,8 @@ from conftest import REPO, article
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xindelu.config import ProofreadingRule
-from xindelu.proofread import proofread
+from xindelu.content.config import ProofreadingRule
+from xindelu.content.proofread import proofread
 
 WORDS = (ProofreadingRule("为时一步", "为进一步"), ProofreadingRule("征急", "征集"))
 
@@ -84,7 +84,7 @@ def test_line_numbers_count_from_the_body_start():
 
 
 def test_words_come_from_the_site_config():
-    from xindelu.config import load_config
+    from xindelu.content.config import load_config
 
     config = load_config(REPO)
     pairs = {(r.wrong, r.right) for r in config.proofreading}

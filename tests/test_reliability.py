@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from conftest import REPO, TODAY
 
-from xindelu import cli
-from xindelu.output import write_outputs
-from xindelu.pipeline import BuildOptions, build
+from xindelu.build.pipeline import BuildOptions, build
+from xindelu.build.writer import write_outputs
+from xindelu.commands import cli
 
 Snapshot = dict[str, tuple[bytes, int, int]]
 
@@ -87,7 +87,7 @@ def test_template_runtime_error_names_file_line_and_page(built, capsys):
 
 
 def test_exception_mid_render_leaves_output(built, capsys, monkeypatch):
-    import xindelu.html
+    import xindelu.site.pages
 
     def broken_feed(*args, **kwargs):
         raise RuntimeError("渲染到一半出错")
@@ -251,9 +251,9 @@ OTHER_BUILD = textwrap.dedent(
     os.scandir = Reversed
     os.listdir = lambda path=".": sorted(real_listdir(path), reverse=True)
 
-    import xindelu.content
-    from xindelu.output import write_outputs
-    from xindelu.pipeline import BuildOptions, build
+    import xindelu.content.load
+    from xindelu.build.writer import write_outputs
+    from xindelu.build.pipeline import BuildOptions, build
 
     xindelu.content.PARALLEL_THRESHOLD = 1
     root = Path(sys.argv[1])
@@ -312,7 +312,7 @@ def test_two_clean_builds_are_byte_identical(tmp_path, monkeypatch):
 
 def test_pagefind_filters_are_canonical(tmp_path):
     """Pagefind alone orders its filter index differently on every run; the bundle we keep does not."""
-    from xindelu.search import search_outputs
+    from xindelu.site.search import search_outputs
 
     pages = build(BuildOptions(copy_example(tmp_path / "site"), TODAY, pdf=False)).outputs
     pages = {k: v for k, v in pages.items() if k.endswith(".html")}

@@ -10,7 +10,7 @@ import sys
 
 from conftest import REPO, article
 
-from xindelu.report import display_width
+from xindelu.site.report import display_width
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

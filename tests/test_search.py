@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from conftest import REPO, TODAY, article
 
-from xindelu import pipeline
-from xindelu.config import load_config
-from xindelu.content import load_content
-from xindelu.output import write_outputs
-from xindelu.search import search_outputs
+from xindelu.build import pipeline
+from xindelu.build.writer import write_outputs
+from xindelu.content.config import load_config
+from xindelu.content.load import load_content
+from xindelu.site.search import search_outputs
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from conftest import TODAY
 
-from xindelu import pipeline
-from xindelu.cli import main
-from xindelu.config import load_config
-from xindelu.content import load_content
-from xindelu.output import write_outputs
+from xindelu.build import pipeline
+from xindelu.build.writer import write_outputs
+from xindelu.commands.cli import main
+from xindelu.content.config import load_config
+from xindelu.content.load import load_content
 
 
 @pytest.fixture

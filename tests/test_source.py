@@ -6,7 +6,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xindelu.source import StrictLoader, decode_text, simple_mapping, split_front_matter
+from xindelu.core.source import StrictLoader, decode_text, simple_mapping, split_front_matter
 
 PATH = "content/articles/x.md"
 yaml_ish = st.lists(st.sampled_from([*"ab:- \n\"'[]{}&*!#|>%@`\t中文，。", "---", "\n---\n"]), max_size=60).map("".join)

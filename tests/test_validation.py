@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import TODAY, article, only, problems
 
-from xindelu.pipeline import BuildOptions, check
+from xindelu.build.pipeline import BuildOptions, check
 
 A = "content/articles/a.md"
 

@@ -3,8 +3,8 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xindelu.markdown import render_markdown
-from xindelu.wordcount import count_zi
+from xindelu.core.markdown import render_markdown
+from xindelu.core.wordcount import count_zi
 
 
 def test_hand_checked_examples():

@@ -1,0 +1,228 @@
+"""What survives between builds (`<root>/.cache/`, git-ignored), and what one build adds to it.
+
+The memo is a value: a build reads the one it is given and returns a MemoDelta beside its
+outputs; the writer (xindelu.build.writer.write_build) returns the next memo only after the
+files are on disk, so a failed build or write leaves the memo as it was. The phases never
+see this module: they take what they may reuse as plain arguments.
+
+Kept, each under the code version (every module of this package and the default theme), so
+a new release of the program starts cold:
+
+- **articles**: the validated record of every article file, keyed by the file's SHA-1 and
+  the configuration. A file whose size and mtime are unchanged is not even read (the stamp
+  is trusted only when it is older than the entry, as git does against racy edits).
+- **outputs**: for every output file (pages and PDFs), the key of the inputs it was made
+  from and the stamp and digest of the file written. A file whose key is unchanged and whose
+  file is intact is neither made nor written again.
+- **search**: what the search index needs to redo only what changed.
+- **stamp**: every input's name, size and mtime: when nothing changed, nothing is loaded.
+
+`serve` keeps the memo in memory across rebuilds, with the last build's records and model
+(``last``); `python build.py` loads it and saves it. A memo that cannot be read is ignored
+(a cold build), never an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import pickle
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from xindelu.core.errors import ContentError
+from xindelu.core.hashing import RACY_NS, code_version, digest
+
+if TYPE_CHECKING:  # not imported at run time: a no-change build needs none of the phases
+    from xindelu.content.load import ArticleEntry
+
+CACHE_DIR = ".cache"
+CACHE_FILE = "build.pickle"  # small: keys, stamps and output entries, read on every build
+ARTICLES_FILE = "articles.pickle"  # large: every parsed article, read only when something changed
+
+
+@dataclass(frozen=True)
+class OutputEntry:
+    key: str  # inputs the file was made from ("" when unknown: always compared by bytes)
+    size: int
+    mtime_ns: int
+    sha: str
+
+
+@dataclass(frozen=True)
+class MemoDelta:
+    """What one build made that the next may reuse. Committed by the writer, after the write."""
+
+    stamp: str | None = None  # None: not a whole build's picture (serve's quick pass), never skipped on
+    articles_key: str = ""
+    articles: Mapping[str, ArticleEntry] | None = None  # None: as the memo has them
+    keys: Mapping[str, str] = field(default_factory=dict)  # output → key of its inputs
+    digests: Mapping[str, str] = field(default_factory=dict)  # output → digest of the bytes made
+    warnings: tuple[ContentError, ...] = ()
+    search: Any = None  # the search index's own memo; None: as before
+    reads: Mapping[str, frozenset[str]] | None = None  # template → fields read of other articles; None: as before
+    last: Any = None  # serve only: the records and model this build made (xindelu.build.quick.Snapshot)
+    rendered: tuple[str, ...] = ()  # what was made afresh (for notes and tests)
+
+
+@dataclass(frozen=True)
+class Memo:
+    """In memory across `serve` rebuilds; on disk between `python build.py` runs."""
+
+    root: Path
+    articles_key: str = ""
+    loaded_articles: Mapping[str, ArticleEntry] | None = None  # None: still on disk, not read yet
+    outputs: Mapping[str, OutputEntry] = field(default_factory=dict)
+    search: Any = None
+    stamp: str = ""  # every input file's name, size and mtime at the last written build
+    warnings: tuple[ContentError, ...] = ()
+    reads: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    last: Any = None  # serve only, never saved
+    rendered: list[str] = field(default_factory=list)  # what the last build made afresh; never saved
+
+    @property
+    def file(self) -> Path:
+        return self.root / CACHE_DIR / CACHE_FILE
+
+    @functools.cached_property
+    def articles(self) -> Mapping[str, ArticleEntry]:
+        """Parsed articles, read from disk on first use: a no-change build never needs them."""
+        if self.loaded_articles is not None:
+            return self.loaded_articles
+        try:
+            with open(self.file.parent / ARTICLES_FILE, "rb") as handle:
+                version, key, articles = pickle.load(handle)
+        except Exception:  # missing, truncated, from another Python: parse again
+            return {}
+        return articles if (version, key) == (code_version(), self.articles_key) else {}
+
+    @classmethod
+    def open(cls, root: Path) -> Memo:
+        empty = cls(root)
+        try:
+            with open(empty.file, "rb") as handle:
+                version, state = pickle.load(handle)
+        except Exception:  # missing, truncated, from another Python: start cold
+            return empty
+        if version != code_version():
+            return empty
+        articles_key, outputs, search, stamp, warnings, reads = state
+        return cls(root, articles_key, None, outputs, search, stamp, warnings, reads)
+
+    def save(self, articles_changed: bool = True) -> None:
+        """Write .cache/ (the writer's and the commands' to call, after a write)."""
+        state = (self.articles_key, self.outputs, self.search, self.stamp, self.warnings, self.reads)
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            if articles_changed and self.loaded_articles is not None:  # unread articles are still right on disk
+                _dump(self.file.parent / ARTICLES_FILE, (code_version(), self.articles_key, self.loaded_articles))
+            _dump(self.file, (code_version(), state))
+        except OSError:
+            pass  # a read-only checkout still builds; the next build is simply cold
+
+    def article_reuse(self, key: str) -> Callable[[str], ArticleEntry | None] | None:
+        """What the load phase may reuse for the configuration ``key``; None: nothing."""
+        if key != self.articles_key:
+            return None
+        return self.articles.get
+
+    def committed(self, delta: MemoDelta, outputs: Mapping[str, OutputEntry]) -> Memo:
+        """The memo after ``delta``'s outputs were written and are on disk as ``outputs``."""
+        articles = self.loaded_articles if delta.articles is None else delta.articles
+        if articles is None and self.articles_key != delta.articles_key:
+            articles = {}
+        return Memo(
+            self.root,
+            delta.articles_key or self.articles_key,
+            articles,
+            outputs,
+            self.search if delta.search is None else delta.search,
+            delta.stamp or "",
+            delta.warnings,
+            self.reads if delta.reads is None else delta.reads,
+            delta.last,
+            list(delta.rendered),
+        )
+
+    def forgotten(self) -> Memo:
+        """After a failed write nothing on disk is known for sure."""
+        return Memo(self.root, self.articles_key, self.loaded_articles)
+
+    def intact(self, name: str) -> bool:
+        """The file written for ``name`` is still there, untouched (same size and mtime)."""
+        entry = self.outputs.get(name)
+        if entry is None:
+            return False
+        try:  # a string path: pathlib's joins cost more than the stat at 20,000 files
+            stat = os.stat(f"{self.root}/output/{name}")
+        except OSError:
+            return False
+        return (stat.st_size, stat.st_mtime_ns) == (entry.size, entry.mtime_ns)
+
+    def kept_if(self, name: str, key: str) -> bool:
+        """The file for ``name`` on disk was made from inputs with this ``key``, and is intact."""
+        entry = self.outputs.get(name)
+        return entry is not None and entry.key == key and self.intact(name)
+
+    def all_intact(self) -> bool:
+        return bool(self.outputs) and all(self.intact(name) for name in self.outputs)
+
+    def input_stamp(self, options: Any) -> str | None:
+        """Names, sizes and mtimes of every input; None when an mtime is too recent to trust."""
+        limit = time.time_ns() - RACY_NS
+        rows: list[str] = [code_version(), repr(options)]
+        for name in ("site_config.yaml", "content", "layouts"):
+            for path, stat in _walk(self.root / name):
+                if stat.st_mtime_ns > limit:
+                    return None
+                rows.append(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}")
+        return digest("\n".join(rows).encode())
+
+    def pages_before(self, articles: Mapping[str, ArticleEntry]) -> Any:  # site.pages.PagesBefore
+        """What the page renderer may reuse of the last build, for a build of ``articles``."""
+        from xindelu.site.pages import PagesBefore  # imported only when pages are rendered
+
+        return PagesBefore(
+            {name: entry.key for name, entry in self.outputs.items()},
+            {name: entry.sha for name, entry in articles.items()},
+            self.intact,
+            self.reads,
+        )
+
+
+def _dump(path: Path, data: Any) -> None:
+    """Write a pickle atomically: a killed build leaves the old file, never half of one."""
+    fd, tmp = tempfile.mkstemp(prefix=".build-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL).dump(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _walk(path: Path) -> list[tuple[str, os.stat_result]]:
+    """Every file under ``path`` (or ``path`` itself) with its stat, in a stable order."""
+    try:
+        if not path.is_dir():
+            return [(str(path), path.stat())] if path.exists() else []
+    except OSError:
+        return []
+    found: list[tuple[str, os.stat_result]] = []
+    stack = [str(path)]
+    while stack:
+        folder = stack.pop()
+        with os.scandir(folder) as it:
+            for item in sorted(it, key=lambda e: e.name):
+                if item.is_dir(follow_symlinks=False):
+                    stack.append(item.path)
+                else:
+                    found.append((item.path, item.stat()))
+    return found

@@ -1,0 +1,287 @@
+"""The build, phase by phase. The only module that knows the order of the phases.
+
+load config → load and validate content → site model → plan the PDFs → render pages →
+search index → render PDFs. Every phase takes what it may reuse as an argument and returns
+what it made; the build returns the outputs and a MemoDelta, and writes nothing
+(xindelu.build.publish writes, then commits the delta).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from xindelu.build.memo import Memo, MemoDelta
+from xindelu.core.errors import ContentError, ContentErrors
+from xindelu.core.memory import cycle_collection_paused
+
+if TYPE_CHECKING:
+    from xindelu.content.config import SiteConfig
+    from xindelu.content.load import Content
+    from xindelu.site.model import Site
+
+# The phases' modules (Markdown, YAML, Jinja, the model …) are imported where they are used:
+# most `python build.py` runs while editing find nothing changed, and those need only the memo
+# (importing the rest was half the time of such a run).
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    root: Path
+    today: dt.date
+    future: bool = False
+    pdf: bool = True
+    # serve's quick pass: pages only; the search index and PDFs already written are kept as
+    # they are (not a clean build's tree) until the full pass that follows in the background.
+    quick: bool = False
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    config: SiteConfig | None
+    content: Content | None
+    errors: tuple[ContentError, ...]
+    warnings: tuple[ContentError, ...] = field(default=())
+
+
+def check(options: BuildOptions, proofread: bool = True, memo: Memo | None = None) -> CheckResult:
+    """Load and validate everything; build nothing. A build skips the proofreader's warnings."""
+    from xindelu.content.config import load_config
+    from xindelu.content.load import load_content
+    from xindelu.site.model import page_slug_conflicts
+
+    try:
+        config = load_config(options.root)
+    except ContentErrors as exc:
+        return CheckResult(None, None, tuple(exc.errors))
+    reuse = memo.article_reuse(articles_key(config, proofread)) if memo is not None else None
+    content = load_content(options.root, config, proofread, reuse)
+    errors = tuple(sorted((*content.errors, *page_slug_conflicts(config, content.pages))))
+    return CheckResult(config, content, errors, content.warnings)
+
+
+def articles_key(config: SiteConfig, proofread: bool) -> str:
+    """What every parsed article depends on besides its own file."""
+    import pickle
+
+    from xindelu.core.hashing import code_version, digest
+
+    return digest(pickle.dumps((config, proofread, code_version())))
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    errors: tuple[ContentError, ...]
+    warnings: tuple[ContentError, ...]
+    outputs: dict[str, bytes]  # path relative to output/ ("site/index.html", "print/x.pdf") → bytes
+    notes: tuple[str, ...] = ()  # Chinese lines for the terminal (counts, timings)
+    kept: frozenset[str] = frozenset()  # with a memo: files already right on disk, not in outputs
+    delta: MemoDelta = field(default_factory=MemoDelta)  # for the memo, once the outputs are written
+
+
+@cycle_collection_paused()
+def build(options: BuildOptions, memo: Memo | None = None, changed: frozenset[str] | None = None) -> BuildResult:
+    """check → model → pages → search → PDFs. Content errors stop the build before anything is made.
+
+    With a ``memo`` the build is incremental: unchanged articles are not parsed again,
+    unchanged pages and PDFs not made again (they come back in ``kept``), and when no input
+    changed at all nothing is loaded. ``changed`` (serve's quick pass: the files the watcher
+    saw change, relative to the root) lets a body-only edit skip the rest (xindelu.build.quick).
+    """
+    from xindelu.build import quick
+
+    if memo is not None and changed and options.quick and memo.last is not None:
+        fast = quick.body_edit(memo, changed)
+        if fast is not None:
+            return BuildResult((), memo.warnings, fast.outputs, (fast.note,), fast.kept, fast.delta)
+    stamp = memo.input_stamp(options) if memo is not None else None
+    if memo is not None and unchanged(memo, stamp, options):
+        delta = MemoDelta(stamp, memo.articles_key, None, {}, {}, memo.warnings, None, None, memo.last)
+        return BuildResult((), memo.warnings, {}, ("没有改动。",), frozenset(memo.outputs), delta)
+    checked = check(options, proofread=False, memo=memo)
+    if checked.errors:
+        return BuildResult(checked.errors, checked.warnings, {})
+    config, content = checked.config, checked.content
+    assert config is not None and content is not None
+    try:
+        site, started = model(config, content, options, memo), time.perf_counter()
+        pdf_jobs = plan_pdfs(config, content, options, memo)
+        site = _with_pdfs(site, pdf_jobs)
+        pages, env = render_site(site, content, options, memo)
+        rendered = time.perf_counter()
+        search = index_site(site, pages, memo, options)
+        pdfs = render_pdfs(config, content, options, pdf_jobs)
+    except ContentErrors as exc:  # e.g. no CJK font for the PDFs, a broken template
+        return BuildResult(tuple(exc.errors), checked.warnings, {})
+    outputs = {**pages.outputs, **search.outputs, **pdfs.outputs}
+    kept = pages.kept | search.kept | pdfs.kept
+    delta = MemoDelta(
+        stamp=stamp if not options.quick else None,
+        articles_key=articles_key(config, False),
+        articles=content.entries,
+        keys={**pages.keys, **pdfs.keys},
+        digests=pages.digests,
+        warnings=checked.warnings,
+        search=search.memo,
+        reads=pages.reads,
+        last=quick.Snapshot(config, content, site, env) if options.quick or (memo is not None and memo.last) else None,
+        rendered=(*pages.rendered, *pdfs.rendered),
+    )
+    count = len(pages.outputs) + len([k for k in pages.kept if k.endswith(".html")])
+    notes = (
+        *pdfs.notes,
+        f"网站：{len(site.articles)} 篇文章，{count} 个文件（重新生成 {len(pages.outputs)} 个），"
+        f"用时 {rendered - started:.2f} 秒；搜索索引 {len(search.outputs)} 个文件更新。",
+    )
+    return BuildResult((), checked.warnings, outputs, notes, frozenset(kept), delta)
+
+
+def unchanged(memo: Memo, stamp: str | None, options: BuildOptions) -> bool:
+    """No input changed since the last written build, and its files are all still there."""
+    # serve's first pass loads all the same: its fast path needs the records and model in memory.
+    wants_snapshot = options.quick and memo.last is None
+    return stamp is not None and stamp == memo.stamp and not wants_snapshot and memo.all_intact()
+
+
+def model(config: SiteConfig, content: Content, options: BuildOptions, memo: Memo | None) -> Site:
+    from xindelu.site.model import build_site
+
+    previous = memo.last.site if memo is not None and memo.last is not None else None
+    return build_site(config, content, options.today, options.future, previous=previous)
+
+
+# ---------------------------------------------------------------- pages
+
+
+@dataclass(frozen=True)
+class Made:
+    """What a phase made: new bytes, files kept as they are, and what the memo keeps of it."""
+
+    outputs: dict[str, bytes] = field(default_factory=dict)
+    kept: frozenset[str] = frozenset()
+    keys: dict[str, str] = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)
+    rendered: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    reads: dict[str, frozenset[str]] | None = None  # pages: template → fields read of other articles
+    memo: object = None
+
+
+def render_site(
+    site: Site, content: Content, options: BuildOptions, memo: Memo | None
+):  # -> tuple[Made, jinja2.Environment]
+    """Pages, feeds, theme assets and media."""
+    from xindelu.site.media import media_outputs
+    from xindelu.site.pages import render_pages
+    from xindelu.site.theme import make_env, static_outputs
+
+    env = make_env(options.root)
+    pages = render_pages(site, env, memo.pages_before(content.entries) if memo is not None else None)
+    outputs = {**pages.outputs, **static_outputs(options.root), **media_outputs(options.root, site)}
+    made = Made(outputs, pages.kept, pages.keys, pages.digests, pages.rendered, reads=pages.reads)
+    return made, env
+
+
+# ---------------------------------------------------------------- search
+
+SEARCH_PREFIX = "site/pagefind/"
+ARTICLES_PREFIX = "site/articles/"
+
+
+def index_site(site: Site, pages: Made, memo: Memo | None, options: BuildOptions) -> Made:
+    """The search index over the article pages; redone only when an article page's bytes changed."""
+    from xindelu.core.hashing import digest
+    from xindelu.site.search import search_outputs
+
+    if memo is None:
+        return Made(search_outputs(pages.outputs, site.base_path))
+    bundle = {name for name in memo.outputs if name.startswith(SEARCH_PREFIX)}
+    if options.quick:  # kept as it is; the next full build re-indexes
+        return Made(kept=frozenset(name for name in bundle if memo.intact(name)), memo="")
+    names = sorted(
+        n for n in (*pages.outputs, *pages.kept) if n.startswith(ARTICLES_PREFIX) and n.endswith("/index.html")
+    )
+    rows = (f"{n}\0{pages.digests[n] if n in pages.outputs else memo.outputs[n].sha}" for n in names)
+    key = digest("\n".join(rows).encode())
+    if key == memo.search and bundle and all(memo.intact(name) for name in bundle):
+        return Made(kept=frozenset(bundle), memo=key)
+    out_dir = memo.root / "output"
+    texts = {n: pages.outputs[n] if n in pages.outputs else (out_dir / n).read_bytes() for n in names}
+    return Made(search_outputs(texts, site.base_path), memo=key)
+
+
+# ---------------------------------------------------------------- PDFs
+
+
+@dataclass(frozen=True)
+class PdfJob:
+    """One PDF (or both editions of the book) to make, named before anything is rendered."""
+
+    kind: str  # "bulletin" or "anthology"
+    paths: tuple[str, ...]  # under output/
+    key: str  # the inputs it is made from
+    number: int = 0  # the bulletin's
+    kept: bool = False  # the files on disk were made from the same inputs
+
+
+def plan_pdfs(config: SiteConfig, content: Content, options: BuildOptions, memo: Memo | None) -> list[PdfJob]:
+    """Every PDF this build writes, with its key; the site links them before they are made.
+    serve's quick pass keeps the PDFs on disk as they are, for the full pass to renew."""
+    if memo is not None and options.quick:
+        on_disk = [name for name in memo.outputs if name.endswith(".pdf") and memo.intact(name)]
+        return [PdfJob("kept", (name,), memo.outputs[name].key, kept=True) for name in on_disk]
+    if not options.pdf:
+        return []
+    from xindelu.build.pdfkeys import anthology_key, bulletin_key
+    from xindelu.print.anthology import output_paths as book_paths
+    from xindelu.print.bulletin import output_paths as issue_paths
+
+    jobs = [
+        PdfJob("bulletin", issue_paths(b), bulletin_key(config, content, b, options.root), b.number)
+        for b in content.bulletins
+    ]
+    if content.anthology is not None:
+        key = anthology_key(config, content, options.root)
+        jobs.append(PdfJob("anthology", tuple(book_paths(content.anthology).values()), key))
+    if memo is None:
+        return jobs
+    return [dataclasses.replace(j, kept=all(memo.kept_if(p, j.key) for p in j.paths)) for j in jobs]
+
+
+def _with_pdfs(site: Site, jobs: list[PdfJob]) -> Site:
+    """The site linking the PDFs this build leaves in output/."""
+    from xindelu.site.model import attach_pdfs
+
+    names = [p for job in jobs for p in job.paths]
+    return attach_pdfs(site, [k.removeprefix("site/") for k in names if k.startswith("site/")])
+
+
+def render_pdfs(config: SiteConfig, content: Content, options: BuildOptions, jobs: list[PdfJob]) -> Made:
+    """The PDFs whose inputs changed; the others stay on disk as they are."""
+    kept = frozenset(p for job in jobs if job.kept for p in job.paths)
+    todo = [job for job in jobs if not job.kept]
+    keys = {p: job.key for job in jobs for p in job.paths}
+    if not todo:
+        return Made(kept=kept, keys=keys)
+    from xindelu.print.anthology import anthology_outputs
+    from xindelu.print.bulletin import bulletin_outputs
+    from xindelu.print.pdf import stderr_progress
+
+    outputs: dict[str, bytes] = {}
+    notes: list[str] = []
+    numbers = {job.number for job in todo if job.kind == "bulletin"}
+    if any(job.kind == "anthology" for job in todo):
+        book, book_notes = anthology_outputs(config, content, options.root, progress_for=stderr_progress)
+        outputs.update(book)
+        notes.extend(book_notes)
+    if numbers:
+        issues = dataclasses.replace(content, bulletins=tuple(b for b in content.bulletins if b.number in numbers))
+        made, issue_notes = bulletin_outputs(config, issues, options.root, progress_for=stderr_progress)
+        outputs.update(made)
+        notes.extend(issue_notes)
+    rendered = tuple(p for job in todo for p in job.paths)
+    return Made(outputs, kept, keys, rendered=rendered, notes=tuple(notes))

@@ -1,0 +1,346 @@
+"""site_config.yaml → SiteConfig, a tree of frozen dataclasses.
+
+Unknown keys are errors (a typo in config must not be silently ignored), and
+every error names the line of site_config.yaml it is about.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xindelu.core.errors import ContentError, ContentErrors
+from xindelu.core.source import decode_text, key_lines_of, load_yaml
+
+CONFIG_NAME = "site_config.yaml"
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Device names Windows refuses as file or folder names (any case): output/ must copy to any disk.
+WINDOWS_RESERVED = frozenset(
+    ("con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10)))
+)
+RESERVED_HINT = "这是 Windows 的设备名，不能用作文件夹名；请换一个，如在后面加“-1”"
+
+
+def reserved_slug(slug: str) -> bool:
+    return slug.lower() in WINDOWS_RESERVED
+
+
+@dataclass(frozen=True)
+class SiteMeta:
+    title: str
+    base_url: str
+    language: str = "zh-CN"
+    page_size: int = 12
+    subtitle: str = ""
+    description: str = ""
+    organizer: str = ""
+    time_zone: str = "Asia/Shanghai"
+
+
+@dataclass(frozen=True)
+class Unit:
+    name: str
+    slug: str
+    aliases: tuple[str, ...] = ()
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class UnitGroup:
+    name: str
+    units: tuple[Unit, ...]
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    slug: str
+    meaning: str = ""
+
+
+@dataclass(frozen=True)
+class Form:
+    name: str
+    slug: str
+    max_zi: int
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Outlet:
+    name: str
+    slug: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class DimensionValue:
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """An extra index dimension (award, stage …) declared in config, indexed like category."""
+
+    key: str
+    label: str
+    slug: str
+    values: tuple[DimensionValue, ...]
+    featured: bool = True
+
+
+@dataclass(frozen=True)
+class Fonts:
+    body: tuple[str, ...] = ("Noto Serif CJK SC",)
+    heading: tuple[str, ...] = ("Noto Sans CJK SC",)
+    bulletin_title: tuple[str, ...] = ("Noto Serif CJK SC",)
+    bulletin_body: tuple[str, ...] = ("Noto Serif CJK SC",)
+    bulletin_heading: tuple[str, ...] = ("Noto Sans CJK SC",)
+
+
+@dataclass(frozen=True)
+class AnthologySettings:
+    trim_width_mm: float = 140
+    trim_height_mm: float = 203
+    bleed_mm: float = 3
+    font_size_pt: float = 10.5
+    line_height: float = 1.75
+    margin_top_mm: float = 20
+    margin_bottom_mm: float = 20
+    margin_inner_mm: float = 22
+    margin_outer_mm: float = 18
+
+
+@dataclass(frozen=True)
+class BulletinSettings:
+    series_title: str = ""
+    issuer: str = ""
+    allowed_forms: tuple[str, ...] = ()
+    default_sections: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_article_kb: int = 512
+    max_image_kb: int = 8192
+
+
+@dataclass(frozen=True)
+class ProofreadingRule:
+    wrong: str
+    right: str
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    site: SiteMeta
+    unit_groups: tuple[UnitGroup, ...]
+    categories: tuple[Category, ...]
+    forms: tuple[Form, ...]
+    outlets: tuple[Outlet, ...] = ()
+    dimensions: tuple[Dimension, ...] = ()
+    fonts: Fonts = field(default_factory=Fonts)
+    anthology: AnthologySettings = field(default_factory=AnthologySettings)
+    bulletin: BulletinSettings = field(default_factory=BulletinSettings)
+    limits: Limits = field(default_factory=Limits)
+    proofreading: tuple[ProofreadingRule, ...] = ()
+
+    @property
+    def units(self) -> tuple[Unit, ...]:
+        return tuple(unit for group in self.unit_groups for unit in group.units)
+
+    def unit_lookup(self) -> dict[str, Unit]:
+        """Names and aliases → unit."""
+        table: dict[str, Unit] = {}
+        for unit in self.units:
+            table[unit.name] = unit
+            for alias in unit.aliases:
+                table.setdefault(alias, unit)
+        return table
+
+
+def load_config(root: Path) -> SiteConfig:
+    """Load ``root/site_config.yaml``; raise ContentErrors listing every problem."""
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        raise ContentErrors(
+            [
+                ContentError(
+                    CONFIG_NAME, 0, "找不到站点配置文件", f"请在 {root} 下放置 {CONFIG_NAME}，可复制示例站点的配置修改"
+                )
+            ]
+        )
+    text, errors = decode_text(CONFIG_NAME, path.read_bytes())
+    if text is None:
+        raise ContentErrors(errors)
+    data, errors = load_yaml(CONFIG_NAME, text)
+    if errors:
+        raise ContentErrors(errors)
+    return parse_config(data, text)
+
+
+def parse_config(data: Any, text: str = "") -> SiteConfig:
+    lines = key_lines_of(text) if text else {}
+    errors: list[ContentError] = []
+    config = _build(SiteConfig, data, (), lines, errors)
+    if config is not None:
+        _check_config(config, lines, errors)
+    if errors or config is None:
+        raise ContentErrors(sorted(set(errors)) or [ContentError(CONFIG_NAME, 1, "配置无法读取", "请检查文件内容")])
+    return _attach_groups(config)
+
+
+def _attach_groups(config: SiteConfig) -> SiteConfig:
+    groups = tuple(
+        dataclasses.replace(g, units=tuple(dataclasses.replace(u, group=g.name) for u in g.units))
+        for g in config.unit_groups
+    )
+    return dataclasses.replace(config, unit_groups=groups)
+
+
+def _line(lines: dict[tuple[Any, ...], int], path: tuple[Any, ...]) -> int:
+    while path and path not in lines:
+        path = path[:-1]
+    return lines.get(path, 1)
+
+
+def _label(path: tuple[Any, ...]) -> str:
+    parts = []
+    for part in path:
+        parts.append(f"[{part + 1}]" if isinstance(part, int) else ("." if parts else "") + str(part))
+    return "".join(parts) or "（顶层）"
+
+
+_TYPE_ZH = {str: "文字", int: "整数", float: "数字", bool: "true 或 false"}
+
+
+def _build(cls: Any, data: Any, path: tuple[Any, ...], lines: dict, errors: list[ContentError]) -> Any:
+    """Construct ``cls`` (a dataclass, tuple[...], or scalar type) from YAML data."""
+    origin = typing.get_origin(cls)
+    if origin is tuple:
+        if data is None:
+            return ()
+        if isinstance(data, (str, int, float)) and typing.get_args(cls)[0] is str:
+            data = [data]
+        if not isinstance(data, list):
+            errors.append(
+                ContentError(CONFIG_NAME, _line(lines, path), f"“{_label(path)}”应是列表", "每项另起一行，以“- ”开头")
+            )
+            return ()
+        item_type = typing.get_args(cls)[0]
+        return tuple(_build(item_type, item, (*path, i), lines, errors) for i, item in enumerate(data))
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(cls) if a is not type(None)]
+        return None if data is None else _build(options[0], data, path, lines, errors)
+    if dataclasses.is_dataclass(cls):
+        if not isinstance(data, dict):
+            errors.append(
+                ContentError(CONFIG_NAME, _line(lines, path), f"“{_label(path)}”应是“键: 值”的映射", "请检查缩进")
+            )
+            return None
+        hints = typing.get_type_hints(cls)
+        known = {f.name: f for f in dataclasses.fields(cls) if f.name != "group"}
+        values: dict[str, Any] = {}
+        for key, value in data.items():
+            if key not in known:
+                guess = difflib.get_close_matches(str(key), list(known), n=1)
+                hint = f"是否指“{guess[0]}”？" if guess else "可用的键：" + "、".join(known)
+                errors.append(
+                    ContentError(CONFIG_NAME, _line(lines, (*path, key)), f"未知的配置项“{_label((*path, key))}”", hint)
+                )
+                continue
+            values[key] = _build(hints[key], value, (*path, key), lines, errors)
+        for name, f in known.items():
+            missing = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+            if missing and name not in values:
+                errors.append(
+                    ContentError(
+                        CONFIG_NAME, _line(lines, path), f"缺少配置项“{_label((*path, name))}”", "请补上这一项"
+                    )
+                )
+        return None if errors else cls(**values)
+    if cls is float and isinstance(data, int) and not isinstance(data, bool):
+        return float(data)
+    if cls in _TYPE_ZH and (not isinstance(data, cls) or (cls is int and isinstance(data, bool))):
+        errors.append(
+            ContentError(
+                CONFIG_NAME, _line(lines, path), f"“{_label(path)}”应是{_TYPE_ZH[cls]}，现在是“{data}”", "请改正这个值"
+            )
+        )
+        return None
+    return data
+
+
+def _check_config(config: SiteConfig, lines: dict, errors: list[ContentError]) -> None:
+    def slug_ok(slug: str, path: tuple[Any, ...]) -> None:
+        if not SLUG_RE.match(slug):
+            errors.append(
+                ContentError(
+                    CONFIG_NAME,
+                    _line(lines, path),
+                    f"slug“{slug}”不是合法网址片段",
+                    "只用小写字母、数字和连字符，如 chang-sha",
+                )
+            )
+        elif reserved_slug(slug):
+            errors.append(ContentError(CONFIG_NAME, _line(lines, path), f"slug“{slug}”不能使用", RESERVED_HINT))
+
+    seen: dict[str, str] = {}
+    for gi, group in enumerate(config.unit_groups):
+        for ui, unit in enumerate(group.units):
+            path = ("unit_groups", gi, "units", ui)
+            slug_ok(unit.slug, (*path, "slug"))
+            for name in (unit.name, *unit.aliases):
+                if name in seen and seen[name] != unit.name:
+                    errors.append(
+                        ContentError(
+                            CONFIG_NAME,
+                            _line(lines, path),
+                            f"单位名称或别名“{name}”重复（也属于“{seen[name]}”）",
+                            "每个名称只能指向一个单位",
+                        )
+                    )
+                seen[name] = unit.name
+    for key, items in (("categories", config.categories), ("forms", config.forms), ("outlets", config.outlets)):
+        names: set[str] = set()
+        for i, item in enumerate(items):
+            slug_ok(item.slug, (key, i, "slug"))
+            if item.name in names:
+                errors.append(
+                    ContentError(CONFIG_NAME, _line(lines, (key, i)), f"“{item.name}”重复", "请删去重复的一项")
+                )
+            names.add(item.name)
+    if config.site.page_size < 1:
+        errors.append(ContentError(CONFIG_NAME, _line(lines, ("site", "page_size")), "page_size 须为正整数", "如 12"))
+    reserved = {"title", "author", "unit", "category", "form", "date", "status", "slug", "tags", "outlets", "summary"}
+    for i, dim in enumerate(config.dimensions):
+        slug_ok(dim.slug, ("dimensions", i, "slug"))
+        if dim.key in reserved:
+            errors.append(
+                ContentError(
+                    CONFIG_NAME,
+                    _line(lines, ("dimensions", i, "key")),
+                    f"维度键“{dim.key}”与文章固定字段重名",
+                    "请换一个键名",
+                )
+            )
+        for j, value in enumerate(dim.values):
+            slug_ok(value.slug, ("dimensions", i, "values", j, "slug"))
+    form_names = {f.name for f in config.forms}
+    for i, name in enumerate(config.bulletin.allowed_forms):
+        if name not in form_names:
+            errors.append(
+                ContentError(
+                    CONFIG_NAME,
+                    _line(lines, ("bulletin", "allowed_forms", i)),
+                    f"专报允许的体裁“{name}”不在 forms 中",
+                    "请写 forms 里已有的体裁名",
+                )
+            )

@@ -1,0 +1,383 @@
+"""The anthology: a print-ready book PDF (print and screen editions) from one source.
+
+Templates ``anthology.html`` and ``anthology.css`` come from ``<root>/layouts/print/`` when a
+site overrides them, else from this repository's ``layouts/print/``. The CSS is a Jinja
+template too, because the page geometry and the font families come from site_config.yaml.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+import jinja2
+
+from xindelu.content.config import AnthologySettings, SiteConfig
+from xindelu.content.load import Content
+from xindelu.content.records import Anthology, Article
+from xindelu.core.errors import ContentError, ContentErrors
+from xindelu.core.layouts import layout_dirs
+from xindelu.print import bookchunks, cjk_typeset
+from xindelu.print.pdf import (
+    FontChoice,
+    PdfMetadata,
+    Progress,
+    RenderedPdf,
+    fixed_date,
+    print_body,
+    render_document,
+    resolve_fonts,
+    substitution_warnings,
+)
+
+Edition = Literal["print", "screen"]
+EDITIONS: tuple[Edition, ...] = ("print", "screen")
+PT_PER_MM = 72 / 25.4
+# Books with at least CHUNK_FROM articles are laid out in chunks of CHUNK_ARTICLES articles
+# (xindelu.bookchunks) by CHUNK_WORKERS processes; smaller ones as one document.
+CHUNK_FROM = 40
+# 50, not 25: each chunk is a forked process with its own start-up, pad page and PDF; at
+# 1,000 articles 21 chunks took 42-49 s of CPU against 46-62 s for 41 (interleaved runs),
+# for 300 MB of peak memory instead of 260. An edit re-lays out twice as much, in the background.
+CHUNK_ARTICLES = 50
+CHUNK_WORKERS = 2
+ZH_DIGITS = "零一二三四五六七八九"
+
+
+def print_layout_dirs(root: Path) -> list[Path]:
+    """The print templates of the anthology and the bulletin, with the site's overrides."""
+    return layout_dirs(root, "print")
+
+
+def output_paths(anthology: Anthology) -> dict[Edition, str]:
+    """Where each edition goes under output/ (the site links the screen edition)."""
+    return {
+        "print": f"print/{anthology.slug}-print.pdf",
+        "screen": f"site/anthology/{anthology.slug}.pdf",
+    }
+
+
+# ---------------------------------------------------------------- geometry
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """The page in points, with the text block snapped to whole characters and whole lines.
+
+    Snapping keeps a line of pure Chinese exactly ``chars_per_line`` characters wide (no
+    stretching needed) and the last line of a full page exactly on the bottom margin.
+    """
+
+    width_mm: float
+    height_mm: float
+    bleed_mm: float
+    font_size_pt: float
+    line_height_pt: float
+    chars_per_line: int
+    lines_per_page: int
+    margin_top_pt: float
+    margin_bottom_pt: float
+    margin_inner_pt: float
+    margin_outer_pt: float
+
+    @property
+    def text_width_pt(self) -> float:
+        return self.chars_per_line * self.font_size_pt
+
+
+def book_geometry(settings: AnthologySettings) -> Geometry:
+    width, height = settings.trim_width_mm * PT_PER_MM, settings.trim_height_mm * PT_PER_MM
+    size = settings.font_size_pt
+    line = size * settings.line_height
+    inner, outer = settings.margin_inner_mm * PT_PER_MM, settings.margin_outer_mm * PT_PER_MM
+    top, bottom = settings.margin_top_mm * PT_PER_MM, settings.margin_bottom_mm * PT_PER_MM
+    # A hair of tolerance: 100 mm is 26.997 characters of 10.5 pt, and means 27.
+    chars = max(1, math.floor((width - inner - outer) / size + 0.01))
+    # The last line needs only its glyph height, not the full leading below it.
+    lines = max(1, math.floor((height - top - bottom - size) / line + 0.01) + 1)
+    spare_width = width - inner - outer - chars * size
+    spare_height = height - top - bottom - ((lines - 1) * line + size)
+    return Geometry(
+        width_mm=settings.trim_width_mm,
+        height_mm=settings.trim_height_mm,
+        bleed_mm=settings.bleed_mm,
+        font_size_pt=size,
+        line_height_pt=line,
+        chars_per_line=chars,
+        lines_per_page=lines,
+        margin_top_pt=top,
+        margin_bottom_pt=bottom + spare_height - (line - size),
+        margin_inner_pt=inner,
+        margin_outer_pt=outer + spare_width,
+    )
+
+
+# ---------------------------------------------------------------- the book as the template sees it
+
+
+@dataclass(frozen=True)
+class BookPart:
+    number: int
+    label: str  # 第一辑
+    title: str
+    subtitle: str
+    anchor: str
+    articles: tuple[Article, ...]
+
+
+def zh_number(n: int) -> str:
+    """1 → 一, 10 → 十, 21 → 二十一 (part numbers)."""
+    if n < 10:
+        return ZH_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    if n < 100:
+        return ("" if tens == 1 else ZH_DIGITS[tens]) + "十" + (ZH_DIGITS[ones] if ones else "")
+    return str(n)
+
+
+def book_parts(anthology: Anthology, articles: Sequence[Article]) -> tuple[BookPart, ...]:
+    """The parts with their approved articles in manifest order (validation reports the rest)."""
+    by_slug = {a.slug: a for a in articles if a.status == "approved"}
+    return tuple(
+        BookPart(
+            number=i,
+            label=f"第{zh_number(i)}辑",
+            title=part.title,
+            subtitle=part.subtitle,
+            anchor=f"part-{i}",
+            articles=tuple(by_slug[slug] for slug in part.articles if slug in by_slug),
+        )
+        for i, part in enumerate(anthology.parts, 1)
+    )
+
+
+_TRAILING_P = re.compile(r"<p>([^<]{1,16})</p>\s*$")
+
+
+def mark_signature(html: str) -> str:
+    """Trailing short lines without end punctuation (编　者 / 2026年12月) → ``<p class="sign">``.
+
+    A preface's signature and date are set flush right in Chinese books, not indented.
+    """
+    head, signs = html.rstrip(), []
+    while (match := _TRAILING_P.search(head)) and not match.group(1).rstrip().endswith(("。", "！", "？", "…")):
+        signs.insert(0, f'<p class="sign">{match.group(1)}</p>')
+        head = head[: match.start()].rstrip()
+    return head + "\n" + "\n".join(signs) if signs else html
+
+
+_ID_REF = re.compile(r'\b(id|href)="(#?)([^"#][^"]*)"')
+
+
+def scope_ids(html: str, prefix: str) -> str:
+    """Prefix ids and in-page links of one article, so footnotes (fn:1 …) of all articles stay apart.
+
+    Links to other documents (http:, mailto:, relative files) are left alone.
+    """
+
+    def fix(match: re.Match[str]) -> str:
+        attr, hash_, value = match.groups()
+        if attr == "href" and not hash_:
+            return match.group(0)
+        return f'{attr}="{hash_}{prefix}{value}"'
+
+    return _ID_REF.sub(fix, html)
+
+
+_NOTE_REF = re.compile(r"([^<>\s])(<sup[^>]*>(?:(?!</sup>).)*</sup>)([，。、；：？！）」』》〉…”’]+)")
+
+
+def glue_note_refs(html: str) -> str:
+    """Keep a footnote mark with the character before it and the punctuation after it.
+
+    Without this, WeasyPrint may break the line between ``</sup>`` and ``。`` and start the
+    next line with a full stop.
+    """
+    return _NOTE_REF.sub(r'<span class="nobr">\1\2\3</span>', html)
+
+
+_LINK = re.compile(r"<a\b[^>]*>|</a>")
+
+
+def unlink(html: str) -> str:
+    """Links → plain spans (print edition: a printer's PDF carries no link annotations)."""
+    return _LINK.sub(lambda m: "</span>" if m.group(0) == "</a>" else '<span class="link">', html)
+
+
+def affiliation(article: Article) -> str:
+    """Unit and position under the byline; the unit once only when the position already names it."""
+    names = (article.unit.name, *article.unit.aliases)
+    if article.position and any(name in article.position for name in names):
+        return article.position
+    return "　".join(x for x in (article.unit.name, article.position) if x)
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal (for running heads set from Python values)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return f'"{escaped}"'
+
+
+def _environment(layouts: Sequence[Path]) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in layouts]),
+        autoescape=jinja2.select_autoescape(["html"], default_for_string=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.filters["css_string"] = css_string
+    env.filters["scope_ids"] = scope_ids
+    env.filters["glue_note_refs"] = glue_note_refs
+    env.filters["unlink"] = unlink
+    env.filters["affiliation"] = affiliation
+    return env
+
+
+def _template_error(exc: Exception, name: str) -> ContentErrors:
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where, line, message = exc.filename or name, exc.lineno or 0, f"模板语法错误：{exc.message}"
+    else:
+        where, line, message = name, 0, f"文集模板出错：{exc}"
+    return ContentErrors(
+        [ContentError(where, line, message, "请改正这个模板，或删去 layouts/print/ 里的覆盖文件以使用默认模板")]
+    )
+
+
+def _print_parts(parts: Sequence[BookPart]) -> tuple[BookPart, ...]:
+    return tuple(
+        replace(part, articles=tuple(replace(a, body_html=print_body(a.body_html, a.path)) for a in part.articles))
+        for part in parts
+    )
+
+
+def anthology_sources(
+    config: SiteConfig,
+    content: Content,
+    edition: Edition,
+    layouts: Sequence[Path],
+    fonts: Mapping[str, FontChoice],
+) -> tuple[str, list[str]]:
+    """The book's HTML and its stylesheets (CJK rules first, then the book's own)."""
+    anthology = content.anthology
+    if anthology is None:
+        raise ValueError("no anthology in content")
+    context = {
+        "book": anthology,
+        "parts": _print_parts(book_parts(anthology, content.articles)),
+        "edition": edition,
+        "site": config.site,
+        "geometry": book_geometry(config.anthology),
+        "fonts": fonts,
+        "preface_html": mark_signature(anthology.preface_html),
+        "afterword_html": mark_signature(anthology.afterword_html),
+        "trim": f"{config.anthology.trim_width_mm:g} mm × {config.anthology.trim_height_mm:g} mm",
+    }
+    env = _environment(layouts)
+    sources = []
+    for name in ("anthology.html", "anthology.css"):
+        try:
+            sources.append(env.get_template(name).render(context))
+        except jinja2.TemplateError as exc:
+            raise _template_error(exc, f"layouts/print/{name}") from exc
+    html, css = sources
+    return html, [cjk_typeset.CJK_BODY_CSS, css]
+
+
+def render_anthology(
+    config: SiteConfig,
+    content: Content,
+    edition: Edition,
+    layouts: Sequence[Path],
+    *,
+    progress: Progress | None = None,
+    fonts: Mapping[str, FontChoice] | None = None,
+    environ: Mapping[str, str] | None = None,
+    chunk_articles: int | None = None,
+    cache_dir: Path | None = None,
+    workers: int | None = None,
+    root: Path | None = None,
+) -> RenderedPdf:
+    """One edition of the book → RenderedPdf (``.data`` bytes, ``.pages``, ``.seconds``).
+
+    Books of CHUNK_FROM articles or more (or any, with ``chunk_articles``) are laid out in
+    chunks of that many articles in ``workers`` processes and joined; ``cache_dir`` keeps
+    the chunks so that a rebuild lays out only those whose input or start folio changed.
+    ``root``: the site, where the pictures in the articles are read.
+
+    Raises ContentErrors (Chinese, for the terminal) when no CJK font is installed or a
+    template is broken.
+    """
+    anthology = content.anthology
+    if anthology is None:
+        raise ValueError("no anthology in content")
+    fonts = fonts if fonts is not None else resolve_fonts(config.fonts)
+    html, stylesheets = anthology_sources(config, content, edition, layouts, fonts)
+    # Inter-character justification and the punctuation line-break rules (WeasyPrint 70).
+    cjk_typeset.install()
+    metadata = PdfMetadata(
+        title=anthology.title + (f"——{anthology.subtitle}" if anthology.subtitle else ""),
+        # "某某 编" → the author is 某某; the role word belongs on the title page, not in metadata.
+        authors=(re.sub(r"\s*编$", "", anthology.editor),) if anthology.editor else (),
+        language=config.site.language,
+        subject=anthology.subtitle,
+        created=fixed_date(anthology.year, environ),
+    )
+    base_url = str(layouts[0]) + "/"
+    parts = book_parts(anthology, content.articles)
+    articles = sum(len(part.articles) for part in parts)
+    if chunk_articles is None and articles >= CHUNK_FROM:
+        chunk_articles = CHUNK_ARTICLES
+    if chunk_articles:
+        cut = bookchunks.cut_book(
+            html,
+            [(part.anchor, [f"a-{a.slug}" for a in part.articles]) for part in parts],
+            "afterword" if anthology.afterword_html else None,
+            max(1, chunk_articles),
+        )
+        if cut is not None:  # else a site's own template lacks the markers: one document
+            return bookchunks.render_chunked(
+                cut,
+                base_url,
+                stylesheets,
+                metadata,
+                cache_dir=cache_dir / "anthology" / edition if cache_dir else None,
+                workers=workers or CHUNK_WORKERS,
+                progress=progress,
+                site_root=root,
+            )
+    return render_document(html, base_url, stylesheets, metadata, progress=progress, site_root=root)
+
+
+def anthology_outputs(
+    config: SiteConfig, content: Content, root: Path, *, progress_for: Callable[[str], Progress] | None = None
+) -> tuple[dict[str, bytes], list[str]]:
+    """Both editions keyed by their path under output/, and Chinese notes (pages, time, font warnings)."""
+    anthology = content.anthology
+    if anthology is None:
+        return {}, []
+    fonts = resolve_fonts(config.fonts)
+    notes = ["提醒：" + w.format() for w in substitution_warnings(fonts, ("body", "heading"))]
+    outputs = {}
+    layouts = print_layout_dirs(root)
+    labels = {"print": "文集印刷版", "screen": "文集屏幕版"}
+    for edition, path in output_paths(anthology).items():
+        label = labels[edition]
+        rendered = render_anthology(
+            config,
+            content,
+            edition,
+            layouts,
+            fonts=fonts,
+            progress=progress_for(label) if progress_for else None,
+            cache_dir=root / ".cache",  # chunked books keep their chunks here for the next build
+            root=root,
+        )
+        outputs[path] = rendered.data
+        notes.append(rendered.summary(label) + f"（{path}）")
+    return outputs, notes

@@ -1,0 +1,831 @@
+"""A large anthology in chunks: laid out in parallel worker processes, joined into one PDF.
+
+WeasyPrint 70 lays out a whole book in one process with memory and time that grow faster
+than the page count (1,000 articles: a gigabyte). Here the book's HTML is cut at top-level
+elements into the front matter (cover … contents) and body chunks: each part's articles in
+groups (the first group with the part title page), the afterword on its own. Every body
+chunk is a whole document laid out by a forked worker; the folios stay exact because:
+
+* a chunk's page count does not depend on where it starts: chunks that open a part or the
+  afterword open on a right-hand page anyway, and a chunk inside a part starts with an
+  article (a plain page break), whose text block is as wide on either side;
+* after pagination (before the margin boxes are made) the worker reports its page count
+  and waits for its real start folio from the parent, which knows it as soon as the
+  chunks before it are paginated. The worker then shifts the page counters, moves the
+  pages to the other side if the start's parity says so (same text, mirrored margins)
+  and carries over the named strings (running heads) from the chunk before;
+* the front matter is laid out last, with ``target-counter()`` of anchors in other chunks
+  answered from the chunks' reports, so the contents print the real folios. It starts as
+  soon as every folio is known, in one more process if the workers are still drawing.
+
+Every chunk starts with a throwaway pad page; a chunk that opens on a right-hand page has a
+blank left page after it, which the join keeps only when the page before is a right-hand
+page, exactly where the single-document layout puts a blank page.
+
+The join (pypdf) takes each chunk as soon as the chunks before it are in, while the workers
+go on; at the end it puts the front matter in front and rebuilds the outline from the
+chunks' bookmark levels, the named destinations of every anchor, the contents' links in the
+screen edition, the metadata of the front matter and a fixed /ID, so identical input gives
+identical bytes.
+
+Chunk PDFs are cached in ``cache_dir`` keyed by the chunk's input, its start folio and the
+strings carried into it: an edit that keeps the page count re-renders one chunk (and the
+front matter only when a folio in the contents changes).
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import io
+import json
+import multiprocessing
+import os
+import re
+import shutil
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+
+from xindelu.print import fontmerge
+from xindelu.print.pdf import PdfMetadata, Progress, RenderedPdf, render_document, site_files_digest
+
+CHUNK_FORMAT = "3"  # bump when the chunk files or their rendering change (3: fonts deferred to the join)
+PAD = '<div class="xdl-chunk-pad"></div>'
+PAD_CSS = ".xdl-chunk-pad { display: block; height: 0; margin: 0; }"
+SCALE = 0.75  # CSS px → PDF pt
+
+
+# ---------------------------------------------------------------- cutting the book
+
+
+@dataclass(frozen=True)
+class ChunkSpec:
+    index: int
+    html: str
+    opens_right: bool  # begins with a part title or the afterword (break-before: right)
+    anchors: tuple[str, ...]  # ids of its top-level elements
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class Cut:
+    front: str
+    chunks: tuple[ChunkSpec, ...]
+
+
+_BODY_OPEN = re.compile(r"<body\b[^>]*>")
+
+
+def _element_start(html: str, anchor: str, after: int) -> int:
+    pos = html.find(f' id="{anchor}"', after)
+    if pos < 0:
+        return -1
+    return html.rfind("<", 0, pos)
+
+
+def cut_book(
+    html: str, groups: Sequence[tuple[str, Sequence[str]]], afterword: str | None, per_chunk: int
+) -> Cut | None:
+    """The book's HTML → front matter and body chunks, or None if the template's markers are missing.
+
+    ``groups`` are (part anchor, article anchors) in book order; ``afterword`` the afterword's
+    anchor. The cut is made where those elements start.
+    """
+    body = _BODY_OPEN.search(html)
+    close = html.rfind("</body>")
+    if not body or close < 0 or not groups:
+        return None
+    head, tail = html[: body.end()], html[close:]
+    starts: list[tuple[int, bool, list[str]]] = []  # (offset, opens_right, anchors)
+    cursor = body.end()
+    for part_anchor, articles in groups:
+        part_start = _element_start(html, part_anchor, cursor)
+        if part_start < 0:
+            return None
+        positions = []
+        for anchor in articles:
+            pos = _element_start(html, anchor, cursor)
+            if pos < 0 or pos < part_start:
+                return None
+            positions.append(pos)
+            cursor = pos + 1
+        starts.append((part_start, True, [part_anchor, *articles[:per_chunk]]))
+        for first in range(per_chunk, len(articles), per_chunk):
+            starts.append((positions[first], False, list(articles[first : first + per_chunk])))
+        cursor = max(cursor, part_start + 1)
+    if afterword:
+        pos = _element_start(html, afterword, cursor)
+        if pos < 0:
+            return None
+        starts.append((pos, True, [afterword]))
+    offsets = [s for s, _, _ in starts]
+    if offsets != sorted(offsets) or len(set(offsets)) != len(offsets):
+        return None
+    ends = [*offsets[1:], close]
+    chunks = tuple(
+        ChunkSpec(i, head + PAD + html[start:end] + tail, right, tuple(anchors))
+        for i, ((start, right, anchors), end) in enumerate(zip(starts, ends, strict=True))
+    )
+    return Cut(head + html[body.end() : offsets[0]] + tail, chunks)
+
+
+# ---------------------------------------------------------------- WeasyPrint hooks (worker side)
+
+
+class _Hooks:
+    """State the patched WeasyPrint functions read; set per render in a worker."""
+
+    paginated: Callable[[list, object, object], None] | None = None
+    external_targets: Mapping[str, int] = {}
+
+
+def install_hooks() -> None:
+    """Patch WeasyPrint 70 once: a call after pagination, and targets in other documents."""
+    import weasyprint.layout as layout
+    from weasyprint.css import targets
+
+    if getattr(layout, "_xdl_chunk_hooks", False):
+        return
+    original_make_all_pages = layout.make_all_pages
+
+    def make_all_pages(context, root_box, html, pages):
+        made = list(original_make_all_pages(context, root_box, html, pages))
+        if _Hooks.paginated is not None:
+            _Hooks.paginated(made, context, html)
+        return made
+
+    layout.make_all_pages = make_all_pages
+
+    original_lookup = targets.TargetCollector.lookup_target
+
+    def lookup_target(self, anchor_token, source_box, css_token, parse_again):
+        if _Hooks.external_targets:
+            token = anchor_token
+            if token[0] == "attr()":
+                name, type_, fallback = token[1]
+                if type_ == "string":
+                    token = ("string", source_box.element.get(name, fallback))
+            anchor = targets.anchor_name_from_token(token) if token[0] in ("string", "url") else None
+            if anchor not in self.target_lookup_items and anchor in _Hooks.external_targets:
+                # Up to date, with the page counter known: no second pagination pass for it.
+                counters = {"page": [_Hooks.external_targets[anchor]]}
+                item = targets.TargetLookupItem("up-to-date")
+                item.target_box = _ExternalTarget(counters)
+                item.cached_page_counter_values = counters
+                return item
+        return original_lookup(self, anchor_token, source_box, css_token, parse_again)
+
+    targets.TargetCollector.lookup_target = lookup_target
+    layout._xdl_chunk_hooks = True
+
+
+class _ExternalTarget:
+    """Stands in for a target box laid out in another chunk (only page counters are asked)."""
+
+    def __init__(self, counters: dict[str, list[int]]) -> None:
+        self.cached_counter_values = counters
+
+    def extract_text(self, _style: str) -> str:
+        return ""
+
+
+def _flip_side(page, context, html) -> None:
+    """Move a laid-out page to the other side of the spread: mirrored margins, same text."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.page import PageType, set_page_type_computed_styles
+    from weasyprint.layout.percent import resolve_percentages
+
+    old = page.page_type
+    new_type = PageType("left" if old.side == "right" else "right", old.blank, old.name, old.index, old.groups)
+    set_page_type_computed_styles(new_type, html, context.style_for)
+    style = context.style_for(new_type)
+    style["overflow"] = page.style["overflow"]
+    probe = boxes.PageBox(new_type, style)
+    resolve_percentages(probe, style["size"])
+    dx = probe.margin_left - page.margin_left
+    page.page_type, page.style = new_type, style
+    page.margin_left, page.margin_right = probe.margin_left, probe.margin_right
+    for child in page.children:
+        child.translate(dx, 0)
+
+
+def _scan(pages: Sequence, wanted: set[str]) -> tuple[dict[str, int], dict[str, str]]:
+    """First page of each wanted anchor, and the last value of every named string."""
+    anchors: dict[str, int] = {}
+    strings: dict[str, str] = {}
+    for i, page in enumerate(pages):
+        for box in page.descendants():
+            anchor = box.style["anchor"]
+            if anchor in wanted and anchor not in anchors:
+                anchors[anchor] = i
+            sets = box.string_set
+            if sets and sets != "none":
+                for name, text in sets:
+                    strings[name] = text
+    return anchors, strings
+
+
+# ---------------------------------------------------------------- the worker process
+
+
+@dataclass
+class _Job:
+    html: str
+    base_url: str
+    stylesheets: tuple[str, ...]
+    metadata: PdfMetadata
+    parsed: tuple = ()  # weasyprint.CSS of ``stylesheets``, parsed before the fork
+    parsed_pad: object = None  # and of PAD_CSS
+    site_root: Path | None = None  # where the articles' pictures are read
+
+
+def _outline_levels(document) -> list[tuple[int, str]]:
+    return [(level, label) for page in document.pages for level, label, *_ in page.bookmarks]
+
+
+def _worker(conn: Connection, job: _Job, specs: Sequence[ChunkSpec]) -> None:
+    """Render the one chunk (or the front matter) the parent asks for. Runs in a forked process.
+
+    One job per process: when it exits, the laid-out document's memory goes back to the system
+    at once. So the cyclic garbage collector never has to run here: a laid-out chunk is
+    millions of small objects, and collecting them cost a tenth of the worker's time (the
+    collections during layout and a full one after each chunk), for garbage the exit frees anyway.
+    """
+    gc.disable()
+    install_hooks()
+    fontmerge.install()
+    fontmerge.Deferral.active = True  # one subset per face is made at the join
+    message = conn.recv()
+    if message[0] == "chunk":
+        _render_chunk(conn, job, specs[message[1]])
+    elif message[0] == "front":
+        _render_front(conn, job, message[1], message[2])
+    conn.close()
+
+
+def _render_chunk(conn: Connection, job: _Job, spec: ChunkSpec) -> None:
+    first = 2 if spec.opens_right else 1  # after the pad page (and the blank left page)
+    done = [False]
+
+    def paginated(pages, context, html) -> None:
+        if done[0]:
+            return
+        done[0] = True
+        anchors, strings = _scan(pages[first:], set(spec.anchors))
+        conn.send(("paginated", spec.index, len(pages) - first, anchors, strings))
+        reply = conn.recv()
+        start, carried = reply[1], reply[2]
+        if pages[first].page_type.side != ("right" if start % 2 else "left"):
+            for page in pages:
+                _flip_side(page, context, html)
+        offset = start - context.page_maker[first + 1][3][1]["page"][-1]
+        for entry in context.page_maker:
+            counters = entry[3][1]
+            counters["page"] = [value + offset for value in counters.get("page", [0])]
+        for name, value in carried.items():
+            context.string_set[name][1].insert(0, value)  # page 1 is the pad page
+
+    _Hooks.paginated = paginated
+    try:
+        rendered, levels, _ = _render(
+            job, spec.html, (*job.stylesheets, PAD_CSS), job.metadata, parsed=(*job.parsed, job.parsed_pad)
+        )
+    finally:
+        _Hooks.paginated = None
+    conn.send(("done", spec.index, rendered.data, rendered.pages, levels))
+
+
+def _render_front(conn: Connection, job: _Job, targets: Mapping[str, int], html: str) -> None:
+    _Hooks.external_targets = targets
+    try:
+        rendered, levels, links = _render(
+            job, html, job.stylesheets, job.metadata, external=set(targets), parsed=job.parsed
+        )
+    finally:
+        _Hooks.external_targets = {}
+    conn.send(("done", "front", rendered.data, rendered.pages, levels, links))
+
+
+def _render(
+    job: _Job,
+    html: str,
+    stylesheets: Sequence[str],
+    metadata: PdfMetadata,
+    external: set[str] = frozenset(),
+    parsed: Sequence[object] = (),
+):
+    seen: dict[str, list] = {}
+
+    def before_write(document) -> None:
+        seen["levels"] = _outline_levels(document)
+        links = []
+        for index, page in enumerate(document.pages):
+            for link_type, target, rect, _box in page.links:
+                if link_type == "internal" and target in external:
+                    x0, y0, x1, y1 = rect
+                    h = page.height
+                    links.append((index, target, (x0 * SCALE, (h - y1) * SCALE, x1 * SCALE, (h - y0) * SCALE)))
+        seen["links"] = links
+
+    rendered = render_document(
+        html,
+        job.base_url,
+        stylesheets,
+        metadata,
+        before_write=before_write,
+        parsed=parsed or None,
+        site_root=job.site_root,
+    )
+    return rendered, seen["levels"], seen["links"]
+
+
+# ---------------------------------------------------------------- the cache
+
+
+@dataclass
+class _ChunkInfo:
+    pages: int  # without the pad and blank pages
+    anchors: dict[str, int]  # anchor → page offset in the chunk
+    strings: dict[str, str]  # named strings at its end
+
+
+class _Cache:
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.used: set[str] = set()
+
+    def _path(self, name: str) -> Path | None:
+        if self.folder is None:
+            return None
+        self.used.add(name)
+        return self.folder / name
+
+    def info(self, key: str) -> _ChunkInfo | None:
+        path = self._path(f"{key}.json")
+        if path is None or not path.is_file():
+            return None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return _ChunkInfo(int(data["pages"]), dict(data["anchors"]), dict(data["strings"]))
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def pdf(self, name: str) -> bytes | None:
+        path = self._path(name)
+        return path.read_bytes() if path is not None and path.is_file() else None
+
+    def levels(self, name: str) -> list | None:
+        path = self._path(name)
+        if path is None or not path.is_file():
+            return None
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            return None
+
+    def put(self, name: str, data: bytes | str) -> None:
+        path = self._path(name)
+        if path is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+        os.replace(tmp, path)
+
+    def prune(self) -> None:
+        """Drop files this build did not use (earlier versions of edited chunks)."""
+        if self.folder is None or not self.folder.is_dir():
+            return
+        for path in self.folder.iterdir():
+            if path.name not in self.used:
+                path.unlink(missing_ok=True)
+
+
+def _digest(*texts: str) -> str:
+    digest = hashlib.sha256()
+    for text in texts:
+        digest.update(text.encode("utf-8") + b"\0")
+    return digest.hexdigest()[:32]
+
+
+# ---------------------------------------------------------------- the parent: schedule and join
+
+
+@dataclass
+class _State:
+    info: dict[int, _ChunkInfo] = field(default_factory=dict)
+    start: dict[int, int] = field(default_factory=dict)  # first folio of each chunk
+    carried: dict[int, dict[str, str]] = field(default_factory=dict)
+    joined: set[int] = field(default_factory=set)  # chunks whose PDF went to the joiner
+
+    def resolve(self, count: int) -> None:
+        """Start folios and carried strings of every chunk whose predecessors are all paginated."""
+        folio, strings = 1, {}
+        for i in range(count):
+            if i not in self.start:
+                self.start[i], self.carried[i] = folio, dict(strings)
+            if i not in self.info:
+                return
+            folio = self.start[i] + self.info[i].pages
+            strings = {**strings, **self.info[i].strings}
+
+
+def render_chunked(
+    cut: Cut,
+    base_url: str,
+    stylesheets: Sequence[str],
+    metadata: PdfMetadata,
+    *,
+    cache_dir: Path | None = None,
+    workers: int = 2,
+    progress: Progress | None = None,
+    site_root: Path | None = None,
+) -> RenderedPdf:
+    """Lay out the chunks in ``workers`` forked processes, the front matter last, and join them."""
+    options = {"workers": workers, "progress": progress, "site_root": site_root}
+    try:
+        return _render_chunked(cut, base_url, stylesheets, metadata, cache_dir=cache_dir, **options)
+    except fontmerge.FontsChanged:
+        if cache_dir is None:
+            raise RuntimeError("a font file changed while the anthology was being laid out") from None
+        # Cached chunks were laid out with a font file that has changed since (a font package
+        # upgrade): their glyph ids may mean other glyphs now. The whole book is laid out again.
+        shutil.rmtree(cache_dir, ignore_errors=True)
+        return _render_chunked(cut, base_url, stylesheets, metadata, cache_dir=cache_dir, **options)
+
+
+def _render_chunked(
+    cut: Cut,
+    base_url: str,
+    stylesheets: Sequence[str],
+    metadata: PdfMetadata,
+    *,
+    cache_dir: Path | None,
+    workers: int,
+    progress: Progress | None,
+    site_root: Path | None,
+) -> RenderedPdf:
+    install_hooks()
+    started = time.monotonic()
+    css_key = _digest(CHUNK_FORMAT, *stylesheets, PAD_CSS)  # not base_url: the folder must not change the bytes
+    specs = tuple(
+        ChunkSpec(
+            s.index,
+            s.html,
+            s.opens_right,
+            s.anchors,
+            # A replaced picture changes the chunk: its key covers the pictures' bytes.
+            _digest(css_key, s.html, repr(s.opens_right), site_files_digest(s.html, site_root)),
+        )
+        for s in cut.chunks
+    )
+    count = len(specs)
+    cache = _Cache(cache_dir)
+    state = _State()
+    for spec in specs:
+        info = cache.info(spec.key)
+        if info is not None:
+            state.info[spec.index] = info
+    state.resolve(count)
+
+    def pdf_name(i: int) -> str:
+        return f"{specs[i].key}-{state.start[i]}-{_digest(json.dumps(state.carried[i], sort_keys=True))[:12]}.pdf"
+
+    joiner = _Joiner(specs, state)
+
+    def take_cached(i: int) -> bool:
+        if i in state.joined or i not in state.info or i not in state.start:
+            return i in state.joined
+        name = pdf_name(i)
+        data, levels = cache.pdf(name), cache.levels(name + ".outline.json")
+        if data is None or levels is None:
+            return False
+        state.joined.add(i)
+        joiner.offer(i, data, levels)
+        return True
+
+    from weasyprint import CSS
+
+    # Parsed once here, before the workers fork: every chunk reuses them.
+    parsed = tuple(CSS(string=text, base_url=base_url) for text in stylesheets)
+    job = _Job(
+        cut.front, base_url, tuple(stylesheets), metadata, parsed, CSS(string=PAD_CSS, base_url=base_url), site_root
+    )
+    context = multiprocessing.get_context("fork")
+    procs = []
+    todo = [i for i in range(count) if not take_cached(i)]
+    rendered_names: list[str] = []
+    busy: dict[Connection, object] = {}  # a worker's pipe → the job it is on (chunk index or "front")
+    waiting: dict[int, Connection] = {}  # chunk paginated, waiting for its start folio
+    front: tuple | None = None
+
+    def start_worker(message: tuple) -> Connection:
+        parent, child = context.Pipe()
+        proc = context.Process(target=_worker, args=(child, job, specs), daemon=True)
+        proc.start()
+        child.close()
+        procs.append(proc)
+        parent.send(message)
+        return parent
+
+    def front_ready() -> bool:
+        # A chunk's first anchor is on its first page: a chunk with no other anchor (the
+        # afterword) needs only its start folio, known once the chunks before it are paginated.
+        return len(state.start) == count and all(i in state.info or len(specs[i].anchors) == 1 for i in range(count))
+
+    def front_inputs() -> tuple[str, dict[str, int]]:
+        targets = {}
+        for i in range(count):
+            anchors = state.info[i].anchors if i in state.info else {specs[i].anchors[0]: 0}
+            for anchor, offset in anchors.items():
+                targets[anchor] = state.start[i] + offset
+        return cut.front, targets
+
+    def front_cache_name() -> str:
+        html, targets = front_inputs()
+        return "front-" + _digest(css_key, html, json.dumps(targets, sort_keys=True), repr(metadata)) + ".pdf"
+
+    def cached_front() -> tuple | None:
+        name = front_cache_name()
+        data, levels = cache.pdf(name), cache.levels(name + ".outline.json")
+        links = cache.levels(name + ".links.json")
+        return (data, levels, links) if data is not None and levels is not None and links is not None else None
+
+    def launch() -> None:
+        """Start a worker for each job that can start now, ``pool_size`` at a time."""
+        nonlocal front
+        while True:
+            # A chunk laid out before (its page count known) waits until its start folio is
+            # known: its cached PDF may still fit. The others are laid out in book order.
+            todo[:] = [i for i in todo if not take_cached(i)]
+            if front is None and front_ready() and "front" not in busy.values():
+                front = cached_front()
+                if front is None:
+                    # The front matter is the job the join waits for: it starts now, in one more
+                    # process if the others are all busy, rather than after a chunk is drawn.
+                    html, targets = front_inputs()
+                    busy[start_worker(("front", targets, html))] = "front"
+                    continue
+            ready = [i for i in todo if i not in state.info or i in state.start]
+            if not ready or sum(1 for j in busy.values() if j != "front") >= pool_size:
+                return
+            todo.remove(ready[0])
+            busy[start_worker(("chunk", ready[0]))] = ready[0]
+
+    def answer_waiting() -> None:
+        state.resolve(count)
+        for i in sorted(waiting):
+            if i in state.start and all(j in state.info for j in range(i)):
+                waiting.pop(i).send(("start", state.start[i], state.carried[i]))
+
+    # The front matter from the cache, if the chunks are all cached and their folios known.
+    if not todo and front_ready():
+        front = cached_front()
+    pool_size = max(1, workers)  # chunk workers at a time; the front matter may run beside them
+    try:
+        launch()
+        while busy:
+            for conn in wait(list(busy)):
+                message = conn.recv()
+                if message[0] == "paginated":
+                    _, i, pages, anchors, strings = message
+                    state.info[i] = _ChunkInfo(pages, anchors, strings)
+                    cache.put(f"{specs[i].key}.json", json.dumps(vars(state.info[i]), sort_keys=True))
+                    waiting[i] = conn
+                    answer_waiting()
+                    state.resolve(count)
+                    if progress:
+                        progress(f"排版 第 {len(state.info)}/{count} 块")
+                elif message[0] == "done":
+                    del busy[conn]  # the worker exits after its one job
+                    conn.close()
+                    if message[1] == "front":
+                        _, _, data, _pages, levels, links = message
+                        front = (data, levels, links)
+                        name = front_cache_name()
+                        cache.put(name, data)
+                        cache.put(name + ".outline.json", json.dumps(levels))
+                        cache.put(name + ".links.json", json.dumps(links))
+                        rendered_names.append("front")
+                    else:
+                        _, i, data, _pages, levels = message
+                        name = pdf_name(i)
+                        cache.put(name, data)
+                        cache.put(name + ".outline.json", json.dumps(levels))
+                        rendered_names.append(str(i))
+                        state.joined.add(i)
+                        launch()  # before the join: the next chunk's worker starts while this one is joined
+                        joiner.offer(i, data, levels)  # while the workers go on
+                launch()
+    finally:
+        for conn in busy:
+            conn.close()
+        for proc in procs:
+            proc.join(timeout=10 if not busy else 0)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+    if front is None or len(state.joined) != count:
+        raise RuntimeError("anthology chunks did not all render")
+    name = front_cache_name()
+    cache.used.update({name, name + ".outline.json", name + ".links.json"})
+    for i in range(count):
+        cache.used.update({f"{specs[i].key}.json", pdf_name(i), pdf_name(i) + ".outline.json"})
+    cache.prune()
+    data, pages = joiner.finish(front)
+    seconds = time.monotonic() - started
+    if progress:
+        progress(f"完成，{pages} 页，用时 {seconds:.1f} 秒")
+    return RenderedPdf(data, pages, seconds, (), tuple(rendered_names))
+
+
+class _Joiner:
+    """Chunks → one PDF, each chunk added as soon as the chunks before it are in (the parent
+    does this while the workers render the rest), the front matter last but put first.
+
+    Whether an opening chunk keeps its blank left page depends on the pages before it. For
+    the first chunk, that is the front matter, laid out last: its blank page is held back
+    and put in at the end if the front matter has an odd number of pages. The front matter
+    and that blank page together are even, so for the other chunks only the body pages
+    before them count.
+    """
+
+    def __init__(self, specs: Sequence[ChunkSpec], state: _State) -> None:
+        from pypdf import PdfWriter
+
+        self.specs, self.state = specs, state
+        self.writer = PdfWriter()
+        self.outline: list[tuple[int, str, int, float, float]] = []  # level, title, body page, left, top
+        self.dests: dict[str, tuple[int, float, float]] = {}  # name → body page, left, top
+        self.tails: dict[int, bytes] = {}  # the end of each chunk's file, for the /ID
+        self.held_blank = None  # the first chunk's blank left page
+        self.waiting: dict[int, tuple[bytes, list]] = {}
+        self.added = 0  # chunks joined so far
+
+    def offer(self, index: int, data: bytes, levels: list) -> None:
+        """Chunk ``index``'s PDF: joined now if the chunks before it are, else when they are."""
+        self.waiting[index] = (data, levels)
+        while self.added in self.waiting:
+            data, levels = self.waiting.pop(self.added)
+            self._add_chunk(self.specs[self.added], data, levels)
+            self.added += 1
+
+    def _add_chunk(self, spec: ChunkSpec, data: bytes, levels: list) -> None:
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(data))
+        indices = list(range(len(reader.pages)))[1:]  # the pad page goes
+        if spec.opens_right and spec.index == 0:
+            self.held_blank, indices = reader.pages[indices[0]], indices[1:]
+        elif spec.opens_right and len(self.writer.pages) % 2 == 0:
+            indices = indices[1:]  # the page before is a left-hand page: no blank needed
+        _add_pages(self.writer, reader, indices, levels, self.outline, self.dests)
+        self.tails[spec.index] = data[-256:]
+
+    def finish(self, front: tuple) -> tuple[bytes, int]:
+        """The front matter in front, then outline, named destinations, links and metadata."""
+        from pypdf import PdfReader, PdfWriter
+        from pypdf.generic import (
+            ArrayObject,
+            ByteStringObject,
+            DictionaryObject,
+            FloatObject,
+            NameObject,
+            NumberObject,
+            TextStringObject,
+        )
+
+        if self.added != len(self.specs):
+            raise RuntimeError("anthology chunks did not all render")
+        front_data, front_levels, front_links = front
+        writer = self.writer
+        front_reader = PdfReader(io.BytesIO(front_data))
+        front_count = len(front_reader.pages)
+        for i, page in enumerate(front_reader.pages):
+            writer.insert_page(page, i)
+        shift = front_count
+        if self.held_blank is not None and front_count % 2 == 1:
+            writer.insert_page(self.held_blank, front_count)  # the front matter ends on a right-hand page
+            shift += 1
+        # The front matter's bookmarks and anchors, read like a chunk's (its pages are the first ones).
+        front_outline: list[tuple[int, str, int, float, float]] = []
+        front_dests: dict[str, tuple[int, float, float]] = {}
+        _read_marks(front_reader, dict(enumerate(range(front_count))), front_levels, front_outline, front_dests)
+        outline = front_outline + [(lv, t, page + shift, x, y) for lv, t, page, x, y in self.outline]
+        dests = dict(front_dests)
+        dests.update((name, (page + shift, x, y)) for name, (page, x, y) in self.dests.items())
+
+        # Outline: a tree by bookmark level, as WeasyPrint builds it.
+        parents: list[tuple[int, object]] = []
+        for level, title, page, left, top in outline:
+            while parents and parents[-1][0] >= level:
+                parents.pop()
+            item = writer.add_outline_item(
+                title=title, page_number=page, parent=parents[-1][1] if parents else None, fit=_xyz(left, top)
+            )
+            parents.append((level, item))
+
+        # Named destinations for every anchor (links inside chunks point at them by name).
+        names = ArrayObject()
+        for name in sorted(dests):
+            page, left, top = dests[name]
+            names.append(TextStringObject(name))
+            names.append(
+                ArrayObject(
+                    [
+                        writer.pages[page].indirect_reference,
+                        NameObject("/XYZ"),
+                        FloatObject(left),
+                        FloatObject(top),
+                        NumberObject(0),
+                    ]
+                )
+            )
+        if len(names):
+            writer._root_object[NameObject("/Names")] = DictionaryObject(
+                {NameObject("/Dests"): DictionaryObject({NameObject("/Names"): names})}
+            )
+        # The contents' links to other chunks (screen edition).
+        for page, target, rect in front_links:
+            annotation = DictionaryObject(
+                {
+                    NameObject("/Type"): NameObject("/Annot"),
+                    NameObject("/Subtype"): NameObject("/Link"),
+                    NameObject("/Rect"): ArrayObject([FloatObject(v) for v in rect]),
+                    NameObject("/BS"): DictionaryObject({NameObject("/W"): NumberObject(0)}),
+                    NameObject("/Dest"): TextStringObject(target),
+                }
+            )
+            ref = writer._add_object(annotation)
+            page_obj = writer.pages[page]
+            if "/Annots" not in page_obj:
+                page_obj[NameObject("/Annots")] = ArrayObject()
+            page_obj["/Annots"].append(ref)
+
+        # One subset of each face for the whole book, in place of the chunks' deferrals.
+        fontmerge.merge_fonts(writer)
+
+        # Metadata and catalog entries of the front matter (title, author, dates, language).
+        info = front_reader.metadata or {}
+        writer.add_metadata({str(k): str(v) for k, v in info.items()})
+        for key in ("/Lang",):
+            if key in front_reader.trailer["/Root"]:
+                writer._root_object[NameObject(key)] = TextStringObject(str(front_reader.trailer["/Root"][key]))
+        digest = hashlib.md5(usedforsecurity=False)
+        digest.update(front_data[-256:])
+        for spec in self.specs:
+            digest.update(spec.key.encode() + str(self.state.start[spec.index]).encode() + self.tails[spec.index])
+        identifier = ByteStringObject(digest.hexdigest().encode("ascii"))
+        writer._ID = ArrayObject([identifier, identifier])
+        out = io.BytesIO()
+        writer.write(out)
+        pages = len(writer.pages)
+        self.writer = PdfWriter()  # let the joined objects go before the caller copies the bytes
+        return out.getvalue(), pages
+
+
+def _add_pages(writer, reader, indices: Sequence[int], levels: list, outline: list, dests: dict) -> dict[int, int]:
+    """Pages ``indices`` of ``reader`` → ``writer``; their bookmarks and anchors into ``outline``, ``dests``."""
+    base = len(writer.pages)
+    where = {}
+    for n, index in enumerate(indices):
+        writer.add_page(reader.pages[index])
+        where[index] = base + n
+    _read_marks(reader, where, levels, outline, dests)
+    return where
+
+
+def _read_marks(reader, where: Mapping[int, int], levels: list, outline: list, dests: dict) -> None:
+    """Bookmarks (with the levels the worker reported) and named destinations of ``reader``,
+    with page numbers mapped by ``where`` (reader page → joined page)."""
+    flat = []
+
+    def walk(items: list) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                flat.append(item)
+
+    walk(reader.outline)
+    if len(flat) != len(levels):
+        raise RuntimeError("outline of a chunk does not match its bookmarks")
+    for item, (level, title) in zip(flat, levels, strict=True):
+        page = reader.get_destination_page_number(item)
+        outline.append((level, title, where[page], float(item.left or 0), float(item.top or 0)))
+    names = reader.trailer["/Root"].get("/Names", {}).get("/Dests", {}).get("/Names", [])
+    page_index = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}
+    for k in range(0, len(names), 2):
+        dest = names[k + 1].get_object()
+        i = page_index.get(dest[0].idnum)
+        if i in where:
+            dests[str(names[k])] = (where[i], float(dest[2]), float(dest[3]))
+
+
+def _xyz(left: float, top: float):
+    from pypdf.generic import Fit
+
+    return Fit.xyz(left, top, 0)

@@ -1,0 +1,61 @@
+"""Atom feeds, sitemap.xml and robots.txt: small XML built directly (no template needed).
+
+Timestamps come from article dates, never the clock, so two builds give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from xml.sax.saxutils import escape, quoteattr
+
+from xindelu.site.model import FEED_SIZE, Entry, Site
+
+
+def _stamp(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00+08:00"
+
+
+def atom_feed(site: Site, entries: Sequence[Entry], path: str, title: str) -> bytes:
+    updated = entries[0].article.date if entries else site.updated
+    home = site.absolute("")
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{escape(site.config.site.language)}">',
+        f"  <title>{escape(title)}</title>",
+        f"  <subtitle>{escape(site.config.site.subtitle)}</subtitle>",
+        f"  <id>{escape(site.absolute(path))}</id>",
+        f'  <link rel="self" type="application/atom+xml" href={quoteattr(site.absolute(path))}/>',
+        f'  <link rel="alternate" type="text/html" href={quoteattr(home)}/>',
+        f"  <updated>{_stamp(updated)}</updated>",
+        f"  <author><name>{escape(site.config.site.organizer or site.config.site.title)}</name></author>",
+    ]
+    for entry in entries[:FEED_SIZE]:
+        a = entry.article
+        url = site.absolute(entry.path)
+        lines += [
+            "  <entry>",
+            f"    <title>{escape(a.title)}</title>",
+            f"    <id>{escape(url)}</id>",
+            f'    <link rel="alternate" type="text/html" href={quoteattr(url)}/>',
+            f"    <published>{_stamp(a.date)}</published>",
+            f"    <updated>{_stamp(a.date)}</updated>",
+            *(f"    <author><name>{escape(name)}</name></author>" for name in a.authors),
+            f"    <category term={quoteattr(a.category.name)}/>",
+            f"    <summary>{escape(a.summary)}</summary>",
+            f'    <content type="html">{escape(a.body_html)}</content>',
+            "  </entry>",
+        ]
+    lines.append("</feed>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def sitemap_xml(site: Site, paths: Sequence[str]) -> bytes:
+    lines = ['<?xml version="1.0" encoding="utf-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines += [f"  <url><loc>{escape(site.absolute(path))}</loc></url>" for path in paths]
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def robots_txt(site: Site) -> bytes:
+    return f"User-agent: *\nAllow: /\nSitemap: {site.absolute('sitemap.xml')}\n".encode()
