@@ -1,4 +1,4 @@
-"""Shared test helpers: inline sites in temp dirs (STYLE.md, "Tests")."""
+"""Shared test helpers: inline sites in temp dirs (../shared/STYLE.md, "Tests")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every validation message: exact Chinese text, file and line (STYLE.md: assert exact error text)."""
+"""Every validation message: exact Chinese text, file and line (../shared/STYLE.md: assert exact error text)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The 字数 rule (DESIGN.md §3): hand-checked examples and properties."""
+"""The 字数 rule (../shared/DESIGN.md §3): hand-checked examples and properties."""
 
 from hypothesis import given
 from hypothesis import strategies as st

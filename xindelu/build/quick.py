@@ -1,7 +1,7 @@
 """serve's fast path: an edit that changes only article bodies re-renders just those pages.
 
 A full build is the reference, and this path takes a change only when it is sure to give the
-same files (STYLE.md: classify a change, fall back when unsure): every changed path is an
+same files (../shared/STYLE.md: classify a change, fall back when unsure): every changed path is an
 article file the last build read, it still loads without a single problem, its images are
 there, and what other pages were seen reading of it (site.theme records it) is
 unchanged. Then only its page and the feeds (which carry bodies) can differ. Anything else

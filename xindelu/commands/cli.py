@@ -1,6 +1,6 @@
 """Command line: parse arguments, call the pipeline, print Chinese messages, set the exit code.
 
-Exit codes (DESIGN.md §5): 0 success, 1 content errors, 2 bad usage.
+Exit codes (../shared/DESIGN.md §5): 0 success, 1 content errors, 2 bad usage.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """`serve`: build, serve output/site/ on loopback, rebuild on change, reload open pages.
 
-The watcher reuses the one pipeline (STYLE.md, "Watch reuses the build"): pages
+The watcher reuses the one pipeline (../shared/STYLE.md, "Watch reuses the build"): pages
 first, so a reload never waits for PDFs; the search index and PDFs follow in a background
 pass that never makes a save wait (ServeBuilds). A failed rebuild keeps the last good
 output/ and shows the problems in the browser.

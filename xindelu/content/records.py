@@ -1,4 +1,4 @@
-"""Typed records of the content model (DESIGN.md §3) and their validation.
+"""Typed records of the content model (../shared/DESIGN.md §3) and their validation.
 
 ``validate_*`` turn a SourceFile (or parsed YAML) into a frozen record, or into
 ContentErrors naming the file, the line and the fix. They never raise.

@@ -1,7 +1,7 @@
 """Content errors: where a problem is, what it is and how to fix it, in Chinese.
 
 Problems are collected, never raised one at a time, so an editor sees every
-problem of a run at once (DESIGN.md §5).
+problem of a run at once (../shared/DESIGN.md §5).
 """
 
 from __future__ import annotations

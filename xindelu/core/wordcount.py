@@ -1,4 +1,4 @@
-"""The 字数 rule of DESIGN.md §3, as Chinese word processors count it.
+"""The 字数 rule of ../shared/DESIGN.md §3, as Chinese word processors count it.
 
 Each CJK ideograph (all extensions) is 1, each CJK or full-width punctuation
 mark is 1, each run of Latin letters and/or digits is 1, white space is 0.

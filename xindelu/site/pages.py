@@ -111,7 +111,9 @@ def shared_key(site: Site, root: Path, articles: dict[str, str]) -> str:
         [[(v.name, v.path) for v in d.values] for d in site.dimensions],
         sorted(articles.items()) if own else None,
     )
-    return fingerprint(articles, code_version(), tree_digest(own), nav)
+    # The templates themselves: the site's own and the default theme (which code_version also
+    # covers, but a theme folder is what the renderer read).
+    return fingerprint(articles, code_version(), tree_digest(theme_dirs(root)), nav)
 
 
 @dataclass(frozen=True)

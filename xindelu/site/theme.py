@@ -1,7 +1,7 @@
 """The site theme: Jinja environment and static assets, overridable file by file.
 
 A site's own ``layouts/site/`` is searched first, then the default theme of this
-repository (DESIGN.md §2). Template mistakes become Chinese ContentErrors that
+repository (../shared/DESIGN.md §2). Template mistakes become Chinese ContentErrors that
 name the template file, its line and the page being rendered — never a traceback.
 """
 
