@@ -12,7 +12,7 @@ process and, separately, of its largest worker). Rows:
 - no-change rebuild: `python build.py` again with nothing changed (search index included)
 - edit, CLI: one article's body changed, `python build.py` (search index re-run excluded)
 - edit, serve: the same in a warm process with the cache in memory, the edited file named as
-  serve's watcher names it (xindelu.watch → xindelu.quick), save → files written
+  serve's watcher names it (xindelu.commands.watch → xindelu.build.quick), save → files written
 - anthology rows from bench/pdf_bench.py (the other half of issue 6) when present
 """
 

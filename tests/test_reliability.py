@@ -92,7 +92,7 @@ def test_exception_mid_render_leaves_output(built, capsys, monkeypatch):
     def broken_feed(*args, **kwargs):
         raise RuntimeError("渲染到一半出错")
 
-    monkeypatch.setattr(xindelu.html, "atom_feed", broken_feed)
+    monkeypatch.setattr(xindelu.site.pages, "atom_feed", broken_feed)
     code, err = run_build(*built[:1], capsys)
     assert code == 70
     assert "内部错误：RuntimeError: 渲染到一半出错" in err and "output/ 没有写一半" in err
