@@ -107,18 +107,18 @@ def build(options: BuildOptions, memo: Memo | None = None, changed: frozenset[st
         return BuildResult(checked.errors, checked.warnings, {})
     config, content = checked.config, checked.content
     assert config is not None and content is not None
+    started = time.perf_counter()
     try:
-        site, started = model(config, content, options, memo), time.perf_counter()
-        pdf_jobs = plan_pdfs(config, content, options, memo)
+        site = model(config, content, options, memo)
+        pdf_jobs = plan_pdfs(config, content, options, memo)  # named first: the pages link them
         site = _with_pdfs(site, pdf_jobs)
         pages, env = render_site(site, content, options, memo)
-        rendered = time.perf_counter()
         search = index_site(site, pages, memo, options)
+        seconds = time.perf_counter() - started
         pdfs = render_pdfs(config, content, options, pdf_jobs)
     except ContentErrors as exc:  # e.g. no CJK font for the PDFs, a broken template
         return BuildResult(tuple(exc.errors), checked.warnings, {})
-    outputs = {**pages.outputs, **search.outputs, **pdfs.outputs}
-    kept = pages.kept | search.kept | pdfs.kept
+    keep_snapshot = options.quick or (memo is not None and memo.last is not None)  # serve's
     delta = MemoDelta(
         stamp=stamp if not options.quick else None,
         articles_key=articles_key(config, False),
@@ -128,14 +128,16 @@ def build(options: BuildOptions, memo: Memo | None = None, changed: frozenset[st
         warnings=checked.warnings,
         search=search.memo,
         reads=pages.reads,
-        last=quick.Snapshot(config, content, site, env) if options.quick or (memo is not None and memo.last) else None,
+        last=quick.Snapshot(config, content, site, env) if keep_snapshot else None,
         rendered=(*pages.rendered, *pdfs.rendered),
     )
-    count = len(pages.outputs) + len([k for k in pages.kept if k.endswith(".html")])
+    outputs = {**pages.outputs, **search.outputs, **pdfs.outputs}
+    kept = pages.kept | search.kept | pdfs.kept
+    html = len([n for n in (*pages.outputs, *pages.kept) if n.endswith(".html")])
     notes = (
         *pdfs.notes,
-        f"网站：{len(site.articles)} 篇文章，{count} 个文件（重新生成 {len(pages.outputs)} 个），"
-        f"用时 {rendered - started:.2f} 秒；搜索索引 {len(search.outputs)} 个文件更新。",
+        f"网站：{len(site.articles)} 篇文章，{html} 个网页（重新生成 {len(pages.rendered) if memo else html} 个），"
+        f"搜索索引 {len(search.outputs)} 个文件更新，用时 {seconds:.2f} 秒。",
     )
     return BuildResult((), checked.warnings, outputs, notes, frozenset(kept), delta)
 
