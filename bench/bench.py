@@ -101,7 +101,6 @@ def child(mode: str, root: Path) -> dict:
         raise SystemExit(f"unknown mode {mode}")
     measured.pop("memo")
     return {**measured, **_peaks()}
-    raise SystemExit(f"unknown mode {mode}")
 
 
 def run_child(mode: str, root: Path, sample_memory: bool = False) -> dict:
