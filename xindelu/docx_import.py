@@ -584,9 +584,12 @@ def render_body(blocks: Sequence[Block], notes: dict[str, tuple[Para, ...]], fac
     list_lines: list[str] = []  # the open Markdown list
     list_kind = ""
     last_value: dict[int, int] = {}
+    delimiter = "."
 
     def close_list() -> None:
-        nonlocal list_kind
+        nonlocal list_kind, delimiter
+        if not list_lines:
+            delimiter = "."
         if list_lines:
             out.append("\n".join(list_lines))
             list_lines.clear()
@@ -607,14 +610,20 @@ def render_body(blocks: Sequence[Block], notes: dict[str, tuple[Para, ...]], fac
             continue
         kind = block.list_kind
         if kind == "number" and block.list_level in last_value and block.list_value != last_value[block.list_level] + 1:
-            kind = ""  # Markdown would renumber it: keep Word's number as text
+            if block.list_level == 0:
+                # Markdown numbers a list's items one by one: a restart begins a new list, with the
+                # other delimiter so that it does not merge with the one before.
+                close_list()
+                delimiter = ")" if delimiter == "." else "."
+            else:
+                kind = ""  # keep Word's number as text
         if kind == "number" and block.list_level not in last_value and block.list_level > 0 and list_kind != "number":
             kind = ""
         if kind:
             if list_kind and list_kind != kind and block.list_level == 0:
                 close_list()
             if kind == "number":
-                marker = f"{block.list_value}."
+                marker = f"{block.list_value}{delimiter}"
                 last_value[block.list_level] = block.list_value
                 for deeper in [k for k in last_value if k > block.list_level]:
                     del last_value[deeper]

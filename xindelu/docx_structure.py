@@ -86,6 +86,8 @@ def _heading_candidate(para: Para) -> tuple[str, float] | None:
     if not text or para.box:
         return None
     kind = heading_kind(text)
+    if squeeze(text).upper() in GENERIC_HEADS and len(squeeze(text)) <= 8 and (para.all_bold or para.centred or para.heading):
+        return "generic", 0
     if para.heading and not para.list_kind:
         if len(text) > 80 or text.endswith("。"):
             return None
@@ -204,6 +206,10 @@ class Front:
     before_title: list[Para] = field(default_factory=list)
 
 
+def _prose(text: str) -> bool:
+    return len(text) > 40 or (len(text) > 15 and text.endswith(("。", "！", "？", "；")))
+
+
 def _page_paras(page: Sequence[Block]) -> list[Para]:
     return [p for b in page for p in flatten(b) if clean(p.full_text) or has_media(p)]
 
@@ -244,7 +250,7 @@ def strip_front(blocks: Sequence[Block], front: Front) -> list[Block]:
     for index, page in enumerate(pages[:-1]):
         paras = _page_paras(page)
         rest_has_text = any(
-            len(clean(p.full_text)) > 40 for later in pages[index + 1 :] for b in later for p in flatten(b)
+            _prose(clean(p.full_text)) for later in pages[index + 1 :] for b in later for p in flatten(b)
         )
         if not rest_has_text:
             break
@@ -255,7 +261,8 @@ def strip_front(blocks: Sequence[Block], front: Front) -> list[Block]:
         if any(_STATEMENT.search(t) for t in texts[:3]) or any(_STATEMENT.search(t) for t in texts if len(t) < 30):
             front.notes.append(f"原创性声明、授权书等 {len(texts)} 行（“{texts[0][:16]}”）")
         elif _is_toc_page(page):
-            front.notes.append(f"目录页 {len(texts)} 行")
+            if not all(p.toc for p in paras if clean(p.text)):  # a TOC field was counted by the reader
+                front.notes.append(f"目录页 {len(texts)} 行")
         elif _is_cover(page):
             front.cover_paras.extend(paras)
             for text in texts:
@@ -426,7 +433,7 @@ def find_title(blocks: list[Block], front: Front, is_byline: Callable[[Para], bo
         i += 1
     if fallback >= 0:
         text = clean(blocks[fallback].full_text)  # type: ignore[union-attr]
-        front.title, front.title_how = strip_leading_label(text), "第一行短句（未设格式）"
+        front.title, front.title_how = strip_leading_label(text), "第一行短句，未设格式"
         front.before_title = [b for b in front.before_title if b is not blocks[fallback]]
         return fallback, _title_end(blocks, fallback, front, is_byline, base)
     return -1, 0
