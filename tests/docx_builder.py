@@ -175,7 +175,10 @@ class Doc:
     def header(self, text: str) -> Doc:
         blob = f"<w:hdr {NS}>{para(text)}</w:hdr>".encode()
         rid = self.part(
-            "/word/header1.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml", blob, RT.HEADER
+            "/word/header1.xml",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml",
+            blob,
+            RT.HEADER,
         )
         sect = self.body[-1]
         sect.insert(0, parse_xml(f'<w:headerReference {NS} w:type="default" r:id="{rid}"/>'))
@@ -192,7 +195,7 @@ def inline_picture(rid: str, descr: str = "", title: str = "") -> str:
         f'<wp:docPr id="1" name="图片 1" descr="{escape(descr)}" title="{escape(title)}"/>'
         '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
         f'<pic:pic><pic:nvPicPr><pic:cNvPr id="0" name="x"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:embed="{rid}"/></pic:blipFill>'
-        '<pic:spPr/></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>'
+        "<pic:spPr/></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>"
     )
 
 
@@ -200,11 +203,11 @@ def text_box(text: str) -> str:
     """A floating text box as Word 2010+ writes it (mc:AlternateContent, wps shape, VML fallback)."""
     inner = para(text)
     return (
-        "<w:r><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing><wp:anchor><wp:docPr id=\"2\" name=\"文本框 2\"/>"
+        '<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wp:anchor><wp:docPr id="2" name="文本框 2"/>'
         '<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
         f"<wps:wsp><wps:txbx><w:txbxContent>{inner}</w:txbxContent></wps:txbx></wps:wsp>"
         "</a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice>"
-        f'<mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent>{inner}</w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback>'
+        f"<mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent>{inner}</w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback>"
         "</mc:AlternateContent></w:r>"
     )
 
@@ -224,7 +227,7 @@ OLE_OBJECT = '<w:r><w:object><o:OLEObject ProgID="Excel.Sheet.12"/></w:object></
 
 def ruby(base: str, reading: str) -> str:
     return (
-        f"<w:r><w:ruby><w:rubyPr><w:rubyAlign w:val=\"center\"/></w:rubyPr><w:rt>{run(reading)}</w:rt>"
+        f'<w:r><w:ruby><w:rubyPr><w:rubyAlign w:val="center"/></w:rubyPr><w:rt>{run(reading)}</w:rt>'
         f"<w:rubyBase>{run(base)}</w:rubyBase></w:ruby></w:r>"
     )
 

@@ -344,7 +344,8 @@ _UNIT_SUFFIX = re.compile(
 _POSITION_SUFFIX = re.compile(
     r"(?:书记|主任|局长|部长|科长|处长|厅长|县长|区长|市长|州长|镇长|乡长|村长|校长|院长|所长|站长|队长|组长|主席|委员|"
     r"常委|干部|职工|教师|老师|教授|讲师|研究员|馆员|医师|护士|学生|经理|董事长|干事|科员|专员|会计|律师|工程师|辅导员|"
-    r"队员|党员|代表|社长|台长|主编|编辑|记者|通讯员|秘书长|调研员|行长|监事|助理|主管|员工|支书|网格员|宣讲员)$"
+    r"队员|党员|代表|社长|台长|主编|编辑|记者|通讯员|秘书长|调研员|行长|监事|助理|主管|员工|支书|网格员|宣讲员|"
+    r"团长|会长|理事长|理事|秘书|科员|职员|村医|民警|法官|检察官|指导员|教导员|政委)$"
 )
 _ROLE = re.compile(
     r"^(?:本报|本台|本网)?(?:特约)?(?:记者|通讯员|撰稿人?|撰文|执笔人?|文|作者|供稿|实习生|整理)\s*[/／:：|｜\s]\s*"
@@ -456,8 +457,16 @@ def _read_header(blocks: list[Block], facts: _Facts, config: SiteConfig) -> list
         found = parse_byline(para.full_text, config)
         if found is None:
             return False
-        # A four-character line that could be a name is a title when it is set like one.
-        return not (set(found) == {"author"} and len(clean(para.full_text)) == 4 and para.all_bold)
+        # Set like a title (bold, large), a line is a title even when it could be a name or a unit
+        # ("王者归来", "凝心聚力开新局" ends in 局).
+        if para.all_bold or para.title_style or para.heading:
+            return (
+                "author" in found
+                and len(clean(para.full_text)) != 4
+                and "unit" not in found
+                or ("author" in found and "unit" in found)
+            )
+        return True
 
     index, after = find_title(rest, front, bylineish)
     base = body_size(rest)
@@ -480,7 +489,7 @@ def _read_header(blocks: list[Block], facts: _Facts, config: SiteConfig) -> list
             facts.take("position", value)
     facts.dropped.extend(front.notes)
     if index < 0:
-        return rest
+        return rest[front.skip_to :]
     # Lines before the title: a unit or a name is a byline, a field was read above; anything else is named.
     others = []
     for block in rest[:index]:

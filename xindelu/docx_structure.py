@@ -37,8 +37,8 @@ HEADING_KINDS: tuple[tuple[str, re.Pattern[str], float, bool], ...] = (
     ("part", re.compile(rf"^第[{_CN}\d]+部分"), 0.5, False),
     ("section", re.compile(rf"^第[{_CN}\d]+节"), 1, False),
     ("article", re.compile(rf"^第[{_CN}\d]+条"), 2, False),
-    ("cn", re.compile(rf"^[{_CN}]{{1,3}}[、．.]"), 3, False),
-    ("paren_cn", re.compile(rf"^[（(][{_CN}]{{1,3}}[）)]"), 4, False),
+    ("cn", re.compile(rf"^[{_CN}]{{1,5}}[、．.]"), 3, False),
+    ("paren_cn", re.compile(rf"^[（(][{_CN}]{{1,5}}[）)]"), 4, False),
     ("dec4", re.compile(r"^\d{1,2}[.．]\d{1,2}[.．]\d{1,2}[.．]\d{1,2}(?![.．]?\d)"), 8, False),
     ("dec3", re.compile(r"^\d{1,2}[.．]\d{1,2}[.．]\d{1,2}(?![.．]?\d)"), 7, False),
     ("dec2", re.compile(r"^\d{1,2}[.．]\d{1,2}(?![.．]?\d)(?![%％])"), 6, False),
@@ -86,7 +86,11 @@ def _heading_candidate(para: Para) -> tuple[str, float] | None:
     if not text or para.box:
         return None
     kind = heading_kind(text)
-    if squeeze(text).upper() in GENERIC_HEADS and len(squeeze(text)) <= 8 and (para.all_bold or para.centred or para.heading):
+    if (
+        squeeze(text).upper() in GENERIC_HEADS
+        and len(squeeze(text)) <= 8
+        and (para.all_bold or para.centred or para.heading)
+    ):
         return "generic", 0
     if para.heading and not para.list_kind:
         if len(text) > 80 or text.endswith("。"):
@@ -204,6 +208,7 @@ class Front:
     cover_paras: list[Para] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # dropped things, one line each
     before_title: list[Para] = field(default_factory=list)
+    skip_to: int = 0  # blocks before this index were a cover table, read into fields
 
 
 def _prose(text: str) -> bool:
@@ -384,6 +389,7 @@ def find_title(blocks: list[Block], front: Front, is_byline: Callable[[Para], bo
                 if texts:
                     front.notes.append(f"封面表格 {len(texts)} 格（“{''.join(texts)[:16]}”）")
                 i += 1
+                front.skip_to = i
                 continue
             break
         text = clean(block.full_text)
