@@ -388,7 +388,7 @@ def parse_byline(text: str, config: SiteConfig) -> dict[str, str] | None:
     if match:
         return {"unit": match.group(1), "position_full": match.group(1)}
     role = _ROLE.match(t)
-    if role and not labelled_values(t)[:1] == [("unit", "")]:
+    if role:
         rest = t[role.end() :]
         names = [n for n in re.split(rf"[{_SPACE}、，,；;]+", _ROLE_SPLIT.sub(" ", rest)) if n]
         names = _merge_spaced(names)
@@ -460,12 +460,7 @@ def _read_header(blocks: list[Block], facts: _Facts, config: SiteConfig) -> list
         # Set like a title (bold, large), a line is a title even when it could be a name or a unit
         # ("王者归来", "凝心聚力开新局" ends in 局).
         if para.all_bold or para.title_style or para.heading:
-            return (
-                "author" in found
-                and len(clean(para.full_text)) != 4
-                and "unit" not in found
-                or ("author" in found and "unit" in found)
-            )
+            return "author" in found and ("unit" in found or len(clean(para.full_text)) != 4)
         return True
 
     index, after = find_title(rest, front, bylineish)
