@@ -436,6 +436,12 @@ def parse_byline(text: str, config: SiteConfig) -> dict[str, str] | None:
     return found
 
 
+def _plain_names(names: str) -> bool:
+    """Names of two or three characters (or with a compound surname): a closing line such as
+    '谢谢大家' is not a signature."""
+    return all(len(n) <= 3 or n[:2] in _COMPOUND_SURNAMES for n in names.split("、"))
+
+
 def _apply_byline(found: dict[str, str], facts: _Facts) -> None:
     if "position_full" in found:
         if not facts.unit_text:
@@ -554,17 +560,31 @@ def _trailing_byline(blocks: list[Block], facts: _Facts, config: SiteConfig) -> 
             remove.append(index)
             index -= 1
             continue
-        found = (
-            parse_byline(text, config)
-            if (_ROLE.match(text.strip("（()）")) or labelled_values(text.strip("（()）")))
-            else None
-        )
+        stripped = text.strip("（()）")
+        found = parse_byline(text, config) if (_ROLE.match(stripped) or labelled_values(stripped)) else None
+        if found is None and not facts.author and len(text) <= 30:
+            # A signature: '株洲市委宣传部 张三' or '张三' closing the text — taken only when it names a person.
+            signature = parse_byline(text, config)
+            if signature and "author" in signature and _plain_names(signature["author"]):
+                found = signature
         if found is not None:
             _apply_byline(found, facts)
             facts.notes.append(f"文末“{text[:12]}”一行已移入作者信息")
             remove.append(index)
             index -= 1
             continue
+        if date_line(text) and not remove and checked == 1:
+            # A date under a signature goes with it; a date alone stays.
+            previous = next(
+                (b for b in reversed(blocks[:index]) if not isinstance(b, Para) or clean(b.full_text)), None
+            )
+            if isinstance(previous, Para):
+                signature = parse_byline(previous.full_text, config)
+                if signature and "author" in signature and not facts.author:
+                    facts.dropped.append(f"文末署名下的日期“{text}”")
+                    remove.append(index)
+                    index -= 1
+                    continue
         break
     kept = [b for i, b in enumerate(blocks) if i not in set(remove)]
     # A notice's signature (unit, then date) names the unit; it stays in the text.
@@ -717,18 +737,30 @@ def _emphasis(span: Span) -> str:
     return f"{lead}{mark}{_escape(core)}{mark}{tail}"
 
 
+def _para_inline(para: Para, note_numbers: dict[str, int], images: list[str]) -> str:
+    """A paragraph's text with its Word number ("（三）", "2.", "•") in front, as Word shows it."""
+    label = para.label or (f"{para.list_value}." if para.list_kind == "number" else "")
+    if para.list_kind == "bullet":
+        label = "•"
+    return _escape(label_with_gap(label) if label != "•" else "• ") + _inline(para.spans, note_numbers, images)
+
+
 def _table(table: Table, note_numbers: dict[str, int], images: list[str], facts: _Facts) -> str:
     rows = [list(row) for row in table.rows if row]
     width = max((len(r) for r in rows), default=0)
     if width <= 1:  # a one-column "box" around text: its paragraphs are just paragraphs
         return "\n\n".join(
-            _escape_block_start(_inline(p.spans, note_numbers, images)) for r in rows for c in r for p in c.paras
+            _escape_block_start(_para_inline(p, note_numbers, images))
+            for r in rows
+            for c in r
+            for p in c.paras
+            if p.text.strip() or has_media(p)
         )
     if any(c.repeat for r in rows for c in r):
         facts.unconverted.append("合并单元格（已拆开，请核对表格）")
 
     def cell(c: Cell) -> str:
-        text = "<br>".join(_inline(p.spans, note_numbers, images) for p in c.paras if p.text.strip() or has_media(p))
+        text = "<br>".join(_para_inline(p, note_numbers, images) for p in c.paras if p.text.strip() or has_media(p))
         return text.replace("|", "\\|").replace("\n", " ") or " "
 
     lines = []

@@ -188,7 +188,7 @@ class StyleInfo:
     toc: bool = False
 
 
-_HEADING_NAME = re.compile(r"(?:heading|标题)\s*([1-9])", re.IGNORECASE)
+_HEADING_NAME = re.compile(r"(?:heading|标题)\s*([1-9]?)", re.IGNORECASE)
 _TOC_NAME = re.compile(r"(?:toc|目录)\s*[1-9]", re.IGNORECASE)
 
 
@@ -259,7 +259,7 @@ def _read_styles(root: Any) -> tuple[dict[str, StyleInfo], str, float]:
             if pb is not None:
                 info["page_break"] = pb
         match = _HEADING_NAME.fullmatch(name.strip())
-        info["heading"] = int(match.group(1)) if match else parent.heading
+        info["heading"] = int(match.group(1) or 1) if match else parent.heading
         info["title"] = name.strip().lower() in ("title", "标题") or sid == "Title" or parent.title
         info["toc"] = bool(_TOC_NAME.fullmatch(name.strip())) or parent.toc
         result = StyleInfo(**info)
@@ -368,6 +368,8 @@ def read_docx(path: Path) -> WordDocument:
     if header_texts:
         shown = "、".join(f"“{t[:20]}”" for t in header_texts[:3])
         dropped.append(f"页眉页脚 {len(header_texts)} 处（{shown}）")
+    if reader.comments:
+        dropped.append(f"批注 {reader.comments} 条")
     if reader.toc_entries:
         dropped.append(f"目录 {reader.toc_entries} 行（目录域）")
     return WordDocument(blocks, notes, reader.images, tuple(reader.unconverted_notes()), tuple(dropped))
@@ -410,7 +412,7 @@ class _Reader:
         self.fields: list[list[Any]] = []  # open complex fields: [instruction, is_toc]
         self.break_pending = False
         self.toc_entries = 0
-        self.in_note = False
+        self.comments = 0
 
     def skip(self, what: str) -> None:
         self.skipped[what] = self.skipped.get(what, 0) + 1
@@ -491,6 +493,8 @@ class _Reader:
                 elif tag == _q(W, "sectPr"):
                     kind = child.find(_q(W, "type"))
                     section_break = kind is None or kind.get(T_VAL) != "continuous"
+        if ppr is not None and ppr.find(f"{T_RPR}/{_q(W, 'del')}") is not None and next(p.iter(T_T), None) is None:
+            return  # a paragraph deleted with tracked changes: Word shows neither it nor its number
         style = self.styles.get(style_id or self.default_style) or StyleInfo(size=self.default_size)
         if jc is None:
             jc = style.jc
@@ -680,6 +684,8 @@ class _Reader:
                     yield Span("marker", MARK_OBJECT)
             elif tag == _q(W, "ruby"):
                 yield from self._ruby(child, ctx)
+            elif tag == _q(W, "commentReference"):
+                self.comments += 1
             elif tag in (_q(M, "oMath"), _q(M, "oMathPara")):
                 self.skip("公式（正文中已标出“【原文此处有公式……】”）")
                 yield Span("marker", MARK_EQUATION)

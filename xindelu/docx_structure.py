@@ -190,7 +190,7 @@ def title_like(text: str, limit: int = 60) -> bool:
     return (
         0 < len(text) <= limit
         and "。" not in text[:-1]
-        and not text.endswith(("。", "；", "，", "：", ":", ",", ";", "！", "？"))
+        and not text.endswith(("。", "；", "，", "：", ":", ",", ";"))
         and not _DATE_LINE.match(text)
     )
 
@@ -486,6 +486,10 @@ def _title_end(
                 j += 1
                 continue
             break
+        if para.style.lower() in ("subtitle", "副标题") and title_like(text, 80):
+            front.title += "——" + text.lstrip("—-－ ")
+            j += 1
+            continue
         if text.startswith(("——", "—", "--", "－－")):
             subtitle = text.lstrip("—-－ ")
             if subtitle and title_like(subtitle, 80):
