@@ -133,6 +133,14 @@ def toc_sdt(entries: list[str]) -> str:
     )
 
 
+WPS_STYLES = (
+    '<w:style w:type="paragraph" w:styleId="style0"><w:name w:val="Normal"/><w:rPr><w:sz w:val="32"/></w:rPr></w:style>'
+    '<w:style w:type="paragraph" w:styleId="style1"><w:name w:val="heading 1"/><w:basedOn w:val="style0"/>'
+    '<w:pPr><w:outlineLvl w:val="0"/></w:pPr><w:rPr><w:b/><w:sz w:val="44"/></w:rPr></w:style>'
+    '<w:style w:type="paragraph" w:styleId="style15"><w:name w:val="Body Text"/><w:basedOn w:val="style0"/></w:style>'
+)
+
+
 class Doc:
     """A document assembled from raw body XML on top of python-docx's default template."""
 

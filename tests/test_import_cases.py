@@ -20,6 +20,7 @@ from docx_builder import (
     EQUATION,
     OLE_OBJECT,
     PAGE_BREAK,
+    WPS_STYLES,
     Doc,
     graphic,
     inline_picture,
@@ -468,14 +469,6 @@ def test_articles_and_decimal_heads(tmp_path):
 
 
 # ---------------------------------------------------------------- producers' quirks
-
-
-WPS_STYLES = (
-    '<w:style w:type="paragraph" w:styleId="style0"><w:name w:val="Normal"/><w:rPr><w:sz w:val="32"/></w:rPr></w:style>'
-    '<w:style w:type="paragraph" w:styleId="style1"><w:name w:val="heading 1"/><w:basedOn w:val="style0"/>'
-    '<w:pPr><w:outlineLvl w:val="0"/></w:pPr><w:rPr><w:b/><w:sz w:val="44"/></w:rPr></w:style>'
-    '<w:style w:type="paragraph" w:styleId="style15"><w:name w:val="Body Text"/><w:basedOn w:val="style0"/></w:style>'
-)
 
 
 def test_wps_quirks(tmp_path):

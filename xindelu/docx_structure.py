@@ -123,7 +123,9 @@ COVER_FIELDS = (
     "专业", "专业班级", "班级", "年级", "分类号", "密级", "UDC", "学校代码", "编号", "单位代码", "学位类别",
     "申请学位", "论文题目", "题目", "课题名称", "提交日期", "答辩日期", "完成日期", "日期", "届别", "课程",
     "课程名称", "任课教师", "成绩", "学科专业", "研究方向", "报告人", "汇报人", "部门", "单位", "职务", "时间",
+    "标题", "作者", "文章标题", "作品名称", "作者单位", "工作单位",
 )  # fmt: skip
+TITLE_FIELDS = ("题目", "论文题目", "课题名称", "标题", "文章标题", "作品名称")
 _FIELD = re.compile(r"^([^\s:：，。；]{1,8}?)\s*[:：]\s*(.*)$")
 GENERIC_HEADS = frozenset(
     [
@@ -406,7 +408,7 @@ def find_title(blocks: list[Block], front: Front, is_byline: Callable[[Para], bo
             continue
         pair = cover_field(text)
         if pair:
-            if pair[0] in ("题目", "论文题目", "课题名称") and pair[1]:
+            if pair[0] in TITLE_FIELDS and pair[1]:
                 front.title, front.title_how = pair[1], f"“{pair[0]}”一栏"
                 return i, i + 1
             front.fields.append(pair)
@@ -521,7 +523,7 @@ def generic_head(text: str) -> bool:
 def cover_title(front: Front, base: float) -> str:
     """The title on a dropped cover: its 题目 field, or its most prominent line that is not a label."""
     for label, value in front.fields:
-        if label in ("题目", "论文题目", "课题名称") and value:
+        if label in TITLE_FIELDS and value:
             return value
     best = None
     lines: list[tuple[Para, str]] = []
@@ -539,6 +541,8 @@ def cover_title(front: Front, base: float) -> str:
         lines.append((run[0], "".join(clean(p.full_text) for p in run)))
     for para, text in lines:
         if cover_field(text) or is_label_line(text) or not title_like(text) or date_line(text):
+            continue
+        if squeeze(text).rstrip(":：") in COVER_FIELDS:
             continue
         if LETTER_SPACED.match(text) or re.search(
             r"(?:大学|学院|学校|论文|设计|报告书|开题报告|作业|试卷)$", squeeze(text)
