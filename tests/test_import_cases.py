@@ -219,7 +219,7 @@ def test_letter_spaced_kicker_is_dropped(tmp_path):
     )
     result = draft(doc, tmp_path)
     assert result.front == front("把论文写在田野上", author="周小雨", unit="岳阳市")
-    assert result.dropped == ("标题上方的字距拉开的题头“心 得 体 会”",)
+    assert result.dropped == ("标题上方的题头“心 得 体 会”",)
 
 
 def test_one_character_per_line_cover_is_dropped(tmp_path):
@@ -638,3 +638,81 @@ def test_twenty_thousand_paragraphs_in_linear_time(tmp_path):
     # level 1 restarts under every level 0: 一、（一） 二、（一） … 二百、（一）
     assert "\n## 二百、分项标题\n\n这是第19901段" in result.body and result.body.count("### （一）分项标题") == 200
     assert elapsed < 5.0, f"20,000 paragraphs took {elapsed:.1f} s"
+
+
+# ---------------------------------------------------------------- more kinds of submissions
+
+
+def test_notice_with_document_number_salutation_and_signature(tmp_path):
+    doc = Doc().add(
+        para("湘宣发〔2026〕3号", centre=True),
+        para("关于开展心得交流活动的通知", bold=True, size=22, centre=True),
+        para("各市州委宣传部，省直有关单位：", size=16),
+        para("\t为深入学习贯彻讲话精神，经研究，决定开展心得交流活动。现将有关事项通知如下。", size=16),
+        para("一、活动内容", size=16),
+        para("\t围绕四个方面撰写心得。", size=16),
+        para("株洲市委宣传部", align="right", size=16),
+        para("2026年4月1日", align="right", size=16),
+    )
+    result = draft(doc, tmp_path)
+    assert result.front == front("关于开展心得交流活动的通知", unit="株洲市")
+    assert result.body == body_of(
+        "各市州委宣传部，省直有关单位：",
+        "为深入学习贯彻讲话精神，经研究，决定开展心得交流活动。现将有关事项通知如下。",
+        "## 一、活动内容",
+        "围绕四个方面撰写心得。",
+        "株洲市委宣传部",  # a notice's signature stays; it names the unit
+        "2026年4月1日",
+    )
+    assert result.dropped == ("标签“湘宣发〔2026〕3号”",)
+
+
+def test_paper_without_page_breaks_and_a_typed_toc(tmp_path):
+    doc = Doc().add(
+        para("某某学院", size=26, bold=True, centre=True),
+        para("课程论文", size=22, bold=True, centre=True),
+        para("数字乡村建设研究", size=22, bold=True, centre=True),
+        para("姓名：王晓", centre=True),
+        para("目  录", centre=True, bold=True),
+        para("第一章 绪论\t1"),
+        para("第二章 现状……………5"),
+        para("第一章 绪论", bold=True, centre=True),
+        para("数字乡村建设是乡村振兴的重要内容，本文对此进行研究。本章介绍研究背景。"),
+    )
+    result = draft(doc, tmp_path)
+    assert result.front["title"] == "数字乡村建设研究" and result.front["author"] == "王晓"
+    assert result.body == body_of(
+        "## 第一章 绪论", "数字乡村建设是乡村振兴的重要内容，本文对此进行研究。本章介绍研究背景。"
+    )
+    assert result.dropped == (
+        "目录 2 行（手工输入的目录）",
+        "标题上方的题头“某某学院”",
+        "标题上方的题头“课程论文”",
+    )
+
+
+def test_news_lead_names_the_correspondents(tmp_path):
+    doc = Doc().add(
+        para("我县开展理论宣讲进万家活动", bold=True, size=20, centre=True),
+        para("本报讯（通讯员 唐晓峰 林可）近日，我县启动理论宣讲进万家活动，组织宣讲员深入村组开展宣讲。"),
+        para("活动将持续到年底。"),
+    )
+    result = draft(doc, tmp_path, "永州 新闻.docx")
+    assert result.front == front("我县开展理论宣讲进万家活动", author=["唐晓峰", "林可"], unit="永州市")
+    assert result.body.startswith("本报讯（通讯员 唐晓峰 林可）近日")  # the lead is the writer's sentence
+
+
+def test_draft_label_phone_number_and_closing_signature(tmp_path):
+    doc = Doc().add(
+        para("关于加强村级财务管理的实施方案", bold=True, size=20, centre=True),
+        para("（征求意见稿）", centre=True),
+        para("张晓 13812345678", centre=True),
+        para("为规范村级财务管理，制定本方案。本方案自发布之日起施行。"),
+        para("张晓", align="right"),
+        para("2026年3月1日", align="right"),
+    )
+    result = draft(doc, tmp_path, "娄底-方案.docx")
+    assert result.front == front("关于加强村级财务管理的实施方案（征求意见稿）", author="张晓", unit="娄底市")
+    assert result.body == body_of("为规范村级财务管理，制定本方案。本方案自发布之日起施行。")
+    assert "13812345678" not in result.body
+    assert result.dropped == ("文末署名下的日期“2026年3月1日”",)

@@ -399,9 +399,11 @@ def parse_byline(text: str, config: SiteConfig) -> dict[str, str] | None:
             return {"unit": rest}
     pairs = labelled_values(t)
     if pairs:
-        if all(k in ("author", "unit", "position") for k, _ in pairs):
+        if all(k in ("author", "unit", "position", "private") for k, _ in pairs) and pairs[0][0] != "private":
             found: dict[str, str] = {}
             for key, value in pairs:
+                if key == "private":
+                    continue  # a phone number next to the name stays out of the article
                 if key == "author":
                     names = _merge_spaced([n for n in re.split(rf"[{_SPACE}、，,]+", value) if n])
                     value = "、".join(names)
@@ -409,7 +411,7 @@ def parse_byline(text: str, config: SiteConfig) -> dict[str, str] | None:
                     found.setdefault(key, value)
             return found or None
         return None
-    parts = [p for p in re.split(rf"[{_SPACE}、，,；;（）()]+", t) if p]
+    parts = [p for p in re.split(rf"[{_SPACE}、，,；;（）()]+", t) if p and not re.fullmatch(r"[\d\-－+]{7,}", p)]
     parts = _merge_spaced(parts)
     found = {}
     names: list[str] = []
@@ -434,6 +436,15 @@ def parse_byline(text: str, config: SiteConfig) -> dict[str, str] | None:
     if not names and "unit" not in found:
         return None
     return found
+
+
+def _signature(text: str, config: SiteConfig, facts: _Facts) -> dict[str, str] | None:
+    """A closing signature ('株洲市委宣传部 张三', '张三'): only when it names a person, and the
+    byline at the top named nobody or the same people."""
+    found = parse_byline(text, config)
+    if not found or "author" not in found or not _plain_names(found["author"]):
+        return None
+    return found if facts.author in ("", found["author"]) else None
 
 
 def _plain_names(names: str) -> bool:
@@ -562,11 +573,8 @@ def _trailing_byline(blocks: list[Block], facts: _Facts, config: SiteConfig) -> 
             continue
         stripped = text.strip("（()）")
         found = parse_byline(text, config) if (_ROLE.match(stripped) or labelled_values(stripped)) else None
-        if found is None and not facts.author and len(text) <= 30:
-            # A signature: '株洲市委宣传部 张三' or '张三' closing the text — taken only when it names a person.
-            signature = parse_byline(text, config)
-            if signature and "author" in signature and _plain_names(signature["author"]):
-                found = signature
+        if found is None and len(text) <= 30:
+            found = _signature(text, config, facts)
         if found is not None:
             _apply_byline(found, facts)
             facts.notes.append(f"文末“{text[:12]}”一行已移入作者信息")
@@ -578,15 +586,25 @@ def _trailing_byline(blocks: list[Block], facts: _Facts, config: SiteConfig) -> 
             previous = next(
                 (b for b in reversed(blocks[:index]) if not isinstance(b, Para) or clean(b.full_text)), None
             )
-            if isinstance(previous, Para):
-                signature = parse_byline(previous.full_text, config)
-                if signature and "author" in signature and not facts.author:
-                    facts.dropped.append(f"文末署名下的日期“{text}”")
-                    remove.append(index)
-                    index -= 1
-                    continue
+            if isinstance(previous, Para) and _signature(previous.full_text, config, facts):
+                facts.dropped.append(f"文末署名下的日期“{text}”")
+                remove.append(index)
+                index -= 1
+                continue
         break
     kept = [b for i, b in enumerate(blocks) if i not in set(remove)]
+    if not facts.author:
+        # A news release names its writers in the first line: "本报讯（通讯员 张三 李四）…" — they are the
+        # authors; the sentence stays as written.
+        first = next((b for b in kept if isinstance(b, Para) and clean(b.full_text)), None)
+        match = (
+            re.match(r"^.{0,16}讯\s*[（(]([^）)]{2,40})[）)]", clean(first.full_text)) if first is not None else None
+        )
+        if match:
+            found = parse_byline(match.group(1), config)
+            if found and "author" in found:
+                facts.take("author", found["author"])
+                facts.notes.append(f"作者取自导语“{match.group(0)[-24:]}”")
     # A notice's signature (unit, then date) names the unit; it stays in the text.
     if not facts.unit_text:
         tail = [clean(b.full_text) for b in kept[-3:] if isinstance(b, Para) and clean(b.full_text)]
@@ -723,7 +741,7 @@ def _inline(spans: Sequence[Span], note_numbers: dict[str, int], images: list[st
             parts.append(f"[{_escape(span.text.strip())}]({span.ref.replace(')', '%29').replace(' ', '%20')})")
         else:
             parts.append(_emphasis(span))
-    text = "".join(parts)
+    text = "".join(parts).replace("\t", " ")
     return text.strip(_SPACE)
 
 

@@ -652,7 +652,7 @@ class _Reader:
                         ctx.toc = True
                         in_toc = True
             elif tag in (_q(W, "tab"), _q(W, "ptab")):
-                yield Span("text", " ", bold, italic)
+                yield Span("text", "\t", bold, italic)  # a space in Markdown; a column gap for TOC lines
             elif tag in (_q(W, "br"), _q(W, "cr")):
                 kind = child.get(_q(W, "type"))
                 if kind == "page":

@@ -156,6 +156,10 @@ _DATE_LINE = re.compile(
     r"^[（(]?\s*(?:\d{4}|二[〇○零][一二三四五六七八九〇○零]{2})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月(?:\s*[\d一二三四五六七八九十]{1,3}\s*日)?\s*[）)]?$"
 )
 SALUTATION = re.compile(r"[:：]$")
+# Lines above a title that name the school or the kind of paper rather than the piece.
+_KICKER = re.compile(
+    r"^.{0,16}(?:大学|学院|学校|党校|研究生院)$|^.{0,12}(?:毕业论文|学位论文|课程论文|毕业设计|开题报告|实习报告|课程作业)(?:[（(]设计[）)])?$"
+)
 
 
 def cover_field(text: str) -> tuple[str, str] | None:
@@ -415,14 +419,15 @@ def find_title(blocks: list[Block], front: Front, is_byline: Callable[[Para], bo
             front.before_title.append(block)
             i += 1
             continue
-        if LETTER_SPACED.match(text):
+        if LETTER_SPACED.match(text) or _KICKER.search(squeeze(text)):
             later = _next_prominent(blocks, i + 1, base, is_byline)
             if later is not None:
-                front.notes.append(f"标题上方的字距拉开的题头“{text}”")
+                front.notes.append(f"标题上方的题头“{text}”")
                 i += 1
                 continue
-            front.title, front.title_how = squeeze(text), "首行（字距拉开）"
-            return i, _title_end(blocks, i, front, is_byline, base)
+            if LETTER_SPACED.match(text):
+                front.title, front.title_how = squeeze(text), "首行（字距拉开）"
+                return i, _title_end(blocks, i, front, is_byline, base)
         if heading_kind(text) or is_sentence(text, 60) or SALUTATION.search(text):
             break
         reasons = prominence(block, base)
@@ -499,6 +504,10 @@ def _title_end(
                 j += 1
                 continue
             break
+        if re.fullmatch(r"[（(][^（）()]{2,10}稿[）)]", text):  # （征求意见稿） belongs to the title
+            front.title += text
+            j += 1
+            continue
         if merged >= 3 or is_byline(para) or not title_like(text) or len(front.title) + len(text) > 64:
             break
         if heading_kind(text) or is_label_line(text):
