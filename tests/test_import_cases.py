@@ -716,3 +716,32 @@ def test_draft_label_phone_number_and_closing_signature(tmp_path):
     assert result.body == body_of("为规范村级财务管理，制定本方案。本方案自发布之日起施行。")
     assert "13812345678" not in result.body
     assert result.dropped == ("文末署名下的日期“2026年3月1日”",)
+
+
+def test_one_character_per_line_without_a_page_break(tmp_path):
+    doc = Doc().add(
+        *(para(ch, bold=True, size=36, centre=True) for ch in "心得体会"),
+        para("做新时代的好干部", bold=True, size=22, centre=True),
+        para("一年来，我认真学习讲话精神，努力做一名让群众满意的好干部。"),
+    )
+    result = draft(doc, tmp_path)
+    assert result.front["title"] == "做新时代的好干部"
+    assert result.dropped == ("标题上方一字一行的题头“心得体会”",)
+
+
+def test_a_plain_title_ending_like_a_unit_is_still_a_title(tmp_path):
+    doc = Doc().add(
+        para("做新时代的好干部"),
+        para("一年来，我认真学习讲话精神，努力做一名让群众满意的好干部。"),
+    )
+    assert draft(doc, tmp_path).front["title"] == "做新时代的好干部"
+
+
+def test_alt_text_keeps_words_and_drops_file_names():
+    from xindelu.docx_reader import alt_text
+
+    assert alt_text("2026年宣讲现场") == "2026年宣讲现场"
+    assert alt_text("IMG_20260301_1030.jpg") == ""
+    assert alt_text("D:\\照片\\宣讲.png") == ""
+    assert alt_text("微信图片_20260301") == ""
+    assert alt_text("", "党员活动室") == "党员活动室"

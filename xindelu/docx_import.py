@@ -356,6 +356,15 @@ _CREDIT = re.compile(
 )
 
 
+def looks_like_unit(part: str) -> bool:
+    """'某某县农业农村局', not '做新时代的好干部' (a unit name has no particles or verbs of a sentence)."""
+    return (
+        3 <= len(part) <= 30
+        and bool(_UNIT_SUFFIX.search(part))
+        and not re.search(r"[的了着吗呢吧要做让把被是！？!?]", part)
+    )
+
+
 def is_name(part: str) -> bool:
     part = part.strip(_SPACE)
     if not _NAME.match(part) or part in _NOT_NAMES:
@@ -395,7 +404,7 @@ def parse_byline(text: str, config: SiteConfig) -> dict[str, str] | None:
         if names and all(is_name(n) for n in names):
             return {"author": "、".join(names)}
         unit = match_unit(rest, config)
-        if unit is not None or _UNIT_SUFFIX.search(rest):
+        if unit is not None or looks_like_unit(rest):
             return {"unit": rest}
     pairs = labelled_values(t)
     if pairs:
@@ -425,7 +434,7 @@ def parse_byline(text: str, config: SiteConfig) -> dict[str, str] | None:
                 found["position"] += part
             else:
                 found["position"] = part
-        elif len(part) >= 3 and _UNIT_SUFFIX.search(part):
+        elif looks_like_unit(part):
             found.setdefault("unit", part)
         elif is_name(part):
             names.append(part)
@@ -592,7 +601,8 @@ def _trailing_byline(blocks: list[Block], facts: _Facts, config: SiteConfig) -> 
                 index -= 1
                 continue
         break
-    kept = [b for i, b in enumerate(blocks) if i not in set(remove)]
+    removed = set(remove)
+    kept = [b for i, b in enumerate(blocks) if i not in removed]
     if not facts.author:
         # A news release names its writers in the first line: "本报讯（通讯员 张三 李四）…" — they are the
         # authors; the sentence stays as written.
@@ -977,9 +987,18 @@ def import_one(path: Path, options: BuildOptions, config: SiteConfig) -> Outcome
     name = path.name
     try:
         doc = read_docx(path)
+        draft = build_draft(doc, config, name, options.today)
     except ImportFailure as exc:
         return Outcome("failed", (f"{name}: {exc}",))
-    draft = build_draft(doc, config, name, options.today)
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError) as exc:
+        # A file built in a way no rule expected must not stop the other files of the batch.
+        return Outcome(
+            "failed",
+            (
+                f"{name}: 无法转换这个文件（{type(exc).__name__}） — 请用 Word 或 WPS 打开后另存为新的 .docx 再导入；"
+                "仍不行时请把文件交给维护人员",
+            ),
+        )
     year_dir = options.root / "content" / "articles" / draft.front["date"][:4]
     base_slug = import_slug(draft.front["title"])
     slug, previous = _free_slug(year_dir, options.root, base_slug, name)

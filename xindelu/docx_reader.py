@@ -320,7 +320,7 @@ def alt_text(descr: str, title: str = "") -> str:
     """The picture's description when it is words a reader can use; never a file path or a default name."""
     for text in (descr, title):
         text = re.sub(r"\s+", " ", text or "").strip()
-        if text and not _PATHLIKE.search(text) and not re.fullmatch(r"[\w\-. ]*\d{4,}[\w\-. ]*", text):
+        if text and not _PATHLIKE.search(text) and not re.fullmatch(r"[A-Za-z0-9_\-. ]*\d{4,}[A-Za-z0-9_\-. ]*", text):
             return text
     return ""
 

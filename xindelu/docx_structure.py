@@ -419,6 +419,24 @@ def find_title(blocks: list[Block], front: Front, is_byline: Callable[[Para], bo
             front.before_title.append(block)
             i += 1
             continue
+        if len(text) == 1:
+            # A cover set one character per line ("述" "职" "报" "告"): one line, then as a kicker.
+            run_end = i + 1
+            chars = [text]
+            while run_end < len(blocks) and isinstance(blocks[run_end], Para):
+                more = clean(blocks[run_end].full_text)  # type: ignore[union-attr]
+                if len(more) > 1:
+                    break
+                chars.append(more)
+                run_end += 1
+            if len(chars) >= 2:
+                joined = "".join(chars)
+                if _next_prominent(blocks, run_end, base, is_byline) is not None:
+                    front.notes.append(f"标题上方一字一行的题头“{joined}”")
+                    i = run_end
+                    continue
+                front.title, front.title_how = joined, "首行（一字一行）"
+                return i, run_end
         if LETTER_SPACED.match(text) or _KICKER.search(squeeze(text)):
             later = _next_prominent(blocks, i + 1, base, is_byline)
             if later is not None:
