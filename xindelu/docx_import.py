@@ -1,15 +1,13 @@
 """`python build.py import FILE.docx|FOLDER`: Word submissions → article files (status: submitted).
 
-Chinese offices format by hand rather than with styles, so structure is read from direct
-formatting: a centred (or large, or Title-styled) first line is the title; label lines under
-it (作者单位：… 姓名：… 职务：…) or a centred "单位 姓名" line are the byline; a bold or short
-line starting 一、 or （一） is a heading. A recommendation form (a label/value table, as in
-the contest notices) is read by its labels. python-docx reads the document (it exposes the
-alignment and font size that carry this structure); footnotes, numbering and images are read
-from the package XML directly.
+Phases: docx_reader.read_docx (file → WordDocument: paragraphs with the formatting that carries
+structure, Word's numbers as shown, markers for what cannot be converted) → build_draft (pure:
+WordDocument + config → Draft: front matter, Markdown body, and what was guessed, defaulted,
+dropped or not converted) → import_one / run_import (writes the article and its images, prints
+the summary). docx_structure holds the rules for covers, TOC, title and headings; this module
+holds the byline rules (they need the configured units), the Markdown writer and the command.
 
-Phases: read_docx (file → WordDocument, plain data) → build_draft (pure: WordDocument +
-config → Draft with front matter, Markdown body, what was guessed) → run_import (writes).
+A recommendation form (a label/value table, as in the contest notices) is read by its labels.
 """
 
 from __future__ import annotations
@@ -33,7 +31,6 @@ from .docx_reader import (
     Table,
     WordDocument,
     has_media,
-    label_with_gap,
     read_docx,
     sniff_container,
 )
@@ -654,11 +651,11 @@ def render_body(blocks: Sequence[Block], notes: dict[str, tuple[Para, ...]], fac
             out.append(_table(block, note_numbers, images, facts))
             continue
         text = _inline(block.spans, note_numbers, images)
-        if not text.strip() and not block.label:
-            continue
+        if not text.strip() and not has_media(block):
+            continue  # an empty paragraph, even one Word shows a number on
         if level:
             close_list()
-            out.append("#" * level + " " + _escape(label_with_gap(block.label)) + _plain_heading(block.spans))
+            out.append("#" * level + " " + _escape(block.label) + _plain_heading(block.spans))
             continue
         kind = block.list_kind
         if kind == "number" and block.list_level in last_value and block.list_value != last_value[block.list_level] + 1:
@@ -688,7 +685,7 @@ def render_body(blocks: Sequence[Block], notes: dict[str, tuple[Para, ...]], fac
             list_kind = list_kind or kind
             continue
         close_list()
-        label = _escape(label_with_gap(block.label or (f"{block.list_value}." if block.list_kind == "number" else "")))
+        label = _escape(block.label)
         out.append(_escape_block_start(label + text))
     close_list()
     definitions = []
@@ -767,10 +764,8 @@ def _emphasis(span: Span) -> str:
 
 def _para_inline(para: Para, note_numbers: dict[str, int], images: list[str]) -> str:
     """A paragraph's text with its Word number ("（三）", "2.", "•") in front, as Word shows it."""
-    label = para.label or (f"{para.list_value}." if para.list_kind == "number" else "")
-    if para.list_kind == "bullet":
-        label = "•"
-    return _escape(label_with_gap(label) if label != "•" else "• ") + _inline(para.spans, note_numbers, images)
+    label = "• " if para.list_kind == "bullet" else para.label
+    return _escape(label) + _inline(para.spans, note_numbers, images)
 
 
 def _table(table: Table, note_numbers: dict[str, int], images: list[str], facts: _Facts) -> str:

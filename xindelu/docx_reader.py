@@ -73,7 +73,7 @@ class Para:
     list_kind: str = ""  # "", "bullet", "number" (a plain "1." list Markdown can show)
     list_level: int = 0
     list_value: int = 0
-    label: str = ""  # Word's automatic number as shown ("（六）", "1.2", "第三章"), not in spans
+    label: str = ""  # Word's automatic number as shown, with its gap ("（六）", "1.2 ", "第三章 "), not in spans
     break_before: bool = False  # a page or section break comes before this paragraph
     soft: bool = False  # the text after a manual line break inside the same Word paragraph
     toc: bool = False  # an entry of a table of contents
@@ -86,7 +86,7 @@ class Para:
     @property
     def full_text(self) -> str:
         """The text as the reader sees it: numbering label included."""
-        return (label_with_gap(self.label) + self.text) if self.label else self.text
+        return self.label + self.text
 
     @property
     def all_bold(self) -> bool:
@@ -566,9 +566,10 @@ class _Reader:
             return "", "", 0, 0
         if label.fmt == "bullet":
             return "", "bullet", label.level, 0
+        shown = label.text if label.suffix == "nothing" else label_with_gap(label.text)
         if label.simple and not style.heading:
-            return label.text, "number", label.level, label.value
-        return label.text, "", 0, 0
+            return shown, "number", label.level, label.value
+        return shown, "", 0, 0
 
     # -- inline level
 
