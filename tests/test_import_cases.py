@@ -745,3 +745,26 @@ def test_alt_text_keeps_words_and_drops_file_names():
     assert alt_text("D:\\照片\\宣讲.png") == ""
     assert alt_text("微信图片_20260301") == ""
     assert alt_text("", "党员活动室") == "党员活动室"
+
+
+def test_html_chunk_from_a_web_editor_is_kept_as_text(tmp_path):
+    doc = Doc()
+    rid = doc.part(
+        "/word/afchunk.htm",
+        "text/html",
+        "<html><body><h2>一、网上学习</h2><p>我们用网上课堂组织党员学习，每周一课。</p><p>效果&amp;反响都很好。</p></body></html>".encode(),
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/aFChunk",
+    )
+    doc.add(
+        para("线上线下一起学", bold=True, size=22, centre=True),
+        para("支部学习形式多样，线上线下相结合，党员参与热情高。"),
+        f'<w:altChunk r:id="{rid}"/>',
+    )
+    result = draft(doc, tmp_path)
+    assert result.body == body_of(
+        "支部学习形式多样，线上线下相结合，党员参与热情高。",
+        "## 一、网上学习",
+        "我们用网上课堂组织党员学习，每周一课。",
+        "效果&反响都很好。",
+    )
+    assert result.unconverted == ("嵌入的网页片段（已按文字导入，请核对格式） 1 处",)

@@ -437,6 +437,13 @@ class _Reader:
                 yield from self.blocks(content if content is not None else child, toc or is_toc)
             elif tag in (_q(W, "customXml"), _q(W, "ins"), _q(W, "moveTo")):
                 yield from self.blocks(child, toc)
+            elif tag == _q(MC, "AlternateContent"):
+                chosen = child.find(_q(MC, "Choice"))
+                chosen = chosen if chosen is not None else child.find(_q(MC, "Fallback"))
+                if chosen is not None:
+                    yield from self.blocks(chosen, toc)
+            elif tag == _q(W, "altChunk"):
+                yield from self.alt_chunk(child)
 
     def table(self, tbl: Any, toc: bool) -> Table:
         break_before = self.break_pending
@@ -594,6 +601,11 @@ class _Reader:
                     yield from spans
             elif tag in PASS_THROUGH or tag == _q(W, "sdt"):
                 yield from self.inline(child, ctx)
+            elif tag == _q(MC, "AlternateContent"):
+                chosen = child.find(_q(MC, "Choice"))
+                chosen = chosen if chosen is not None else child.find(_q(MC, "Fallback"))
+                if chosen is not None:
+                    yield from self.inline(chosen, ctx)
             elif tag in (_q(M, "oMath"), _q(M, "oMathPara")):
                 self.skip("公式（正文中已标出“【原文此处有公式……】”）")
                 yield Span("marker", MARK_EQUATION)
@@ -698,28 +710,33 @@ class _Reader:
             if element is None:
                 return
         boxes = list(element.iter(_q(W, "txbxContent")))
-        if boxes:
+        for box in boxes:
             # Text in a text box: kept as paragraphs right after the one holding the box.
-            for box in boxes:
-                if any(anc.tag == _q(W, "txbxContent") for anc in box.iterancestors()):
-                    continue
-                paras = [replace_box(p) for block in self.blocks(box) for p in flatten(block)]
-                if any(p.text.strip() for p in paras):
-                    self.skip("文本框（文字已作为段落放在原处，请核对位置）")
-                    ctx.boxes.extend(p for p in paras if p.text.strip() or has_media(p))
-            return
-        uris = {g.get("uri", "") for g in element.iter(_q(A, "graphicData"))}
+            if any(anc.tag == _q(W, "txbxContent") for anc in box.iterancestors()):
+                continue
+            paras = [replace_box(p) for block in self.blocks(box) for p in flatten(block)]
+            if any(p.text.strip() for p in paras):
+                self.skip("文本框（文字已作为段落放在原处，请核对位置）")
+                ctx.boxes.extend(p for p in paras if p.text.strip() or has_media(p))
+
+        def outside_boxes(tag: str) -> list[Any]:
+            found = []
+            for node in element.iter(tag):
+                if not any(anc.tag == _q(W, "txbxContent") for anc in node.iterancestors()):
+                    found.append(node)
+            return found
+
+        uris = {g.get("uri", "") for g in outside_boxes(_q(A, "graphicData"))}
         if any(u.endswith("/chart") for u in uris):
             self.skip("图表（正文中已标出“【原文此处有图表……】”）")
             yield Span("marker", MARK_CHART)
-            return
         if any(u.endswith("/diagram") for u in uris):
             self.skip("SmartArt 图形（正文中已标出“【原文此处有SmartArt图形……】”）")
             yield Span("marker", MARK_SMARTART)
+        if any(u.endswith(("/chart", "/diagram")) for u in uris):
             return
-        blips = element.iter(_q(A, "blip"))
-        rids = [b.get(_q(R, "embed")) or b.get(_q(R, "link")) for b in blips]
-        rids += [d.get(_q(R, "id")) for d in element.iter(_q(V, "imagedata"))]
+        rids = [b.get(_q(R, "embed")) or b.get(_q(R, "link")) for b in outside_boxes(_q(A, "blip"))]
+        rids += [d.get(_q(R, "id")) for d in outside_boxes(_q(V, "imagedata"))]
         described = next(element.iter(_q(WP, "docPr")), None)
         alt = ""
         if described is not None:
@@ -728,19 +745,37 @@ class _Reader:
             shape = next(element.iter(_q(V, "shape")), None)
             if shape is not None:
                 alt = alt_text(shape.get("alt") or "")
+        seen: set[str] = set()
         for rid in filter(None, rids):
+            if rid in seen:
+                continue
+            seen.add(rid)
             part = self.part.related_parts.get(rid)
             if part is None or not hasattr(part, "blob"):
                 self.skip("链接到外部文件的图片（正文中已标出）")
                 yield Span("marker", MARK_IMAGE_LINK)
-                return
+                continue
             if rid not in self.images:
                 ext = image_extension(
-                    part.blob, getattr(part, "content_type", ""), str(getattr(part, "partname", "")).rsplit(".", 1)[-1]
+                    part.blob,
+                    getattr(part, "content_type", ""),
+                    str(getattr(part, "partname", "")).rsplit(".", 1)[-1],
                 )
                 self.images[rid] = Image(part.blob, ext)
             yield Span("image", alt, ref=rid)
+
+    def alt_chunk(self, element: Any) -> Iterator[Block]:
+        """An imported chunk (web editors paste HTML this way): its text as paragraphs, else a marker."""
+        part = self.part.related_parts.get(element.get(_q(R, "id")) or "")
+        content_type = getattr(part, "content_type", "") if part is not None else ""
+        if part is not None and content_type in ("text/html", "application/xhtml+xml", "text/plain"):
+            text = part.blob.decode("utf-8", errors="replace")
+            self.skip("嵌入的网页片段（已按文字导入，请核对格式）")
+            for heading, line in html_paragraphs(text, content_type == "text/plain"):
+                yield Para((Span("text", line),), heading=heading)
             return
+        self.skip("嵌入的文档片段（正文中已标出）")
+        yield Para((Span("marker", MARK_OBJECT),))
 
     # -- notes
 
@@ -755,6 +790,53 @@ class _Reader:
             paras = tuple(p for block in self.blocks(note) for p in flatten(block))
             notes[prefix + (note.get(_q(W, "id")) or "")] = paras
         return notes
+
+
+def html_paragraphs(text: str, plain: bool = False) -> list[tuple[int, str]]:
+    """(heading level or 0, text) for each block of an HTML (or plain text) chunk."""
+    from html.parser import HTMLParser
+
+    if plain:
+        return [(0, line.strip()) for line in text.splitlines() if line.strip()]
+    blocks: list[tuple[int, str]] = []
+
+    class Collect(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.parts: list[str] = []
+            self.level = 0
+            self.skip = 0
+
+        def flush(self) -> None:
+            line = re.sub(r"\s+", " ", "".join(self.parts)).strip()
+            if line:
+                blocks.append((self.level, line))
+            self.parts = []
+            self.level = 0
+
+        def handle_starttag(self, tag: str, attrs: Any) -> None:
+            if tag in ("script", "style", "head", "title"):
+                self.skip += 1
+            elif tag in ("p", "div", "li", "tr", "br", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"):
+                self.flush()
+                if tag[0] == "h" and tag[1:].isdigit():
+                    self.level = int(tag[1:])
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in ("script", "style", "head", "title"):
+                self.skip = max(0, self.skip - 1)
+            elif tag in ("p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"):
+                self.flush()
+
+        def handle_data(self, data: str) -> None:
+            if not self.skip:
+                self.parts.append(data)
+
+    parser = Collect()
+    parser.feed(text)
+    parser.close()
+    parser.flush()
+    return blocks
 
 
 def replace_box(para: Para) -> Para:
