@@ -384,6 +384,7 @@ class _Context:
     sizes: list[float] = field(default_factory=list)
     boxes: list[Para] = field(default_factory=list)
     toc: bool = False
+    toc_link: bool = False  # a link to a heading's _Toc bookmark: a TOC line only if it looks like one
 
 
 LINE = Span("line")
@@ -523,6 +524,9 @@ class _Reader:
                 lines[-1].append(item)
         size = max(ctx.sizes) if ctx.sizes else style.size
         toc = ctx.toc
+        if ctx.toc_link and not toc:
+            text = "".join(s.text for line in lines for s in line if s.kind in ("text", "link")).strip()
+            toc = len(text) <= 80 and bool(re.search(r"(?:\d+|[IVXivx]+)$", text))
         # A page break at the very end (or a section break) breaks before the next block.
         while len(lines) > 1 and not any(s.text.strip() or s.kind not in ("text",) for s in lines[-1]):
             if line_breaks[-1]:
@@ -594,7 +598,7 @@ class _Reader:
                 spans = list(self.inline(child, ctx))
                 text = "".join(s.text for s in spans if s.kind == "text")
                 if child.get(_q(W, "anchor"), "").startswith("_Toc"):
-                    ctx.toc = True
+                    ctx.toc_link = True
                 if url and text.strip() and all(s.kind == "text" for s in spans):
                     yield Span("link", text, spans[0].bold if spans else ctx.bold, False, url)
                 else:

@@ -300,7 +300,7 @@ def _drop_toc(blocks: list[Block], front: Front) -> list[Block]:
     while i < len(blocks):
         block = blocks[i]
         if isinstance(block, Para):
-            if block.toc:
+            if block.toc and len(clean(block.full_text)) <= 100:  # a long paragraph is text, even in a broken field
                 field_entries += 1
                 i += 1
                 continue
