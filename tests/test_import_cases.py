@@ -773,3 +773,36 @@ def test_html_chunk_from_a_web_editor_is_kept_as_text(tmp_path):
         "效果&反响都很好。",
     )
     assert result.unconverted == ("嵌入的网页片段（已按文字导入，请核对格式） 1 处",)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("通讯员：邱雨桐 范一凡", {"author": ["邱雨桐", "范一凡"]}),
+        ("（通讯员 唐晓峰 林可 摄影 伍佳）", {"author": ["唐晓峰", "林可", "伍佳"]}),
+        ("（作者：郑明，株洲市委宣传部）", {"author": "郑明", "unit": "株洲市"}),
+        ("（本文作者系岳阳市委宣传部干部）", {"unit": "岳阳市", "position": "岳阳市委宣传部干部"}),
+        ("作者单位：邵阳市委宣传部", {"unit": "邵阳市"}),
+    ],
+)
+def test_closing_credit_lines(tmp_path, line, expected):
+    doc = Doc().add(
+        para("把学习成果转化为工作实效", bold=True, size=22, centre=True),
+        para("学习贯彻讲话精神，关键在于把学习成果转化为推动工作的实际成效。"),
+        para(line),
+    )
+    result = draft(doc, tmp_path)
+    got = {k: result.front[k] for k in ("author", "unit", "position") if k in result.front}
+    assert got == expected
+    assert result.body == body_of("学习贯彻讲话精神，关键在于把学习成果转化为推动工作的实际成效。")
+
+
+def test_a_centred_name_with_a_rare_surname(tmp_path):
+    doc = Doc().add(
+        para("山路弯弯送学忙", bold=True, size=22, centre=True),
+        para("仝小满", centre=True),
+        para("每个月，我都要背着宣讲资料走进大山深处的村组，为群众讲政策、讲道理。"),
+    )
+    result = draft(doc, tmp_path)
+    assert result.front["author"] == "仝小满"
+    assert result.body == body_of("每个月，我都要背着宣讲资料走进大山深处的村组，为群众讲政策、讲道理。")

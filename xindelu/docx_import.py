@@ -42,6 +42,7 @@ from .docx_structure import (
     date_line,
     find_title,
     generic_head,
+    heading_kind,
     heading_levels,
     is_label_line,
     strip_front,
@@ -61,7 +62,7 @@ UNIT_NOTE = "# 原文单位："  # a YAML comment keeping a unit name that is no
 
 _SPACE = " \t\u3000\u00a0"
 _LABEL_LINE = re.compile(r"([^\s:：，。；]{1,12}?)\s*[:：]\s*")
-_TRAILING_BYLINE = re.compile(r"^[（(]?\s*作者(?:系|为|是|单位[:：]?)\s*(.+?)\s*[）)]?$")
+_TRAILING_BYLINE = re.compile(r"^[（(]?\s*(?:本文)?作者(?:系|为|是)\s*(.+?)\s*[）)]?$")
 _NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{1,3}·[\u4e00-\u9fff]{1,6}$")
 __all__ = ["Cell", "ImportFailure", "build_draft", "read_docx", "run_import"]
 
@@ -347,7 +348,9 @@ _POSITION_SUFFIX = re.compile(
 _ROLE = re.compile(
     r"^(?:本报|本台|本网)?(?:特约)?(?:记者|通讯员|撰稿人?|撰文|执笔人?|文|作者|供稿|实习生|整理)\s*[/／:：|｜\s]\s*"
 )
-_ROLE_SPLIT = re.compile(r"(?:本报|本台|本网)?(?:特约)?(?:记者|通讯员|实习生|撰稿|执笔|整理)[:：]?")
+_ROLE_SPLIT = re.compile(
+    r"(?:本报|本台|本网)?(?:特约)?(?:记者|通讯员|实习生|撰稿|执笔|整理|摄影|摄|报道|供图|图|文)[:：/／]?"
+)
 _CREDIT = re.compile(
     r"^[（(]?\s*(?:责任编辑|责编|编辑|审核|审校|校对|审稿|初审|复审|终审|来源|摄影|图片|图|排版|监制|美编)\s*[:：/／]"
 )
@@ -378,11 +381,13 @@ def _merge_spaced(parts: list[str]) -> list[str]:
     return parts
 
 
-def parse_byline(text: str, config: SiteConfig) -> dict[str, str] | None:
+def parse_byline(text: str, config: SiteConfig, loose: bool = False) -> dict[str, str] | None:
     """The author/unit/position a byline line gives, or None when the line is not a byline.
 
     Handles '张三、李四' / '张三，李四' / '张三 李四'; '株洲市委宣传部 张三'; '张三（株洲市委宣传部）';
-    '（作者单位：…）'; '作者：…'; '作者系…'; '文/张三'; '通讯员 张三 李四'.
+    '（作者单位：…）'; '作者：…'; '作者系…'; '文/张三'; '通讯员 张三 李四'. ``loose`` (a centred or
+    right-aligned line right under the title) also takes two- and three-character names whose
+    surname is not in the list of common ones.
     """
     t = clean(text)
     if not t or len(t) > 64 or t.endswith(("。", "：", ":")):
@@ -390,7 +395,7 @@ def parse_byline(text: str, config: SiteConfig) -> dict[str, str] | None:
     inner = re.fullmatch(r"[（(\[【](.+)[）)\]】]", t)
     if inner:
         t = clean(inner.group(1))
-    match = re.match(r"^作者(?:系|为|是)\s*(.+)$", t)
+    match = re.match(r"^(?:本文)?作者(?:系|为|是)\s*(.+)$", t)
     if match:
         return {"unit": match.group(1), "position_full": match.group(1)}
     role = _ROLE.match(t)
@@ -400,9 +405,13 @@ def parse_byline(text: str, config: SiteConfig) -> dict[str, str] | None:
         names = _merge_spaced(names)
         if names and all(is_name(n) for n in names):
             return {"author": "、".join(names)}
+        mixed = parse_byline(rest, config, loose) if rest and not _ROLE.match(rest) else None
+        if mixed and "author" in mixed:
+            return mixed
         unit = match_unit(rest, config)
         if unit is not None or looks_like_unit(rest):
             return {"unit": rest}
+        return mixed
     pairs = labelled_values(t)
     if pairs:
         if all(k in ("author", "unit", "position", "private") for k, _ in pairs) and pairs[0][0] != "private":
@@ -433,7 +442,7 @@ def parse_byline(text: str, config: SiteConfig) -> dict[str, str] | None:
                 found["position"] = part
         elif looks_like_unit(part):
             found.setdefault("unit", part)
-        elif is_name(part):
+        elif is_name(part) or (loose and _NAME.match(part) and len(part) <= 3 and part not in _NOT_NAMES):
             names.append(part)
         else:
             return None
@@ -539,7 +548,9 @@ def _read_header(blocks: list[Block], facts: _Facts, config: SiteConfig) -> list
             facts.dropped.append(f"标题下的日期“{text}”")
             j += 1
             continue
-        found = parse_byline(text, config)
+        if heading_kind(text):
+            break
+        found = parse_byline(text, config, loose=block.centred or block.align in ("right", "end"))
         if found is None:
             break
         _apply_byline(found, facts)
