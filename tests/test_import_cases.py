@@ -122,7 +122,7 @@ def test_thesis_cover_statement_toc_and_chapter_numbering(tmp_path):
     assert result.dropped == (
         "页眉页脚 1 处（“某某大学本科毕业论文”）",
         "目录 4 行（目录域）",
-        "封面 6 行（“工 程 概 论 论 文题目：乡村治理中的”）",
+        "封面 6 行（“工 程 概 论 论 文”“题目：乡村治理中的数字化探索”等）",
         "原创性声明、授权书等 3 行（“学位论文独创性声明”）",
     )
     assert "标题“乡村治理中的数字化探索”（封面上的标题）" in result.guessed
@@ -806,3 +806,29 @@ def test_a_centred_name_with_a_rare_surname(tmp_path):
     result = draft(doc, tmp_path)
     assert result.front["author"] == "仝小满"
     assert result.body == body_of("每个月，我都要背着宣讲资料走进大山深处的村组，为群众讲政策、讲道理。")
+
+
+def test_title_page_then_text(tmp_path):
+    """A title page of its own (Word's cover page gallery), with the byline on it, and hidden text."""
+    cover = (
+        '<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Cover Pages"/><w:docPartUnique/></w:docPartObj>'
+        "</w:sdtPr><w:sdtContent>"
+        + para("青春在基层闪光", bold=True, size=28, centre=True)
+        + para("张家界市委宣传部　覃思雨", size=16, centre=True)
+        + para("2026年3月", size=16, centre=True)
+        + "</w:sdtContent></w:sdt>"
+    )
+    doc = Doc().add(
+        cover,
+        para(
+            runs=run("到村工作三年，我和乡亲们一起修路、种茶、办合作社，收获了成长。")
+            + "<w:r><w:rPr><w:vanish/></w:rPr><w:t>（草稿备注）</w:t></w:r>"
+        ),
+        para("基层是最好的课堂。"),
+    )
+    result = draft(doc, tmp_path)
+    assert result.front == front("青春在基层闪光", author="覃思雨", unit="张家界市")
+    assert result.body == body_of(
+        "到村工作三年，我和乡亲们一起修路、种茶、办合作社，收获了成长。", "基层是最好的课堂。"
+    )
+    assert result.dropped == ("隐藏文字 1 处", "封面 3 行（“青春在基层闪光”“张家界市委宣传部\u3000覃思雨”等）")

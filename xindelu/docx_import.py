@@ -515,6 +515,13 @@ def _read_header(blocks: list[Block], facts: _Facts, config: SiteConfig) -> list
         elif label == "职务" and value:
             facts.take("position", value)
     facts.dropped.extend(front.notes)
+    if not facts.author:
+        # A title page set apart by a page break carries the byline too.
+        for para in front.cover_paras:
+            text = clean(para.full_text)
+            found = parse_byline(text, config, loose=para.centred) if not generic_head(text) else None
+            if found and "author" in found:
+                _apply_byline(found, facts)
     if index < 0:
         return rest[front.skip_to :]
     # Lines before the title: a unit or a name is a byline, a field was read above; anything else is named.

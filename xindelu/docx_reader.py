@@ -368,6 +368,8 @@ def read_docx(path: Path) -> WordDocument:
     if header_texts:
         shown = "、".join(f"“{t[:20]}”" for t in header_texts[:3])
         dropped.append(f"页眉页脚 {len(header_texts)} 处（{shown}）")
+    if reader.hidden:
+        dropped.append(f"隐藏文字 {reader.hidden} 处")
     if reader.comments:
         dropped.append(f"批注 {reader.comments} 条")
     if reader.toc_entries:
@@ -414,6 +416,7 @@ class _Reader:
         self.break_pending = False
         self.toc_entries = 0
         self.comments = 0
+        self.hidden = 0
 
     def skip(self, what: str) -> None:
         self.skipped[what] = self.skipped.get(what, 0) + 1
@@ -433,9 +436,11 @@ class _Reader:
                 yield self.table(child, toc)
             elif tag == _q(W, "sdt"):
                 gallery = child.find(f"{_q(W, 'sdtPr')}/{_q(W, 'docPartObj')}/{_q(W, 'docPartGallery')}")
-                is_toc = gallery is not None and "contents" in (gallery.get(T_VAL) or "").lower()
+                kind = (gallery.get(T_VAL) or "").lower() if gallery is not None else ""
                 content = child.find(_q(W, "sdtContent"))
-                yield from self.blocks(content if content is not None else child, toc or is_toc)
+                yield from self.blocks(content if content is not None else child, toc or "contents" in kind)
+                if "cover" in kind:
+                    self.break_pending = True  # Word's cover page gallery: a page of its own
             elif tag in (_q(W, "customXml"), _q(W, "ins"), _q(W, "moveTo")):
                 yield from self.blocks(child, toc)
             elif tag == _q(MC, "AlternateContent"):
@@ -641,8 +646,12 @@ class _Reader:
             sz = r_pr.find(_q(W, "sz"))
             if sz is not None and (sz.get(T_VAL) or "").isdigit():
                 size = int(sz.get(T_VAL)) / 2
-            if _on(r_pr.find(_q(W, "vanish"))) or _on(r_pr.find(_q(W, "webHidden"))):
-                return  # hidden text
+            if _on(r_pr.find(_q(W, "vanish"))):
+                if any((t.text or "").strip() for t in r.iter(T_T)):
+                    self.hidden += 1
+                return  # hidden text: Word does not show or print it
+            if _on(r_pr.find(_q(W, "webHidden"))):
+                return
         in_toc = any(f[1] for f in self.fields)
         for child in r.iterchildren():
             tag = child.tag

@@ -237,6 +237,14 @@ def _is_cover(page: Sequence[Block]) -> bool:
     return len(texts) <= 30 and (fields >= 1 or has_table or all(len(t) <= 40 for t in texts))
 
 
+def shown_lines(texts: Sequence[str]) -> str:
+    """'“工 程 概 论 论 文”“题目：…”等' — the first lines of what was dropped, for the summary."""
+    if len(texts) >= 4 and all(len(t) == 1 for t in texts[:4]):
+        texts = ["".join(t for t in texts if len(t) == 1)]
+    shown = "".join(f"“{t[:16]}”" for t in texts[:2])
+    return shown + ("等" if len(texts) > 2 else "")
+
+
 def _is_toc_page(page: Sequence[Block]) -> bool:
     paras = [p for p in _page_paras(page) if clean(p.text)]
     if not paras:
@@ -283,8 +291,7 @@ def strip_front(blocks: Sequence[Block], front: Front) -> list[Block]:
             for block in page:
                 if isinstance(block, Table):
                     front.fields.extend(table_fields(block))
-            shown = "".join(texts)[:20]
-            front.notes.append(f"封面 {len(texts)} 行（“{shown}”）")
+            front.notes.append(f"封面 {len(texts)} 行（{shown_lines(texts)}）")
         else:
             break
         kept_from = index + 1
@@ -393,7 +400,7 @@ def find_title(blocks: list[Block], front: Front, is_byline: Callable[[Para], bo
                 front.cover_paras.extend(p for p in flatten(block) if clean(p.full_text))
                 texts = [clean(p.full_text) for p in flatten(block) if clean(p.full_text)]
                 if texts:
-                    front.notes.append(f"封面表格 {len(texts)} 格（“{''.join(texts)[:16]}”）")
+                    front.notes.append(f"封面表格 {len(texts)} 格（{shown_lines(texts)}）")
                 i += 1
                 front.skip_to = i
                 continue
