@@ -832,3 +832,17 @@ def test_title_page_then_text(tmp_path):
         "到村工作三年，我和乡亲们一起修路、种茶、办合作社，收获了成长。", "基层是最好的课堂。"
     )
     assert result.dropped == ("隐藏文字 1 处", "封面 3 行（“青春在基层闪光”“张家界市委宣传部\u3000覃思雨”等）")
+
+
+def test_speech_occasion_line_and_a_dated_note(tmp_path):
+    doc = Doc().add(
+        para("守正创新 勇毅前行", bold=True, size=22, centre=True),
+        para("在全市青年理论学习小组交流会上的讲话", size=16, centre=True),
+        para("（2026年3月5日，根据录音整理）", size=16, centre=True),
+        para("同志们：", size=16),
+        para("今天和大家交流学习体会，我讲三点认识，供大家参考。"),
+    )
+    result = draft(doc, tmp_path)
+    assert result.front["title"] == "守正创新 勇毅前行——在全市青年理论学习小组交流会上的讲话"
+    assert result.body == body_of("同志们：", "今天和大家交流学习体会，我讲三点认识，供大家参考。")
+    assert result.dropped == ("标题下的日期“（2026年3月5日，根据录音整理）”",)

@@ -152,8 +152,10 @@ _STATEMENT = re.compile(
     r"(?:独创性|原创性)声明|版权使用授权|使用授权书|授权使用说明|本人郑重声明|学术诚信(?:承诺|声明)"
 )
 _TOC_LINE = re.compile(rf"^.{{2,60}}?(?:[.．·…\-_]{{3,}}|[{SPACE}]{{2,}}|\t)\s*(?:\d+|[IVXLivxl]+)$")
-_DATE_LINE = re.compile(
-    r"^[（(]?\s*(?:\d{4}|二[〇○零][一二三四五六七八九〇○零]{2})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月(?:\s*[\d一二三四五六七八九十]{1,3}\s*日)?\s*[）)]?$"
+_DATE = r"(?:\d{4}|二[〇○零][一二三四五六七八九〇○零]{2})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月(?:\s*[\d一二三四五六七八九十]{1,3}\s*日)?"
+_DATE_LINE = re.compile(rf"^(?:{_DATE}|[（(]\s*{_DATE}\s*(?:[，,、\s].{{0,20}})?[）)])$")
+_SPEECH_LINE = re.compile(
+    r"^[（(]?在.{2,40}(?:上|中|时)的(?:讲话|发言|报告|致辞|主持词|讲话提纲|党课|辅导报告)(?:提纲)?[）)]?$"
 )
 SALUTATION = re.compile(r"[:：]$")
 # Lines above a title that name the school or the kind of paper rather than the piece.
@@ -522,8 +524,12 @@ def _title_end(
             front.title += "——" + text.lstrip("—-－ ")
             j += 1
             continue
-        if text.startswith(("——", "—", "--", "－－")):
-            subtitle = text.lstrip("—-－ ")
+        if _SPEECH_LINE.match(text) and not text.startswith(("—", "-", "－", "─")):
+            front.title += "——" + text.strip("（()）")
+            j += 1
+            continue
+        if text.startswith(("——", "—", "--", "－－", "──", "─")):
+            subtitle = text.lstrip("—-－─ ")
             if subtitle and title_like(subtitle, 80):
                 front.title += "——" + subtitle
                 j += 1
