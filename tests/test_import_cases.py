@@ -586,6 +586,16 @@ SAVE_AS = (
         ("模板.wpt", ole2(), f"模板.wpt: 这是旧版 Word/WPS 格式（.wpt），不能直接导入 — {SAVE_AS}"),
         ("改名的.docx", ole2(), f"改名的.docx: 这是旧版 Word/WPS 格式（.doc），不能直接导入 — {SAVE_AS}"),
         (
+            "其实是RTF.docx",
+            b"{\\rtf1\\ansi ...}",
+            f"其实是RTF.docx: 这是 RTF 格式的文件（只是扩展名写成了 Word 的），不能直接导入 — {SAVE_AS}",
+        ),
+        (
+            "网页.doc",
+            b"<html><body>...</body></html>",
+            f"网页.doc: 这是网页格式的文件（只是扩展名写成了 Word 的），不能直接导入 — {SAVE_AS}",
+        ),
+        (
             "加密.docx",
             ole2(encrypted=True),
             "加密.docx: 文件设置了打开密码，无法读取 — 请用 Word 或 WPS 输入密码打开，在“文件 → 信息 → 保护文档”"

@@ -540,6 +540,9 @@ def _read_header(blocks: list[Block], facts: _Facts, config: SiteConfig) -> list
             others.append(clean(block.full_text)[:20])
     if others:
         facts.dropped.append(f"标题前的 {len(others)} 行（“{'”“'.join(others[:3])}”）")
+    pictures = sum(1 for b in rest[:index] if isinstance(b, Para) and any(s.kind == "image" for s in b.spans))
+    if pictures:
+        facts.dropped.append(f"标题前的图片 {pictures} 张（如红头、徽标）")
     # The byline: up to six short lines right under the title.
     j = after
     taken = 0

@@ -158,6 +158,10 @@ def sniff_container(path: Path) -> str | None:
     try:
         with path.open("rb") as handle:
             head = handle.read(8)
+            if head[:5] == b"{\\rtf":
+                return "这是 RTF 格式的文件（只是扩展名写成了 Word 的），不能直接导入 — " + SAVE_AS
+            if head.lstrip()[:5].lower() in (b"<html", b"<!doc", b"mime-") or head[:6] == b"MIME-V":
+                return "这是网页格式的文件（只是扩展名写成了 Word 的），不能直接导入 — " + SAVE_AS
             if head != OLE2_MAGIC:
                 return None
             data = handle.read(4 << 20)

@@ -41,7 +41,12 @@ HEADING_KINDS: tuple[tuple[str, re.Pattern[str], float, bool], ...] = (
     ("paren_cn", re.compile(rf"^[（(][{_CN}]{{1,5}}[）)]"), 4, False),
     ("dec4", re.compile(r"^\d{1,2}[.．]\d{1,2}[.．]\d{1,2}[.．]\d{1,2}(?![.．]?\d)"), 8, False),
     ("dec3", re.compile(r"^\d{1,2}[.．]\d{1,2}[.．]\d{1,2}(?![.．]?\d)"), 7, False),
-    ("dec2", re.compile(r"^\d{1,2}[.．]\d{1,2}(?![.．]?\d)(?![%％])"), 6, False),
+    (
+        "dec2",
+        re.compile(r"^\d{1,2}[.．]\d{1,2}(?![.．]?\d)(?![%％万亿千百元人个倍米吨岁年月日次项家户名位])"),
+        6,
+        False,
+    ),
     ("dec1", re.compile(rf"^\d{{1,2}}(?:[、．.](?!\d)|[{SPACE}]+(?=[\u4e00-\u9fff]))"), 5, True),
     ("paren_dec", re.compile(r"^[（(]\d{1,2}[）)]"), 9, True),
     ("circled", re.compile(r"^[①-⑳]"), 10, True),
