@@ -856,3 +856,31 @@ def test_speech_occasion_line_and_a_dated_note(tmp_path):
     assert result.front["title"] == "守正创新 勇毅前行——在全市青年理论学习小组交流会上的讲话"
     assert result.body == body_of("同志们：", "今天和大家交流学习体会，我讲三点认识，供大家参考。")
     assert result.dropped == ("标题下的日期“（2026年3月5日，根据录音整理）”",)
+
+
+def test_number_followed_by_nothing_or_a_tab(tmp_path):
+    """w:suff: a tab (the default) shows as a gap after '第一章'; 'nothing' joins number and text."""
+    numbering = (
+        '<w:abstractNum w:abstractNumId="1"><w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/>'
+        '<w:lvlText w:val="第%1章"/></w:lvl></w:abstractNum>'
+        '<w:abstractNum w:abstractNumId="2"><w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/>'
+        '<w:suff w:val="nothing"/><w:lvlText w:val="第%1部分"/></w:lvl></w:abstractNum>'
+        '<w:num w:numId="1"><w:abstractNumId w:val="1"/></w:num><w:num w:numId="2"><w:abstractNumId w:val="2"/></w:num>'
+    )
+    doc = (
+        Doc()
+        .numbering(numbering)
+        .add(
+            para("乡村振兴工作手册", bold=True, size=22, centre=True),
+            para("总则", bold=True, num=(1, 0)),
+            para("本手册供村干部日常工作参考，内容随政策调整而更新。"),
+            para("产业", bold=True, num=(2, 0)),
+            para("发展特色产业，要因地制宜，不搞一刀切。"),
+        )
+    )
+    assert draft(doc, tmp_path).body == body_of(
+        "## 第一章 总则",
+        "本手册供村干部日常工作参考，内容随政策调整而更新。",
+        "### 第一部分产业",
+        "发展特色产业，要因地制宜，不搞一刀切。",
+    )
