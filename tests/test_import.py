@@ -202,7 +202,7 @@ def test_plain_article_with_word_styles(make_site, tmp_path):
         "## 读原著要有耐心\n\n"
         "要**逐字逐句**地读，*边读边想*。\n\n"
         "- 第一，读原文；\n- 第二，悟原理。\n\n"
-        "1. 列出书目\n1. 排好进度\n\n"
+        "1. 列出书目\n2. 排好进度\n\n"
         "有人写成 \\*\\*某地\\*\\* 或 \\*某人\\*，也要照原样保留。\n"
     )
     html = render_markdown(body).html
@@ -243,7 +243,7 @@ def test_hand_formatted_article(make_site, tmp_path):
         "一是对标，二是攻关。今年共解决难题12项。\n"
     )
     assert lines[1] == (
-        "  识别：标题“把讲话精神带进车间”（首行居中、字号较大）；作者 李四；单位 株洲市，由文中“株洲市委宣传部”判断；"
+        "  识别：标题“把讲话精神带进车间”（首行居中、字号较大、加粗）；作者 李四；单位 株洲市，由文中“株洲市委宣传部”判断；"
         "职务 宣传科科长；体裁 微心得（正文 92 字，不超过 500 字）"
     )
     assert (
@@ -281,7 +281,8 @@ def test_recommendation_form(tmp_path):
     assert front["unit"] == "市财政局"
     assert front["position"] == "市财政局机关第一党支部书记"
     assert front["form"] == "课件提纲"  # the shortest form the 字数 fits
-    assert body == "## 一、为什么要讲\n\n## 二、讲什么\n\n## 三、怎么讲好：用身边事讲大道理。\n"
+    # The third point is a sentence (it ends in 。): a paragraph, not a heading.
+    assert body == "## 一、为什么要讲\n\n## 二、讲什么\n\n三、怎么讲好：用身边事讲大道理。\n"
     text = next((root / "content/articles/2026").glob("rang-*.md")).read_text("utf-8")
     assert "13800000000" not in text and "性别" not in text  # personal data stays out of the article
     assert "未导入个人信息：性别、联系电话" in printed
@@ -317,8 +318,9 @@ def test_a_folder_in_one_run_never_overwrites(make_site, tmp_path):
     result = run("import", str(inbox), "--root", str(root))
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        "3.docx: 无法打开：文件已损坏、设置了密码，或不是 Word 文档（.docx） — 请用 Word 或 WPS 打开，取消密码后“另存为”.docx 再导入",
-        "4.doc: 这是旧版 Word 格式（.doc），不能直接导入 — 请用 Word 或 WPS 打开，“另存为”Word 文档（.docx）后再导入",
+        "3.docx: 无法打开：文件已损坏，或不是 Word 文档（.docx） — 请用 Word 或 WPS 打开后“另存为”.docx 再导入",
+        "4.doc: 这是旧版 Word/WPS 格式（.doc），不能直接导入 — 请用 Word 打开，点“文件 → 另存为”，保存类型选“Word 文档（*.docx）”；"
+        "或用 WPS 打开，点“文件 → 另存为”，文件类型选“Word 文件（*.docx）”，再导入新文件",
     ]
     assert result.stdout.splitlines()[0] == "1.docx → content/articles/2026/ba-jiang-hua-jing-shen-dai-jin-che-jian.md"
     assert result.stdout.splitlines()[-1].startswith("共 4 个文件：导入 2 篇，跳过 0 篇（已导入过），失败 2 个。")

@@ -1,506 +1,74 @@
 """`python build.py import FILE.docx|FOLDER`: Word submissions → article files (status: submitted).
 
-Chinese offices format by hand rather than with styles, so structure is read from direct
-formatting: a centred (or large, or Title-styled) first line is the title; label lines under
-it (作者单位：… 姓名：… 职务：…) or a centred "单位 姓名" line are the byline; a bold or short
-line starting 一、 or （一） is a heading. A recommendation form (a label/value table, as in
-the contest notices) is read by its labels. python-docx reads the document (it exposes the
-alignment and font size that carry this structure); footnotes, numbering and images are read
-from the package XML directly.
+Phases: docx_reader.read_docx (file → WordDocument: paragraphs with the formatting that carries
+structure, Word's numbers as shown, markers for what cannot be converted) → build_draft (pure:
+WordDocument + config → Draft: front matter, Markdown body, and what was guessed, defaulted,
+dropped or not converted) → import_one / run_import (writes the article and its images, prints
+the summary). docx_structure holds the rules for covers, TOC, title and headings; this module
+holds the byline rules (they need the configured units), the Markdown writer and the command.
 
-Phases: read_docx (file → WordDocument, plain data) → build_draft (pure: WordDocument +
-config → Draft with front matter, Markdown body, what was guessed) → run_import (writes).
+A recommendation form (a label/value table, as in the contest notices) is read by its labels.
 """
 
 from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from xindelu.build.pipeline import BuildOptions
+from xindelu.commands.docx_reader import (
+    OLD_FORMAT,
+    SAVE_AS,
+    Block,
+    Cell,
+    ImportFailure,
+    Para,
+    Span,
+    Table,
+    WordDocument,
+    has_media,
+    read_docx,
+    sniff_container,
+)
+from xindelu.commands.docx_structure import (
+    Front,
+    body_size,
+    clean,
+    cover_title,
+    date_line,
+    find_title,
+    generic_head,
+    heading_kind,
+    heading_levels,
+    is_label_line,
+    strip_front,
+)
 from xindelu.commands.new import yaml_value
 from xindelu.content.config import SiteConfig, Unit, load_config
-from xindelu.content.records import suggest_slug, validate_article
+from xindelu.content.records import validate_article
 from xindelu.core.errors import ContentErrors
 from xindelu.core.markdown import render_markdown
 from xindelu.core.source import split_front_matter
 from xindelu.core.wordcount import count_zi
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-A = "http://schemas.openxmlformats.org/drawingml/2006/main"
-WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
-V = "urn:schemas-microsoft-com:vml"
-MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-M = "http://schemas.openxmlformats.org/officeDocument/2006/math"
-RT_FOOTNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
-RT_ENDNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/endnotes"
-RT_HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
-
-
-def _q(ns: str, tag: str) -> str:
-    return f"{{{ns}}}{tag}"
-
-
 MARKER = "# 导入自："  # a YAML comment naming the source file, so a second run knows it was done
-
-# ---------------------------------------------------------------- the document as plain data
-
-
-@dataclass(frozen=True)
-class Span:
-    kind: str  # "text", "note" (footnote/endnote reference), "image", "link"
-    text: str = ""
-    bold: bool = False
-    italic: bool = False
-    ref: str = ""  # note key, image key or link URL
-
-
-@dataclass(frozen=True)
-class Para:
-    spans: tuple[Span, ...]
-    style: str = ""
-    centred: bool = False
-    size: float = 0.0  # largest font size in points, 0 when unknown
-    heading: int = 0  # 1.. from a heading style or outline level; 0 for none
-    title_style: bool = False
-    list_kind: str = ""  # "", "bullet", "number"
-    list_level: int = 0
-
-    @property
-    def text(self) -> str:
-        return "".join(s.text for s in self.spans if s.kind in ("text", "link"))
-
-    @property
-    def all_bold(self) -> bool:
-        visible = [s for s in self.spans if s.kind in ("text", "link") and s.text.strip()]
-        return bool(visible) and all(s.bold for s in visible)
-
-
-@dataclass(frozen=True)
-class Cell:
-    paras: tuple[Para, ...]
-    repeat: bool = False  # the continuation of a merged cell
-
-    @property
-    def text(self) -> str:
-        return "\n".join(p.text for p in self.paras).strip()
-
-
-@dataclass(frozen=True)
-class Table:
-    rows: tuple[tuple[Cell, ...], ...]
-
-
-Block = Para | Table
-
-
-@dataclass(frozen=True)
-class Image:
-    data: bytes
-    ext: str
-
-
-@dataclass(frozen=True)
-class WordDocument:
-    blocks: tuple[Block, ...]
-    notes: dict[str, tuple[Para, ...]]
-    images: dict[str, Image]
-    unconverted: tuple[str, ...]  # Chinese descriptions of what could not be converted
-
-
-class ImportFailure(Exception):
-    """A file that cannot be imported at all; the message is Chinese."""
-
-
-# ---------------------------------------------------------------- reading (python-docx + XML)
-
-
-def read_docx(path: Path) -> WordDocument:
-    try:
-        import docx
-        from docx.opc.exceptions import PackageNotFoundError
-    except ImportError as exc:  # pragma: no cover - declared dependency
-        raise ImportFailure("缺少 python-docx — 请运行 pip install python-docx") from exc
-    import zipfile
-
-    try:
-        document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise ImportFailure(
-            "无法打开：文件已损坏、设置了密码，或不是 Word 文档（.docx）"
-            " — 请用 Word 或 WPS 打开，取消密码后“另存为”.docx 再导入"
-        ) from exc
-    except Exception as exc:  # lxml errors and the like: a damaged package
-        raise ImportFailure(
-            f"无法读取（{type(exc).__name__}）：文件可能已损坏 — 请用 Word 或 WPS 打开后另存为 .docx 再导入"
-        ) from exc
-    reader = _Reader(document)
-    blocks = tuple(reader.blocks(document.element.body))
-    notes: dict[str, tuple[Para, ...]] = {}
-    for reltype, prefix in ((RT_FOOTNOTES, "f"), (RT_ENDNOTES, "e")):
-        for rel in document.part.rels.values():
-            if rel.reltype == reltype and not rel.is_external:
-                notes.update(reader.notes(rel.target_part.blob, prefix))
-    return WordDocument(blocks, notes, reader.images, tuple(reader.unconverted_notes()))
-
-
-class _Reader:
-    """Walks the body XML in document order; collects images and what it could not convert."""
-
-    def __init__(self, document: Any) -> None:
-        from docx.text.paragraph import Paragraph
-
-        self.document = document
-        self.part = document.part
-        self.paragraph_cls = Paragraph
-        self.images: dict[str, Image] = {}
-        self.skipped: dict[str, int] = {}
-        self.counters: dict[tuple[str, int], int] = {}
-        self.numbering = self._numbering()
-        self.styles_by_id = {style.style_id: style for style in document.styles}
-
-    def skip(self, what: str) -> None:
-        self.skipped[what] = self.skipped.get(what, 0) + 1
-
-    def unconverted_notes(self) -> Iterator[str]:
-        for what, count in self.skipped.items():
-            yield f"{what} {count} 处"
-
-    # -- block level
-
-    def blocks(self, container: Any) -> Iterator[Block]:
-        for child in container.iterchildren():
-            tag = child.tag
-            if tag == _q(W, "p"):
-                yield from self.paragraphs(child)
-            elif tag == _q(W, "tbl"):
-                yield self.table(child)
-            elif tag in (_q(W, "sdt"), _q(W, "customXml")):
-                content = child.find(_q(W, "sdtContent"))
-                yield from self.blocks(content if content is not None else child)
-            elif tag in (_q(W, "ins"), _q(W, "moveTo")):
-                yield from self.blocks(child)
-
-    def table(self, tbl: Any) -> Table:
-        rows = []
-        for tr in tbl.iterchildren(_q(W, "tr")):
-            cells: list[Cell] = []
-            for tc in tr.iterchildren(_q(W, "tc")):
-                tc_pr = tc.find(_q(W, "tcPr"))
-                span = 1
-                continuation = False
-                if tc_pr is not None:
-                    grid = tc_pr.find(_q(W, "gridSpan"))
-                    span = int(grid.get(_q(W, "val"), "1")) if grid is not None else 1
-                    vmerge = tc_pr.find(_q(W, "vMerge"))
-                    continuation = vmerge is not None and vmerge.get(_q(W, "val"), "continue") == "continue"
-                if tc.find(f".//{_q(W, 'tbl')}") is not None:
-                    self.skip("表格中嵌套的表格（已展开为文字）")
-                paras = tuple(p for block in self.blocks(tc) for p in _flatten(block))
-                cells.append(Cell(() if continuation else paras, repeat=continuation))
-                cells.extend(Cell((), repeat=True) for _ in range(span - 1))
-            rows.append(tuple(cells))
-        return Table(tuple(rows))
-
-    def paragraphs(self, p: Any) -> Iterator[Para]:
-        """One Word paragraph → one or more Para (a manual line break starts a new one)."""
-        paragraph = self.paragraph_cls(p, self.document._body)
-        style = paragraph.style
-        style_name = style.name if style is not None else ""
-        centred = _alignment(paragraph) in ("center", "distribute")
-        heading = _heading_level(p, style)
-        list_kind, level, prefix = self._list_info(p, style)
-        base = Para(
-            (),
-            style=style_name,
-            centred=centred,
-            heading=heading,
-            title_style=style_name.lower() in ("title", "标题") or (style is not None and style.style_id == "Title"),
-            list_kind=list_kind,
-            list_level=level,
-        )
-        lines: list[list[Span]] = [[Span("text", prefix)] if prefix else []]
-        sizes: list[float] = []
-        para_bold = _style_flag(style, "bold")
-        para_italic = _style_flag(style, "italic")
-        for item in self.inline(p, para_bold, para_italic, sizes):
-            if item is None:
-                lines.append([])
-            else:
-                lines[-1].append(item)
-        size = max(sizes) if sizes else _style_size(style)
-        for spans in lines:
-            yield replace(base, spans=tuple(spans), size=size)
-
-    # -- inline level
-
-    def inline(self, element: Any, bold: bool, italic: bool, sizes: list[float]) -> Iterator[Span | None]:
-        """Spans in order; None stands for a line break."""
-        for child in element.iterchildren():
-            tag = child.tag
-            if tag == _q(W, "r"):
-                yield from self.run(child, bold, italic, sizes)
-            elif tag == _q(W, "hyperlink"):
-                url = ""
-                rid = child.get(_q(R, "id"))
-                if rid and rid in self.part.rels and self.part.rels[rid].reltype == RT_HYPERLINK:
-                    url = self.part.rels[rid].target_ref
-                spans = [s for s in self.inline(child, bold, italic, sizes) if s is not None]
-                text = "".join(s.text for s in spans if s.kind == "text")
-                if url and text.strip():
-                    yield Span("link", text, spans[0].bold if spans else bold, False, url)
-                else:
-                    yield from spans
-            elif tag in (
-                _q(W, "ins"), _q(W, "smartTag"), _q(W, "customXml"), _q(W, "fldSimple"), _q(W, "sdt"),
-                _q(W, "sdtContent"), _q(W, "moveTo"), _q(W, "bdo"), _q(W, "dir"),
-            ):  # fmt: skip
-                yield from self.inline(child, bold, italic, sizes)
-            elif tag in (_q(M, "oMath"), _q(M, "oMathPara")):
-                self.skip("公式（已按文字导入）")
-                text = "".join(t.text or "" for t in child.iter(_q(M, "t")))
-                if text:
-                    yield Span("text", text, bold, italic)
-
-    def run(self, r: Any, bold: bool, italic: bool, sizes: list[float]) -> Iterator[Span | None]:
-        r_pr = r.find(_q(W, "rPr"))
-        if r_pr is not None:
-            style = r_pr.find(_q(W, "rStyle"))
-            if style is not None:
-                char_style = self._style_by_id(style.get(_q(W, "val")))
-                bold = _style_flag(char_style, "bold") or bold
-                italic = _style_flag(char_style, "italic") or italic
-            bold = _on_off(r_pr.find(_q(W, "b")), bold)
-            italic = _on_off(r_pr.find(_q(W, "i")), italic)
-            size = r_pr.find(_q(W, "sz"))
-            if size is not None and (size.get(_q(W, "val")) or "").isdigit():
-                sizes.append(int(size.get(_q(W, "val"))) / 2)
-            if _on_off(r_pr.find(_q(W, "vanish")), False):
-                return  # hidden text
-        for child in r.iterchildren():
-            tag = child.tag
-            if tag == _q(W, "t"):
-                yield Span("text", child.text or "", bold, italic)
-            elif tag == _q(W, "tab"):
-                yield Span("text", " ", bold, italic)
-            elif tag in (_q(W, "br"), _q(W, "cr")):
-                if child.get(_q(W, "type")) not in ("page", "column"):
-                    yield None
-            elif tag == _q(W, "noBreakHyphen"):
-                yield Span("text", "-", bold, italic)
-            elif tag == _q(W, "sym"):
-                code = child.get(_q(W, "char"), "")
-                if re.fullmatch(r"[0-9A-Fa-f]{4}", code) and int(code, 16) < 0xF000:
-                    yield Span("text", chr(int(code, 16)), bold, italic)
-                else:
-                    self.skip("特殊符号（符号字体）")
-            elif tag == _q(W, "footnoteReference"):
-                yield Span("note", ref="f" + child.get(_q(W, "id"), ""))
-            elif tag == _q(W, "endnoteReference"):
-                yield Span("note", ref="e" + child.get(_q(W, "id"), ""))
-            elif tag in (_q(W, "drawing"), _q(W, "pict"), _q(MC, "AlternateContent")):
-                yield from self.picture(child)
-            elif tag == _q(W, "object"):
-                self.skip("嵌入对象（如 Excel 表、Visio 图）")
-
-    def picture(self, element: Any) -> Iterator[Span]:
-        if element.tag == _q(MC, "AlternateContent"):
-            choice = element.find(_q(MC, "Choice"))
-            element = choice if choice is not None else element.find(_q(MC, "Fallback"))
-            if element is None:
-                return
-        if element.find(".//{*}txbx") is not None or element.find(f".//{_q(V, 'textbox')}") is not None:
-            self.skip("文本框（内容未导入）")
-            return
-        if element.find(".//{*}chart") is not None:
-            self.skip("图表（请截图后作为图片插入）")
-            return
-        blips = element.findall(f".//{_q(A, 'blip')}")
-        rids = [b.get(_q(R, "embed")) or b.get(_q(R, "link")) for b in blips]
-        rids += [d.get(_q(R, "id")) for d in element.findall(f".//{_q(V, 'imagedata')}")]
-        described = element.find(f".//{_q(WP, 'docPr')}")
-        alt = (described.get("descr") or "") if described is not None else ""
-        for rid in filter(None, rids):
-            part = self.part.related_parts.get(rid)
-            if part is None or not hasattr(part, "blob"):
-                self.skip("链接到外部文件的图片")
-                continue
-            ext = part.partname.ext.lower() if hasattr(part, "partname") else "bin"
-            self.images.setdefault(rid, Image(part.blob, "jpg" if ext == "jpeg" else ext))
-            yield Span("image", alt.strip(), ref=rid)
-            break
-
-    # -- notes, styles, numbering
-
-    def notes(self, blob: bytes, prefix: str) -> dict[str, tuple[Para, ...]]:
-        from docx.oxml import parse_xml  # python-docx's element classes, so Paragraph works on them
-
-        root = parse_xml(blob)
-        notes = {}
-        for note in root:
-            if note.get(_q(W, "type")) in ("separator", "continuationSeparator", "continuationNotice"):
-                continue
-            paras = tuple(p for block in self.blocks(note) for p in _flatten(block))
-            notes[prefix + (note.get(_q(W, "id")) or "")] = paras
-        return notes
-
-    def _style_by_id(self, style_id: str | None) -> Any:
-        if not style_id:
-            return None
-        return self.styles_by_id.get(style_id)
-
-    def _numbering(self) -> dict[str, dict[int, tuple[str, str]]]:
-        """numId → level → (numFmt, lvlText)."""
-        try:
-            numbering = self.part.numbering_part.element
-        except (KeyError, NotImplementedError, AttributeError):
-            return {}
-        abstract = {}
-        for node in numbering.iterchildren(_q(W, "abstractNum")):
-            levels = {}
-            for lvl in node.iterchildren(_q(W, "lvl")):
-                fmt = lvl.find(_q(W, "numFmt"))
-                text = lvl.find(_q(W, "lvlText"))
-                levels[int(lvl.get(_q(W, "ilvl"), "0"))] = (
-                    fmt.get(_q(W, "val"), "decimal") if fmt is not None else "decimal",
-                    text.get(_q(W, "val"), "") if text is not None else "",
-                )
-            abstract[node.get(_q(W, "abstractNumId"))] = levels
-        table = {}
-        for num in numbering.iterchildren(_q(W, "num")):
-            ref = num.find(_q(W, "abstractNumId"))
-            if ref is not None:
-                table[num.get(_q(W, "numId"))] = abstract.get(ref.get(_q(W, "val")), {})
-        return table
-
-    def _list_info(self, p: Any, style: Any) -> tuple[str, int, str]:
-        """(kind, level, prefix): a Markdown list, or the text prefix of Chinese auto-numbering (一、)."""
-        num_pr = p.find(f"{_q(W, 'pPr')}/{_q(W, 'numPr')}")
-        chain = style
-        while num_pr is None and chain is not None:
-            num_pr = chain.element.find(f"{_q(W, 'pPr')}/{_q(W, 'numPr')}")
-            chain = chain.base_style
-        if num_pr is None:
-            name = style.name if style is not None else ""
-            if name.startswith("List Bullet"):
-                return "bullet", 0, ""
-            if name.startswith("List Number"):
-                return "number", 0, ""
-            return "", 0, ""
-        num_id_el = num_pr.find(_q(W, "numId"))
-        ilvl_el = num_pr.find(_q(W, "ilvl"))
-        num_id = num_id_el.get(_q(W, "val")) if num_id_el is not None else None
-        level = int(ilvl_el.get(_q(W, "val"), "0")) if ilvl_el is not None else 0
-        if not num_id or num_id == "0":
-            return "", 0, ""
-        fmt, text = self.numbering.get(num_id, {}).get(level, ("decimal", f"%{level + 1}."))
-        if fmt == "bullet":
-            return "bullet", level, ""
-        key = (num_id, level)
-        self.counters[key] = self.counters.get(key, 0) + 1
-        for deeper in [k for k in self.counters if k[0] == num_id and k[1] > level]:
-            del self.counters[deeper]
-        if fmt.startswith(("chinese", "ideograph", "taiwanese", "japanese")) or re.search(r"[、（）]", text):
-            # Chinese outline numbering: keep it as visible text, so headings are recognised as typed ones.
-            label = text
-            for lvl in range(level + 1):
-                count = self.counters.get((num_id, lvl), 1)
-                lvl_fmt = self.numbering.get(num_id, {}).get(lvl, ("decimal", ""))[0]
-                label = label.replace(f"%{lvl + 1}", _numeral(count, lvl_fmt))
-            return "", 0, label
-        return "number", level, ""
-
-
-def _flatten(block: Block) -> Iterator[Para]:
-    if isinstance(block, Para):
-        yield block
-    else:
-        for row in block.rows:
-            for cell in row:
-                yield from cell.paras
-
-
-_CHINESE_DIGITS = "零一二三四五六七八九"
-
-
-def _numeral(n: int, fmt: str) -> str:
-    if not fmt.startswith(("chinese", "ideograph", "taiwanese", "japanese")):
-        return str(n)
-    if n < 10:
-        return _CHINESE_DIGITS[n]
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        return ("" if tens == 1 else _CHINESE_DIGITS[tens]) + "十" + (_CHINESE_DIGITS[ones] if ones else "")
-    return str(n)
-
-
-def _on_off(element: Any, default: bool) -> bool:
-    if element is None:
-        return default
-    return element.get(_q(W, "val"), "true").lower() not in ("0", "false", "off", "none")
-
-
-def _style_flag(style: Any, name: str) -> bool:
-    while style is not None:
-        value = getattr(style.font, name, None) if hasattr(style, "font") else None
-        if value is not None:
-            return bool(value)
-        style = style.base_style
-    return False
-
-
-def _style_size(style: Any) -> float:
-    while style is not None:
-        size = getattr(getattr(style, "font", None), "size", None)
-        if size is not None:
-            return size.pt
-        style = style.base_style
-    return 0.0
-
-
-def _alignment(paragraph: Any) -> str:
-    jc = paragraph._p.find(f"{_q(W, 'pPr')}/{_q(W, 'jc')}")
-    style = paragraph.style
-    while jc is None and style is not None:
-        jc = style.element.find(f"{_q(W, 'pPr')}/{_q(W, 'jc')}")
-        style = style.base_style
-    return (jc.get(_q(W, "val")) or "") if jc is not None else ""
-
-
-def _heading_level(p: Any, style: Any) -> int:
-    chain = style
-    while chain is not None:
-        match = re.fullmatch(r"(?:heading|标题)\s*(\d)", chain.name or "", re.IGNORECASE)
-        if match:
-            return int(match.group(1))
-        chain = chain.base_style
-    outline = p.find(f"{_q(W, 'pPr')}/{_q(W, 'outlineLvl')}")
-    chain = style
-    while outline is None and chain is not None:
-        outline = chain.element.find(f"{_q(W, 'pPr')}/{_q(W, 'outlineLvl')}")
-        chain = chain.base_style
-    if outline is not None and (outline.get(_q(W, "val")) or "").isdigit() and int(outline.get(_q(W, "val"))) < 9:
-        return int(outline.get(_q(W, "val"))) + 1
-    return 0
-
+UNIT_NOTE = "# 原文单位："  # a YAML comment keeping a unit name that is not configured, for the editor to map
 
 # ---------------------------------------------------------------- inference (pure)
 
 _SPACE = " \t\u3000\u00a0"
 _LABEL_LINE = re.compile(r"([^\s:：，。；]{1,12}?)\s*[:：]\s*")
-_TOP_HEADING = re.compile(r"^[一二三四五六七八九十]{1,3}、")
-_SUB_HEADING = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]")
-_TRAILING_BYLINE = re.compile(r"^[（(]\s*作者(?:系|为|单位[:：]?)\s*(.+?)\s*[）)]$")
-_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
+_TRAILING_BYLINE = re.compile(r"^[（(]?\s*(?:本文)?作者(?:系|为|是)\s*(.+?)\s*[）)]?$")
+_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{1,3}·[\u4e00-\u9fff]{1,6}$")
+__all__ = ["Cell", "ImportFailure", "build_draft", "read_docx", "run_import"]
 
 FIELD_LABELS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("author", ("姓名", "作者", "作者姓名", "宣讲人", "选手姓名", "撰稿人")),
-    ("unit", ("作者单位", "工作单位", "单位", "推荐单位", "所在单位", "报送单位", "单位名称")),
+    ("author", ("姓名", "作者", "作者姓名", "宣讲人", "选手姓名", "撰稿人", "撰稿", "执笔", "执笔人", "通讯员", "记者", "报告人", "汇报人", "学生姓名", "文")),
+    ("unit", ("作者单位", "工作单位", "单位", "推荐单位", "所在单位", "报送单位", "单位名称", "供稿单位", "供稿", "部门")),
     ("position", ("职务", "所在基层党组织及职务", "党组织及职务", "职务职称", "职称", "职位")),
     ("title", ("题目", "标题", "作品名称", "讲稿题目", "宣讲题目", "文章标题")),
     ("body", ("讲稿提纲", "提纲", "内容", "正文", "讲稿", "作品内容", "主要内容", "宣讲内容", "稿件内容")),
@@ -565,6 +133,7 @@ class Draft:
     defaulted: tuple[str, ...]
     missing: tuple[str, ...]
     unconverted: tuple[str, ...]
+    dropped: tuple[str, ...] = ()  # left out on purpose, one line each: cover, statement, TOC, headers
 
 
 @dataclass
@@ -578,6 +147,7 @@ class _Facts:
     form: str = ""
     notes: list[str] = field(default_factory=list)
     unconverted: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)  # left out on purpose: cover, TOC, statement, labels
 
     def take(self, key: str, value: str) -> None:
         value = value.strip(_SPACE)
@@ -591,14 +161,14 @@ class _Facts:
 
 def build_draft(doc: WordDocument, config: SiteConfig, source_name: str, today: Any) -> Draft:
     """Everything an article file needs, guessed from the document; pure."""
-    facts = _Facts(unconverted=list(doc.unconverted))
+    facts = _Facts(unconverted=list(doc.unconverted), dropped=list(doc.dropped))
     form_table = next((b for b in doc.blocks if isinstance(b, Table) and _is_form(b)), None)
     if form_table is not None:
         body_paras = _read_form(doc.blocks, form_table, facts)
         blocks: list[Block] = list(body_paras)
     else:
         blocks = _read_header(list(doc.blocks), facts, config)
-    blocks = _trailing_byline(blocks, facts)
+    blocks = _trailing_byline(blocks, facts, config)
     if not facts.title:
         first = next((b for b in blocks if isinstance(b, Para) and b.text.strip()), None)
         if first is not None and _title_like(first.text) and form_table is not None:
@@ -609,9 +179,12 @@ def build_draft(doc: WordDocument, config: SiteConfig, source_name: str, today: 
 
 
 def _is_form(table: Table) -> bool:
+    """A recommendation form: labels with a body (讲稿提纲) cell, not a cover's 姓名/学号 grid."""
     labels = {label_field(cell.text) for row in table.rows for cell in row if cell.text and len(cell.text) <= 16}
     labels.discard("")
-    return len(labels) >= 2 and bool(labels & {"author", "body", "title"})
+    if len(labels) < 2 or not labels & {"author", "body", "title"}:
+        return False
+    return "body" in labels or any(len(c.text) > 60 for row in table.rows for c in row)
 
 
 def _read_form(blocks: Sequence[Block], table: Table, facts: _Facts) -> list[Para]:
@@ -673,96 +246,400 @@ def _title_like(text: str) -> bool:
     return 0 < len(text) <= 40 and "。" not in text[:-1] and not text.endswith(("。", "；", "，", "："))
 
 
-def _read_header(blocks: list[Block], facts: _Facts, config: SiteConfig) -> list[Block]:
-    """Title and byline from the top of the document; returns the rest (the body)."""
-    while blocks and isinstance(blocks[0], Para) and not blocks[0].text.strip(_SPACE) and not _has_media(blocks[0]):
-        blocks.pop(0)
-    if not blocks or not isinstance(blocks[0], Para):
-        return blocks
-    first = blocks[0]
-    sizes = [b.size for b in blocks[1:] if isinstance(b, Para) and b.size and b.text.strip()]
-    body_size = sorted(sizes)[len(sizes) // 2] if sizes else 0.0
-    reasons = []
-    if first.title_style:
-        reasons.append("“标题”样式")
-    if first.heading == 1 and not any(isinstance(b, Para) and b.heading == 1 for b in blocks[1:]):
-        reasons.append("一级标题样式")
-    if first.centred:
-        reasons.append("居中")
-    if body_size and first.size >= body_size + 2:
-        reasons.append("字号较大")
-    if first.all_bold and not reasons:
-        reasons.append("加粗")
-    if not reasons or not _title_like(first.text) or labelled_values(first.text.strip(_SPACE)):
-        return blocks
-    facts.title, facts.title_how = first.text.strip(_SPACE), "首行" + "、".join(reasons)
-    rest = blocks[1:]
-    # A title set on two centred lines, or a subtitle line starting with ——.
-    while rest and isinstance(rest[0], Para) and rest[0].centred and rest[0].text.strip():
-        line = rest[0].text.strip(_SPACE)
-        if labelled_values(line) or _bylineish(line, config):
-            break
-        if line.startswith(("——", "—", "--")):
-            facts.title += line if line.startswith("——") else "——" + line.lstrip("—-")
-        elif first.all_bold and rest[0].all_bold and len(facts.title) + len(line) <= 40:
-            facts.title += line
-        else:
-            break
-        rest = rest[1:]
-    # Byline: label lines, or centred/short lines naming a unit or a person.
-    taken = 0
-    while rest and taken < 5 and isinstance(rest[0], Para):
-        line = rest[0].text.strip(_SPACE)
-        if not line:
-            rest = rest[1:]
-            continue
-        pairs = labelled_values(line)
-        if pairs and all(k in ("author", "unit", "position", "category", "form") for k, _ in pairs):
+# ---------------------------------------------------------------- title and byline
+
+_SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔"
+    "钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛"
+    "邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝"
+    "路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂"
+    "全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝封"
+)
+_COMPOUND_SURNAMES = (
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "慕容",
+    "令狐",
+    "长孙",
+    "宇文",
+    "夏侯",
+    "司徒",
+    "端木",
+)
+_NOT_NAMES = frozenset(
+    [
+        "前言",
+        "引言",
+        "摘要",
+        "目录",
+        "附件",
+        "说明",
+        "总结",
+        "结语",
+        "背景",
+        "概述",
+        "通知",
+        "方案",
+        "报告",
+        "讲话",
+        "发言",
+        "序言",
+        "后记",
+        "致谢",
+        "正文",
+        "简介",
+        "简报",
+        "意见",
+        "决定",
+        "通报",
+        "纪要",
+        "汇报",
+        "提纲",
+        "体会",
+        "心得",
+        "感悟",
+        "思考",
+        "启示",
+        "经验",
+        "做法",
+        "成效",
+        "问题",
+        "建议",
+        "措施",
+        "对策",
+        "目标",
+        "任务",
+        "要求",
+        "原则",
+        "意义",
+        "內容",
+        "内容",
+        "主题",
+        "标题",
+        "题目",
+        "时间",
+        "地点",
+        "对象",
+        "范围",
+        "方法",
+        "步骤",
+        "安排",
+        "保障",
+        "附录",
+    ]
+)
+_UNIT_SUFFIX = re.compile(
+    r"(?:委员会|党委|党组|党工委|工委|政府|人大|政协|纪委|监委|宣传部|组织部|统战部|委|局|厅|办|办公室|部|院|校|学校|"
+    r"大学|学院|中学|小学|幼儿园|研究所|所|中心|公司|集团|银行|街道|镇|乡|村|社区|支部|总支|医院|协会|学会|联合会|"
+    r"站|队|处|科|馆|团|报社|电视台|法院|检察院|分局|县|区|市|州|省|分公司|事务所|合作社|党校|讲师团)$"
+)
+_POSITION_SUFFIX = re.compile(
+    r"(?:书记|主任|局长|部长|科长|处长|厅长|县长|区长|市长|州长|镇长|乡长|村长|校长|院长|所长|站长|队长|组长|主席|委员|"
+    r"常委|干部|职工|教师|老师|教授|讲师|研究员|馆员|医师|护士|学生|经理|董事长|干事|科员|专员|会计|律师|工程师|辅导员|"
+    r"队员|党员|代表|社长|台长|主编|编辑|记者|通讯员|秘书长|调研员|行长|监事|助理|主管|员工|支书|网格员|宣讲员|"
+    r"团长|会长|理事长|理事|秘书|科员|职员|村医|民警|法官|检察官|指导员|教导员|政委)$"
+)
+_ROLE = re.compile(
+    r"^(?:本报|本台|本网)?(?:特约)?(?:记者|通讯员|撰稿人?|撰文|执笔人?|文|作者|供稿|实习生|整理)\s*[/／:：|｜\s]\s*"
+)
+_ROLE_SPLIT = re.compile(
+    r"(?:本报|本台|本网)?(?:特约)?(?:记者|通讯员|实习生|撰稿|执笔|整理|摄影|摄|报道|供图|图|文)[:：/／]?"
+)
+_CREDIT = re.compile(
+    r"^[（(]?\s*(?:责任编辑|责编|编辑|审核|审校|校对|审稿|初审|复审|终审|来源|摄影|图片|图|排版|监制|美编)\s*[:：/／]"
+)
+
+
+def looks_like_unit(part: str) -> bool:
+    """'某某县农业农村局', not '做新时代的好干部' (a unit name has no particles or verbs of a sentence)."""
+    return (
+        3 <= len(part) <= 30
+        and bool(_UNIT_SUFFIX.search(part))
+        and not re.search(r"[的了着吗呢吧要做让把被是！？!?]", part)
+    )
+
+
+def is_name(part: str) -> bool:
+    part = part.strip(_SPACE)
+    if not _NAME.match(part) or part in _NOT_NAMES:
+        return False
+    if "·" in part:
+        return True
+    return part[0] in _SURNAMES or part[:2] in _COMPOUND_SURNAMES
+
+
+def _merge_spaced(parts: list[str]) -> list[str]:
+    """'张  三' (a two-character name spread to the width of three) is one name."""
+    if parts and all(len(p) == 1 for p in parts) and 2 <= len(parts) <= 4:
+        return ["".join(parts)]
+    return parts
+
+
+def parse_byline(text: str, config: SiteConfig, loose: bool = False) -> dict[str, str] | None:
+    """The author/unit/position a byline line gives, or None when the line is not a byline.
+
+    Handles '张三、李四' / '张三，李四' / '张三 李四'; '株洲市委宣传部 张三'; '张三（株洲市委宣传部）';
+    '（作者单位：…）'; '作者：…'; '作者系…'; '文/张三'; '通讯员 张三 李四'. ``loose`` (a centred or
+    right-aligned line right under the title) also takes two- and three-character names whose
+    surname is not in the list of common ones.
+    """
+    t = clean(text)
+    if not t or len(t) > 64 or t.endswith(("。", "：", ":")):
+        return None
+    inner = re.fullmatch(r"[（(\[【](.+)[）)\]】]", t)
+    if inner:
+        t = clean(inner.group(1))
+    match = re.match(r"^(?:本文)?作者(?:系|为|是)\s*(.+)$", t)
+    if match:
+        return {"unit": match.group(1), "position_full": match.group(1)}
+    role = _ROLE.match(t)
+    if role:
+        rest = t[role.end() :]
+        names = [n for n in re.split(rf"[{_SPACE}、，,；;]+", _ROLE_SPLIT.sub(" ", rest)) if n]
+        names = _merge_spaced(names)
+        if names and all(is_name(n) for n in names):
+            return {"author": "、".join(names)}
+        mixed = parse_byline(rest, config, loose) if rest and not _ROLE.match(rest) else None
+        if mixed and "author" in mixed:
+            return mixed
+        unit = match_unit(rest, config)
+        if unit is not None or looks_like_unit(rest):
+            return {"unit": rest}
+        return mixed
+    pairs = labelled_values(t)
+    if pairs:
+        if all(k in ("author", "unit", "position", "private") for k, _ in pairs) and pairs[0][0] != "private":
+            found: dict[str, str] = {}
             for key, value in pairs:
-                facts.take(key, value)
-        elif (rest[0].centred or len(line) <= 30) and "。" not in line and _bylineish(line, config):
-            _free_byline(line, facts, config)
+                if key == "private":
+                    continue  # a phone number next to the name stays out of the article
+                if key == "author":
+                    names = _merge_spaced([n for n in re.split(rf"[{_SPACE}、，,]+", value) if n])
+                    value = "、".join(names)
+                if value:
+                    found.setdefault(key, value)
+            return found or None
+        return None
+    parts = [p for p in re.split(rf"[{_SPACE}、，,；;（）()]+", t) if p and not re.fullmatch(r"[\d\-－+]{7,}", p)]
+    parts = _merge_spaced(parts)
+    found = {}
+    names: list[str] = []
+    for part in parts:
+        if len(part) <= 3 and is_name(part) and match_unit(part, config) is None:
+            names.append(part)
+        elif match_unit(part, config) is not None:
+            found.setdefault("unit", part)
+        elif _POSITION_SUFFIX.search(part) and len(part) >= 2:
+            if "position" in found:
+                found["position"] += part
+            else:
+                found["position"] = part
+        elif looks_like_unit(part):
+            found.setdefault("unit", part)
+        elif is_name(part) or (loose and _NAME.match(part) and len(part) <= 3 and part not in _NOT_NAMES):
+            names.append(part)
         else:
-            break
-        rest = rest[1:]
-        taken += 1
-    return rest
+            return None
+    if names:
+        found["author"] = "、".join(names)
+    if not names and "unit" not in found:
+        return None
+    return found
 
 
-def _has_media(para: Para) -> bool:
-    return any(s.kind in ("image", "note") for s in para.spans)
+def _signature(text: str, config: SiteConfig, facts: _Facts) -> dict[str, str] | None:
+    """A closing signature ('株洲市委宣传部 张三', '张三'): only when it names a person, and the
+    byline at the top named nobody or the same people."""
+    found = parse_byline(text, config)
+    if not found or "author" not in found or not _plain_names(found["author"]):
+        return None
+    return found if facts.author in ("", found["author"]) else None
 
 
-def _bylineish(line: str, config: SiteConfig) -> bool:
-    parts = [p for p in re.split(rf"[{_SPACE}、，,（）()]+", line) if p]
-    return bool(parts) and len(line) <= 40 and any(match_unit(p, config) for p in parts)
+def _plain_names(names: str) -> bool:
+    """Names of two or three characters (or with a compound surname): a closing line such as
+    '谢谢大家' is not a signature."""
+    return all(len(n) <= 3 or n[:2] in _COMPOUND_SURNAMES for n in names.split("、"))
 
 
-def _free_byline(line: str, facts: _Facts, config: SiteConfig) -> None:
-    """'株洲市委宣传部　李四' or '李四（株洲市委宣传部宣传科科长）'."""
-    for part in [p for p in re.split(rf"[{_SPACE}（）()]+", line) if p]:
-        if match_unit(part, config) and not facts.unit_text:
-            facts.unit_text = part
-        elif _NAME.match(part.replace("、", "")) or all(_NAME.match(n) for n in part.split("、") if n):
-            facts.take("author", part)
+def _apply_byline(found: dict[str, str], facts: _Facts) -> None:
+    if "position_full" in found:
+        if not facts.unit_text:
+            facts.unit_text = found["unit"]
+        if not facts.position:
+            facts.position = found["position_full"]
+        return
+    for key in ("author", "unit", "position"):
+        if key in found:
+            facts.take(key, found[key])
 
 
-def _trailing_byline(blocks: list[Block], facts: _Facts) -> list[Block]:
-    """A closing '（作者系株洲市委宣传部副部长）' line: use it and take it out of the body."""
-    for index in range(len(blocks) - 1, -1, -1):
-        block = blocks[index]
-        if not isinstance(block, Para) or not block.text.strip(_SPACE):
+def _read_header(blocks: list[Block], facts: _Facts, config: SiteConfig) -> list[Block]:
+    """Cover, statement, TOC, title and byline from the top of the document; returns the body."""
+    front = Front()
+    rest = strip_front(blocks, front)
+
+    def bylineish(para: Para) -> bool:
+        found = parse_byline(para.full_text, config)
+        if found is None:
+            return False
+        # Set like a title (bold, large), a line is a title even when it could be a name or a unit
+        # ("王者归来", "凝心聚力开新局" ends in 局).
+        if para.all_bold or para.title_style or para.heading:
+            return "author" in found and ("unit" in found or len(clean(para.full_text)) != 4)
+        return True
+
+    index, after = find_title(rest, front, bylineish)
+    base = body_size(rest)
+    if index < 0 or generic_head(front.title):
+        title = cover_title(front, base)
+        if title:
+            facts.title, facts.title_how = title, "封面上的标题"
+            if index >= 0 and generic_head(front.title):
+                index, after = -1, 0
+        elif index >= 0:
+            facts.title, facts.title_how = front.title, front.title_how
+    else:
+        facts.title, facts.title_how = front.title, front.title_how
+    for label, value in front.fields:
+        if label in ("姓名", "学生姓名", "作者", "作者姓名", "报告人", "汇报人") and value:
+            facts.take("author", value)
+        elif label in ("单位", "部门", "作者单位", "工作单位") and value:
+            facts.take("unit", value)
+        elif label == "职务" and value:
+            facts.take("position", value)
+    facts.dropped.extend(front.notes)
+    if not facts.author:
+        # A title page set apart by a page break carries the byline too.
+        for para in front.cover_paras:
+            text = clean(para.full_text)
+            found = parse_byline(text, config, loose=para.centred) if not generic_head(text) else None
+            if found and "author" in found:
+                _apply_byline(found, facts)
+    if index < 0:
+        return rest[front.skip_to :]
+    # Lines before the title: a unit or a name is a byline, a field was read above; anything else is named.
+    others = []
+    for block in rest[:index]:
+        if (
+            not isinstance(block, Para)
+            or not clean(block.full_text)
+            or (block in front.before_title and is_label_line(block.full_text))
+        ):
             continue
-        match = _TRAILING_BYLINE.match(block.text.strip(_SPACE))
-        if match:
+        found = parse_byline(block.full_text, config)
+        if found is not None:
+            _apply_byline(found, facts)
+        elif block in front.before_title and not any(clean(block.full_text).startswith(k) for k, _ in front.fields):
+            others.append(clean(block.full_text)[:20])
+    if others:
+        facts.dropped.append(f"标题前的 {len(others)} 行（“{'”“'.join(others[:3])}”）")
+    pictures = sum(1 for b in rest[:index] if isinstance(b, Para) and any(s.kind == "image" for s in b.spans))
+    if pictures:
+        facts.dropped.append(f"标题前的图片 {pictures} 张（如红头、徽标）")
+    # The byline: up to six short lines right under the title.
+    j = after
+    taken = 0
+    while j < len(rest) and taken < 6:
+        block = rest[j]
+        if not isinstance(block, Para):
+            break
+        text = clean(block.full_text)
+        if not text:
+            j += 1
+            continue
+        if date_line(text):
+            facts.dropped.append(f"标题下的日期“{text}”")
+            j += 1
+            continue
+        if heading_kind(text):
+            break
+        found = parse_byline(text, config, loose=block.centred or block.align in ("right", "end"))
+        if found is None:
+            break
+        _apply_byline(found, facts)
+        j += 1
+        taken += 1
+    return rest[j:]
+
+
+def _trailing_byline(blocks: list[Block], facts: _Facts, config: SiteConfig) -> list[Block]:
+    """Closing lines '（作者系…）', '通讯员 张三', '作者单位：…', '编辑：…': into the front matter, out of the body."""
+    remove: list[int] = []
+    index = len(blocks) - 1
+    checked = 0
+    while index >= 0 and checked < 4:
+        block = blocks[index]
+        if not isinstance(block, Para):
+            break
+        text = clean(block.full_text)
+        if not text:
+            index -= 1
+            continue
+        checked += 1
+        if _CREDIT.match(text):
+            facts.dropped.append(f"文末署名“{text[:20]}”")
+            remove.append(index)
+            index -= 1
+            continue
+        match = _TRAILING_BYLINE.match(text)
+        if match and len(text) <= 64:
             if not facts.unit_text:
                 facts.unit_text = match.group(1)
             if not facts.position:
                 facts.position = match.group(1)
-            facts.notes.append("文末“（作者系……）”一行已移入作者信息")
-            return blocks[:index] + blocks[index + 1 :]
+            facts.notes.append(f"文末“{text[:12]}……”一行已移入作者信息")
+            remove.append(index)
+            index -= 1
+            continue
+        stripped = text.strip("（()）")
+        found = parse_byline(text, config) if (_ROLE.match(stripped) or labelled_values(stripped)) else None
+        if found is None and len(text) <= 30:
+            found = _signature(text, config, facts)
+        if found is not None:
+            _apply_byline(found, facts)
+            facts.notes.append(f"文末“{text[:12]}”一行已移入作者信息")
+            remove.append(index)
+            index -= 1
+            continue
+        if date_line(text) and not remove and checked == 1:
+            # A date under a signature goes with it; a date alone stays.
+            previous = next(
+                (b for b in reversed(blocks[:index]) if not isinstance(b, Para) or clean(b.full_text)), None
+            )
+            if isinstance(previous, Para) and _signature(previous.full_text, config, facts):
+                facts.dropped.append(f"文末署名下的日期“{text}”")
+                remove.append(index)
+                index -= 1
+                continue
         break
-    return blocks
+    removed = set(remove)
+    kept = [b for i, b in enumerate(blocks) if i not in removed]
+    if not facts.author:
+        # A news release names its writers in the first line: "本报讯（通讯员 张三 李四）…" — they are the
+        # authors; the sentence stays as written.
+        first = next((b for b in kept if isinstance(b, Para) and clean(b.full_text)), None)
+        match = (
+            re.match(r"^.{0,16}讯\s*[（(]([^）)]{2,40})[）)]", clean(first.full_text)) if first is not None else None
+        )
+        if match:
+            found = parse_byline(match.group(1), config)
+            if found and "author" in found:
+                facts.take("author", found["author"])
+                facts.notes.append(f"作者取自导语“{match.group(0)[-24:]}”")
+    # A notice's signature (unit, then date) names the unit; it stays in the text.
+    if not facts.unit_text:
+        tail = [clean(b.full_text) for b in kept[-3:] if isinstance(b, Para) and clean(b.full_text)]
+        if len(tail) >= 2 and date_line(tail[-1]) and len(tail[-2]) <= 30 and match_unit(tail[-2], config):
+            facts.unit_text = tail[-2]
+            facts.notes.append(f"单位取自文末落款“{tail[-2]}”")
+    return kept
 
 
 # ---------------------------------------------------------------- Markdown
@@ -772,60 +649,81 @@ def render_body(blocks: Sequence[Block], notes: dict[str, tuple[Para, ...]], fac
     out: list[str] = []
     note_numbers: dict[str, int] = {}
     images: list[str] = []
-    previous_list = ""  # the kind of list the last block was, so a change of kind starts a new list
-    for block in blocks:
+    paras = [b if isinstance(b, Para) else Para(()) for b in blocks]
+    levels = heading_levels(paras)
+    list_lines: list[str] = []  # the open Markdown list
+    list_kind = ""
+    last_value: dict[int, int] = {}
+    delimiter = "."
+
+    def close_list() -> None:
+        nonlocal list_kind, delimiter
+        if not list_lines:
+            delimiter = "."
+        if list_lines:
+            out.append("\n".join(list_lines))
+            list_lines.clear()
+        list_kind = ""
+        last_value.clear()
+
+    for block, level in zip(blocks, levels, strict=True):
         if isinstance(block, Table):
+            close_list()
             out.append(_table(block, note_numbers, images, facts))
-            previous_list = ""
             continue
         text = _inline(block.spans, note_numbers, images)
-        if not text.strip():
-            continue
-        level = _heading_for(block)
+        if not text.strip() and not has_media(block):
+            continue  # an empty paragraph, even one Word shows a number on
         if level:
-            out.append("#" * level + " " + _plain_heading(block.spans))
-            previous_list = ""
-        elif block.list_kind:
-            marker = "-" if block.list_kind == "bullet" else "1."
-            line = "    " * block.list_level + f"{marker} {text}"
-            if previous_list == block.list_kind or (previous_list and block.list_level > 0):
-                out[-1] += "\n" + line
-            else:
-                out.append(line)
-            previous_list = block.list_kind
+            close_list()
+            out.append("#" * level + " " + _escape(block.label) + _plain_heading(block.spans))
             continue
-        else:
-            out.append(_escape_block_start(text))
-            previous_list = ""
+        kind = block.list_kind
+        if kind == "number" and block.list_level in last_value and block.list_value != last_value[block.list_level] + 1:
+            if block.list_level == 0:
+                # Markdown numbers a list's items one by one: a restart begins a new list, with the
+                # other delimiter so that it does not merge with the one before.
+                close_list()
+                delimiter = ")" if delimiter == "." else "."
+            else:
+                kind = ""  # keep Word's number as text
+        if kind == "number" and block.list_level not in last_value and block.list_level > 0 and list_kind != "number":
+            kind = ""
+        if kind:
+            if list_kind and list_kind != kind and block.list_level == 0:
+                close_list()
+            if kind == "number":
+                marker = f"{block.list_value}{delimiter}"
+                last_value[block.list_level] = block.list_value
+                for deeper in [k for k in last_value if k > block.list_level]:
+                    del last_value[deeper]
+            else:
+                marker = "-"
+            if not list_lines and block.list_level > 0:
+                list_lines.append(f"{marker} {text}")
+            else:
+                list_lines.append("    " * block.list_level + f"{marker} {text}")
+            list_kind = list_kind or kind
+            continue
+        close_list()
+        label = _escape(block.label)
+        out.append(_escape_block_start(label + text))
+    close_list()
     definitions = []
     for key, number in note_numbers.items():
-        paras = notes.get(key)
-        if paras is None:
+        paras_ = notes.get(key)
+        if paras_ is None:
             facts.unconverted.append(f"找不到脚注 {key[1:]} 的内容")
             continue
-        text = " ".join(_inline(p.spans, {}, images).strip() for p in paras if p.text.strip() or _has_media(p))
+        text = " ".join(_inline(p.spans, {}, images).strip() for p in paras_ if p.text.strip() or has_media(p))
         definitions.append(f"[^{number}]: {text}")
     if definitions:
         out.append("\n".join(definitions))
     return "\n\n".join(out) + "\n", images
 
 
-def _heading_for(para: Para) -> int:
-    text = para.text.strip(_SPACE)
-    if para.list_kind:
-        return 0
-    if para.heading:
-        return min(para.heading + 1, 6)
-    short = len(text) <= 40 and "。" not in text[:-1]
-    if _TOP_HEADING.match(text) and (para.all_bold or short):
-        return 2
-    if _SUB_HEADING.match(text) and (para.all_bold or (short and len(text) <= 30)):
-        return 3
-    return 0
-
-
 def _plain_heading(spans: Sequence[Span]) -> str:
-    text = "".join(s.text for s in spans if s.kind in ("text", "link")).strip(_SPACE)
+    text = "".join(s.text for s in spans if s.kind in ("text", "link", "marker")).strip(_SPACE)
     return _escape(text).rstrip("#")
 
 
@@ -865,11 +763,13 @@ def _inline(spans: Sequence[Span], note_numbers: dict[str, int], images: list[st
             if span.ref not in images:
                 images.append(span.ref)
             parts.append(f"![{_escape(span.text)}]({{{{image:{span.ref}}}}})")
+        elif span.kind == "marker":
+            parts.append(span.text)
         elif span.kind == "link":
             parts.append(f"[{_escape(span.text.strip())}]({span.ref.replace(')', '%29').replace(' ', '%20')})")
         else:
             parts.append(_emphasis(span))
-    text = "".join(parts)
+    text = "".join(parts).replace("\t", " ")
     return text.strip(_SPACE)
 
 
@@ -883,18 +783,28 @@ def _emphasis(span: Span) -> str:
     return f"{lead}{mark}{_escape(core)}{mark}{tail}"
 
 
+def _para_inline(para: Para, note_numbers: dict[str, int], images: list[str]) -> str:
+    """A paragraph's text with its Word number ("（三）", "2.", "•") in front, as Word shows it."""
+    label = "• " if para.list_kind == "bullet" else para.label
+    return _escape(label) + _inline(para.spans, note_numbers, images)
+
+
 def _table(table: Table, note_numbers: dict[str, int], images: list[str], facts: _Facts) -> str:
     rows = [list(row) for row in table.rows if row]
     width = max((len(r) for r in rows), default=0)
     if width <= 1:  # a one-column "box" around text: its paragraphs are just paragraphs
         return "\n\n".join(
-            _escape_block_start(_inline(p.spans, note_numbers, images)) for r in rows for c in r for p in c.paras
+            _escape_block_start(_para_inline(p, note_numbers, images))
+            for r in rows
+            for c in r
+            for p in c.paras
+            if p.text.strip() or has_media(p)
         )
     if any(c.repeat for r in rows for c in r):
         facts.unconverted.append("合并单元格（已拆开，请核对表格）")
 
     def cell(c: Cell) -> str:
-        text = "<br>".join(_inline(p.spans, note_numbers, images) for p in c.paras if p.text.strip() or _has_media(p))
+        text = "<br>".join(_para_inline(p, note_numbers, images) for p in c.paras if p.text.strip() or has_media(p))
         return text.replace("|", "\\|").replace("\n", " ") or " "
 
     lines = []
@@ -919,7 +829,7 @@ def _front_matter(
         front["title"] = facts.title
         guessed.append(f"标题“{facts.title}”（{facts.title_how}）")
     else:
-        title = re.sub(r"^[\d\s._-]+", "", stem).strip() or stem
+        title = re.sub(r"[_\s]+", " ", re.sub(r"^[\d\s._-]+", "", stem)).strip() or stem
         front["title"] = title
         defaulted.append(f"标题“{title}”（文中找不到标题，取自文件名，请核对）")
     authors = [a for a in re.split(rf"[、，,{_SPACE}]+", facts.author) if a]
@@ -940,8 +850,14 @@ def _front_matter(
         front["unit"] = unit.name
         how = "" if where == "文中" and facts.unit_text == unit.name else f"，由{where}“{facts.unit_text}”判断"
         guessed.append(f"单位 {unit.name}{how}")
+    elif facts.unit_text:
+        front["unit_note"] = facts.unit_text
+        missing.append(
+            f"单位（unit）：原文“{facts.unit_text}”不是已登记的单位或别名，已写成注释“{UNIT_NOTE}{facts.unit_text}”"
+            "，请改填 site_config.yaml 中登记的单位，或在 unit_groups 里为它加别名"
+        )
     else:
-        missing.append("单位（unit）" + (f"：“{facts.unit_text}”不是已登记的单位或简称" if facts.unit_text else ""))
+        missing.append("单位（unit）")
     position = facts.position
     if where == "文中" and unit is not None and facts.unit_text and facts.unit_text not in (unit.name, *unit.aliases):
         if not position:
@@ -983,6 +899,7 @@ def _front_matter(
         tuple(defaulted),
         tuple(missing),
         tuple(facts.unconverted),
+        tuple(facts.dropped),
     )
 
 
@@ -999,6 +916,8 @@ def render_article(draft: Draft, slug: str, source_name: str, image_names: dict[
         if value is None:
             if key in placeholders:
                 lines.append(f"{key}:   {placeholders[key]}")
+            if key == "unit" and front.get("unit_note"):
+                lines.append(f"{UNIT_NOTE}{front['unit_note']}")
             continue
         if isinstance(value, list):
             lines.append(f"{key}: [" + ", ".join(yaml_value(v) for v in value) + "]")
@@ -1032,7 +951,7 @@ def docx_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[Path, str]
                     continue
                 if child.suffix.lower() == ".docx":
                     found.append(child)
-                elif child.suffix.lower() in (".doc", ".wps", ".rtf", ".pdf", ".txt", ".odt"):
+                elif child.suffix.lower() in (".doc", ".wps", ".wpt", ".dot", ".rtf", ".pdf", ".txt", ".odt"):
                     refused.append((child, _not_docx(child)))
         elif not path.exists():
             near = path.with_suffix(".docx") if path.suffix.lower() != ".docx" else None
@@ -1048,20 +967,56 @@ def docx_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[Path, str]
 def _not_docx(path: Path) -> str:
     if path.name.startswith("~$"):
         return "这是 Word 打开文件时留下的临时文件，不是稿件 — 可以忽略"
-    kind = {".doc": "旧版 Word 格式（.doc）", ".wps": "WPS 格式（.wps）", ".pdf": "PDF", ".rtf": "RTF 格式"}
+    sniffed = sniff_container(path) if path.is_file() else None
+    if sniffed:
+        return sniffed
+    if path.suffix.lower() in (".doc", ".wps", ".wpt", ".dot"):
+        return OLD_FORMAT.format(ext=path.suffix.lower())
+    kind = {".pdf": "PDF", ".rtf": "RTF 格式", ".odt": "OpenDocument 格式（.odt）", ".txt": "纯文本"}
     what = kind.get(path.suffix.lower(), f"“{path.suffix or '无扩展名'}”文件")
-    return f"这是{what}，不能直接导入 — 请用 Word 或 WPS 打开，“另存为”Word 文档（.docx）后再导入"
+    return f"这是{what}，不能直接导入 — " + SAVE_AS
+
+
+def import_slug(title: str) -> str:
+    """A slug from a title: pinyin for Chinese, words for Latin text ('Annual_Report-2026' →
+    annual-report-2026), at most 60 characters, always cut between whole syllables or words."""
+    words: list[str] = []
+    for chunk in re.findall(r"[\u3400-\u9fff]+|[A-Za-z0-9]+", title):
+        if re.match(r"[\u3400-\u9fff]", chunk):
+            try:
+                from pypinyin import lazy_pinyin
+            except ImportError:  # pragma: no cover - pypinyin is a declared dependency
+                continue
+            words.extend(re.sub(r"[^a-z0-9]", "", w.lower()) for w in lazy_pinyin(chunk))
+        else:
+            words.extend(w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", chunk))
+    slug = ""
+    for word in filter(None, words):
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > 60:
+            break
+        slug = candidate
+    return slug or "article"
 
 
 def import_one(path: Path, options: BuildOptions, config: SiteConfig) -> Outcome:
     name = path.name
     try:
         doc = read_docx(path)
+        draft = build_draft(doc, config, name, options.today)
     except ImportFailure as exc:
         return Outcome("failed", (f"{name}: {exc}",))
-    draft = build_draft(doc, config, name, options.today)
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError) as exc:
+        # A file built in a way no rule expected must not stop the other files of the batch.
+        return Outcome(
+            "failed",
+            (
+                f"{name}: 无法转换这个文件（{type(exc).__name__}） — 请用 Word 或 WPS 打开后另存为新的 .docx 再导入；"
+                "仍不行时请把文件交给维护人员",
+            ),
+        )
     year_dir = options.root / "content" / "articles" / draft.front["date"][:4]
-    base_slug = suggest_slug(draft.front["title"])
+    base_slug = import_slug(draft.front["title"])
     slug, previous = _free_slug(year_dir, options.root, base_slug, name)
     if previous is not None:
         rel = previous.relative_to(options.root).as_posix()
@@ -1101,6 +1056,8 @@ def import_one(path: Path, options: BuildOptions, config: SiteConfig) -> Outcome
         lines.append("  未能识别：" + "；".join(draft.missing) + " — 已留空，请在文件中填写")
     if image_names:
         lines.append(f"  图片：{len(image_names)} 张，已复制到 {year_dir.relative_to(options.root).as_posix()}/")
+    if draft.dropped:
+        lines.append("  未导入：" + "；".join(draft.dropped))
     if draft.unconverted:
         lines.append("  未能转换：" + "；".join(draft.unconverted))
     lines.extend(_remaining_problems(rel, text, config, slug))
