@@ -9,7 +9,9 @@ this package and the default theme), so a new release of the program starts cold
 - **pages**: for every output file, the key of the inputs it was rendered from (template
   hashes + the data the page shows) and the stamp and digest of the file written. A page
   whose key is unchanged and whose file is intact is neither rendered nor written again.
-- **search**: the key of the indexed text, so Pagefind runs only when an article page changed.
+- **search**: the search index's memo (xindelu.search.SearchMemo: encoded blocks per group
+  of articles), so an edit re-encodes only its article's group (``search.pickle``, read only
+  when the index is made).
 
 `serve` keeps one BuildCache in memory across rebuilds; `python build.py` loads and saves it.
 A cache that cannot be read is ignored (a cold build), never an error.
@@ -25,7 +27,6 @@ import os
 import pickle
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 CACHE_DIR = ".cache"
 CACHE_FILE = "build.pickle"  # small: keys, stamps and output entries, read on every build
 ARTICLES_FILE = "articles.pickle"  # large: every parsed article, read only when something changed
+SEARCH_FILE = "search.pickle"  # large: the search index's memo, read only when the index is made
 PACKAGE = Path(__file__).resolve().parent
 # A stamp younger than this when it was recorded may hide a same-size edit in the same tick.
 RACY_NS = 2_000_000_000
@@ -98,15 +100,16 @@ class BuildCache:
     articles_key: str = ""
     loaded_articles: dict[str, ArticleEntry] | None = None  # None: still on disk, not read yet
     outputs: dict[str, OutputEntry] = field(default_factory=dict)
-    search_key: str = ""
+    loaded_search_memo: Any = None  # None: still on disk, not read yet
     stamp: str = ""  # every input file's name, size and mtime at the last written build
     # Set by a build, committed by the write (xindelu.output.write_build):
     pending_stamp: str | None = None
-    pending_search_key: str = ""
+    pending_search_memo: Any = None  # None: this build made no index
     pending_keys: dict[str, str] = field(default_factory=dict)
     pending_digests: dict[str, str] = field(default_factory=dict)  # of rendered pages, made by the renderer
     warnings: tuple[ContentError, ...] = ()
     rendered: list[str] = field(default_factory=list)  # pages the last build rendered (for tests)
+    search_memo_dirty: bool = False  # committed since last saved
     # serve only, never saved: the last written build's records and model (xindelu.quick.Snapshot)
     last: Any = None
     pending_last: Any = None
@@ -133,6 +136,18 @@ class BuildCache:
     def articles(self, value: dict[str, ArticleEntry]) -> None:
         self.loaded_articles = value
 
+    @property
+    def search_memo(self) -> Any:
+        """The last index's memo (xindelu.search.SearchMemo), read from disk on first use."""
+        if self.loaded_search_memo is None:
+            try:
+                with open(self.file.parent / SEARCH_FILE, "rb") as handle:
+                    version, memo = pickle.load(handle)
+                self.loaded_search_memo = memo if version == code_version() else None
+            except Exception:  # missing, truncated, from another Python: index from scratch
+                pass
+        return self.loaded_search_memo
+
     @classmethod
     def open(cls, root: Path) -> BuildCache:
         empty = cls(root)
@@ -143,15 +158,18 @@ class BuildCache:
             return empty
         if version != code_version():
             return empty
-        articles_key, outputs, search_key, stamp, warnings = state
-        return cls(root, articles_key, None, outputs, search_key, stamp, warnings=warnings)
+        articles_key, outputs, stamp, warnings = state
+        return cls(root, articles_key, None, outputs, stamp=stamp, warnings=warnings)
 
     def save(self) -> None:
-        state = (self.articles_key, self.outputs, self.search_key, self.stamp, self.warnings)
+        state = (self.articles_key, self.outputs, self.stamp, self.warnings)
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             if self.loaded_articles is not None:  # unread articles are still right on disk
                 _dump(self.file.parent / ARTICLES_FILE, (code_version(), self.articles_key, self.loaded_articles))
+            if self.search_memo_dirty and self.loaded_search_memo is not None:
+                _dump(self.file.parent / SEARCH_FILE, (code_version(), self.loaded_search_memo))
+                self.search_memo_dirty = False
             _dump(self.file, (code_version(), state))
         except OSError:
             pass  # a read-only checkout still builds; the next build is simply cold
@@ -174,7 +192,7 @@ class BuildCache:
 
     def forget_outputs(self) -> None:
         """After a failed write nothing on disk is known for sure."""
-        self.outputs, self.search_key, self.stamp, self.last = {}, "", "", None
+        self.outputs, self.stamp, self.last = {}, "", None
 
     @property
     def out_dir(self) -> Path:
@@ -217,43 +235,16 @@ class BuildCache:
         self.pending_keys, self.rendered, self.pending_digests = cache.new_keys, cache.rendered, cache.digests
         return cache
 
-    def search(
-        self,
-        pages: dict[str, bytes],
-        kept: set[str],
-        enabled: bool,
-        index: Callable[[dict[str, bytes], str], dict[str, bytes]],
-        base_path: str,
-    ) -> tuple[dict[str, bytes], set[str]]:
-        """The Pagefind bundle, re-indexed only when an article page's bytes changed."""
-        bundle = {name for name in self.outputs if name.startswith(SEARCH_PREFIX)}
-        if not enabled:  # kept as it is; the next full build re-indexes
-            self.pending_search_key = ""
-            return {}, {name for name in bundle if self.intact(name)}
-        names = sorted(n for n in (*pages, *kept) if n.startswith(ARTICLES_PREFIX) and n.endswith("/index.html"))
-        key = digest(
-            "\n".join(
-                f"{n}\0{self.output_digest(n, pages[n]) if n in pages else self.outputs[n].sha}" for n in names
-            ).encode()
-        )
-        self.pending_search_key = key
-        if key == self.search_key and bundle and all(self.intact(name) for name in bundle):
-            return {}, bundle
-        texts = {n: pages[n] if n in pages else (self.out_dir / n).read_bytes() for n in names}
-        return index(texts, base_path), set()
-
     def commit(self, outputs: dict[str, OutputEntry]) -> None:
         """After a successful write: what is on disk now, and the keys it was built from."""
         self.outputs = outputs
-        self.search_key = self.pending_search_key if any(n.startswith(SEARCH_PREFIX) for n in outputs) else ""
+        if self.pending_search_memo is not None:  # the memo is keyed by content: an older one is only slower
+            self.loaded_search_memo, self.search_memo_dirty = self.pending_search_memo, True
+        self.pending_search_memo = None
         self.stamp = self.pending_stamp or ""
         self.last = self.pending_last
         self.pending_stamp, self.pending_keys, self.pending_last = None, {}, None
         self.pending_digests = {}
-
-
-SEARCH_PREFIX = "site/pagefind/"
-ARTICLES_PREFIX = "site/articles/"
 
 
 def _dump(path: Path, data: Any) -> None:

@@ -200,9 +200,7 @@ def write_build(
     for name, sha in changed.items():
         known[name] = _entry(out_dir, name, outputs[name], cache, sha)
     # A build that found nothing changed leaves .cache/ as it is (rewriting it was a tenth of such a run).
-    same = (
-        not changed and not stale and (cache.pending_stamp, cache.pending_search_key) == (cache.stamp, cache.search_key)
-    )
+    same = not changed and not stale and cache.pending_stamp == cache.stamp and cache.pending_search_memo is None
     cache.commit(known)
     if save and not same:
         cache.save()

@@ -103,7 +103,7 @@ def render_outputs(
 def render_site(
     config: SiteConfig, content: Content, options: BuildOptions, pdfs: list[str], cache: BuildCache | None = None
 ) -> tuple[dict[str, bytes], list[str], set[str]]:
-    """The column site: model → pages, theme assets, media → Pagefind index over the articles.
+    """The column site: model → pages, theme assets, media → search index of the published articles.
 
     ``pdfs`` are output keys of the PDFs already rendered; the pages link those under site/.
     """
@@ -111,6 +111,7 @@ def render_site(
     from .images import media_outputs
     from .model import attach_pdfs, build_site
     from .quick import Snapshot
+    from .search import PREFIX as SEARCH_PREFIX
     from .search import search_outputs
     from .theme import make_env, static_outputs
 
@@ -126,11 +127,13 @@ def render_site(
     outputs = {**pages, **static_outputs(options.root), **media_outputs(options.root, site)}
     kept = page_cache.kept if page_cache is not None else set()
     rendered = time.perf_counter()
-    if cache is None:
-        search = search_outputs(pages, site.base_path)
+    if cache is not None and options.quick:  # the index follows in serve's background pass
+        search = {}
+        kept |= {name for name in cache.outputs if name.startswith(SEARCH_PREFIX) and cache.intact(name)}
     else:
-        search, search_kept = cache.search(pages, kept, not options.quick, search_outputs, site.base_path)
-        kept |= search_kept
+        search, memo = search_outputs(site, cache.search_memo if cache is not None else None)
+        if cache is not None:
+            cache.pending_search_memo = memo
     outputs.update(search)
     count = len(pages) + len([k for k in kept if k.endswith(".html")])
     return (
@@ -161,7 +164,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None, changed: froze
         if quick is not None:
             outputs, kept, cache.pending_last = quick
             # The stamp and the search index are the background full pass's to renew.
-            cache.pending_stamp, cache.pending_search_key = None, ""
+            cache.pending_stamp, cache.pending_search_memo = None, None
             pages = len([name for name in outputs if name.endswith(".html")])
             note = f"正文改动：重新生成 {pages} 个网页和订阅源，用时 {time.perf_counter() - started:.2f} 秒。"
             return BuildResult((), cache.warnings, outputs, (note,), frozenset(kept))
@@ -171,7 +174,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None, changed: froze
         wants_snapshot = options.quick and cache.last is None
         if stamp is not None and stamp == cache.stamp and not wants_snapshot and cache.all_intact():
             # What the write commits must stay as it is, or the next build would start over.
-            cache.pending_stamp, cache.pending_search_key = stamp, cache.search_key
+            cache.pending_stamp, cache.pending_search_memo = stamp, None
             cache.pending_last = cache.last
             return BuildResult((), cache.warnings, {}, ("没有改动。",), frozenset(cache.outputs))
     checked = check(options, proofread=False, cache=cache)
