@@ -11,16 +11,18 @@ The index is made from the site model (title and plain text of each published ar
 from HTML pages, and it is a pure function of the current articles, so an incremental build
 gives the same bytes as a clean one:
 
-- articles fall in ``groups`` by a hash of their slug; inside a group they are numbered by
-  slug and their texts laid end to end, so a position is an offset in the group's text;
+- articles fall in ``groups`` by a hash of their slug; inside a group they are numbered
+  newest first (as the site lists them) and their texts laid end to end, so a position is
+  an offset in the group's text;
 - terms fall in ``shards`` by a hash (FNV-1a of the code points); a shard file holds, for
   every group, a block with the group's postings of the shard's terms;
 - the memo keeps every group's encoded blocks under the digest of its articles' indexed
   texts: after an edit only the edited article's group is re-tokenised and re-encoded (about
   1/64 of the work at 10,000 articles) and the shards are concatenated again.
 
-Files under site/search/: meta.json (layout, facets), docs.bin (per article: newest-first
-rank, title length, text length, facet combination), s/<k>.bin (shards) and d/<g>-<r>.json
+Files under site/search/: meta.json (layout, facets), docs.bin (per group, per article: its
+newest-first rank in the site as a delta from the one before, title length, text length,
+facet combination), s/<k>.bin (shards) and d/<g>-<r>.json
 (title, link, date and text of one article, fetched only for the hits shown).
 
 Numbers are unsigned LEB128 varints. A shard: G, then G block lengths, then the blocks. A
@@ -113,21 +115,26 @@ _TAG = re.compile(r"<[^>]*>")
 
 
 def text_blocks(body_html: str) -> list[str]:
-    """The article's text, block by block, white space inside a block collapsed."""
+    """The article's text, block by block, runs of white space inside a block made one space."""
     blocks = []
     for part in _BLOCK.split(_DROP.sub("", body_html)):
-        text = " ".join(html.unescape(_TAG.sub("", part)).translate(_SPACE_ONLY).split())
+        if "<" in part:
+            part = _TAG.sub("", part)
+        if "&" in part:
+            part = html.unescape(part)
+        text = " ".join(part.split())  # other odd characters become spaces in normalize()
         if text:
             blocks.append(text)
     return blocks
 
 
-_SPACE_ONLY = {cp: 0x20 for cp, target in FOLD.items() if target == 0x20}
+def plain_title(title: str) -> str:
+    return " ".join(title.split())
 
 
 def indexed_text(title: str, blocks: Sequence[str]) -> str:
     """Title and blocks separated by spaces: no term spans two of them."""
-    return " ".join((" ".join(title.translate(_SPACE_ONLY).split()), *blocks))
+    return " ".join((plain_title(title), *blocks))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -197,23 +204,68 @@ def _varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @dataclass(frozen=True)
+class DocMemo:
+    """One article's share of the index: its text file and the lengths docs.bin records."""
+
+    text_key: str  # digest of title and body: what the postings are made of
+    file_key: str  # digest of what its d/ file shows
+    file: bytes  # d/<g>-<r>.json
+    length: int  # of its indexed text
+    title_length: int
+
+
+@dataclass(frozen=True)
+class DocInput:
+    title: str
+    path: str
+    date: str
+    body_html: str
+    text_key: str
+    file_key: str
+    old: DocMemo | None  # the memo's entry for this slug, if any
+
+
+@dataclass(frozen=True)
 class GroupInput:
     key: str  # digest of everything the blocks are made of
-    texts: tuple[tuple[str, int], ...]  # (indexed text, title length) per article, in local order
+    docs: tuple[DocInput, ...]  # in local order
     shards: int
+    encode: bool  # False: only some text files are stale, the blocks are reused
 
 
-def encode_group(group: GroupInput) -> tuple[bytes, ...]:
-    """The group's block for every shard."""
-    shards = group.shards
-    if not group.texts:
+def prepare_group(group: GroupInput) -> tuple[tuple[DocMemo, ...], tuple[bytes, ...] | None]:
+    """Every article's DocMemo, and the group's blocks when ``group.encode`` (in a forked worker
+    on a cold build: the text extraction is a third of the work)."""
+    memos, texts = [], []
+    for doc in group.docs:
+        old = doc.old
+        if old is not None and old.file_key == doc.file_key:
+            memo = old
+            blocks = json.loads(old.file)["x"] if group.encode else ()
+        else:
+            if old is not None and old.text_key == doc.text_key:
+                blocks = json.loads(old.file)["x"]
+            else:
+                blocks = text_blocks(doc.body_html)
+            file = _json({"t": doc.title, "u": doc.path, "d": doc.date, "x": blocks})
+            text = indexed_text(doc.title, blocks)
+            memo = DocMemo(doc.text_key, doc.file_key, file, len(text), len(plain_title(doc.title)))
+        memos.append(memo)
+        if group.encode:
+            texts.append((indexed_text(doc.title, blocks), memo.title_length))
+    return tuple(memos), encode_group(texts, group.shards) if group.encode else None
+
+
+def encode_group(texts: Sequence[tuple[str, int]], shards: int) -> tuple[bytes, ...]:
+    """The block for every shard of a group's articles: (indexed text, title length) in local order."""
+    if not texts:
         return (b"\0",) * shards
-    joined = " ".join(text for text, _ in group.texts)
+    joined = " ".join(text for text, _ in texts)
     codes = _fold_codes(np.frombuffer(joined.encode("utf-32-le"), dtype="<u4"))
-    lengths = np.array([len(text) for text, _ in group.texts], dtype=np.int64)
+    lengths = np.array([len(text) for text, _ in texts], dtype=np.int64)
     starts = np.zeros(len(lengths), dtype=np.int64)
     np.cumsum(lengths[:-1] + 1, out=starts[1:])
-    titles = np.array([tlen for _, tlen in group.texts], dtype=np.int64)
+    titles = np.array([tlen for _, tlen in texts], dtype=np.int64)
 
     # Pairs: positions grouped by key, ascending.
     first, second = codes[:-1], codes[1:]
@@ -311,12 +363,12 @@ def _shard_codes(keys: np.ndarray, shards: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class SearchMemo:
-    """What the next build may reuse: every group's blocks under the key of its inputs, and
-    every article's plain text under the digest of its title and body."""
+    """What the next build may reuse: every group's blocks under the key of its articles'
+    texts, and every article's text file and lengths (DocMemo) by slug."""
 
     layout: tuple[int, int] = (0, 0)
     groups: Mapping[int, tuple[str, tuple[bytes, ...]]] = field(default_factory=dict)
-    texts: Mapping[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)  # slug → (digest, blocks)
+    docs: Mapping[str, DocMemo] = field(default_factory=dict)
 
 
 def _digest(*parts: str) -> str:
@@ -327,63 +379,71 @@ def _digest(*parts: str) -> str:
     return h.hexdigest()
 
 
+# Below this many groups to encode, forking a second process costs more than it saves.
+PARALLEL_GROUPS = 4
+
+
 def search_outputs(site: Site, previous: SearchMemo | None) -> tuple[dict[str, bytes], SearchMemo]:
     """The index files of the site's published articles ("site/search/…" → bytes), and the memo
     for the next build. Writes nothing; the same articles give the same bytes, whatever the memo."""
     views = site.articles
     groups, shards = layout(len(views))
-    reuse_texts = previous.texts if previous is not None else {}
-    texts: dict[str, tuple[str, tuple[str, ...]]] = {}
+    old_docs = previous.docs if previous is not None else {}
+    old_groups = previous.groups if previous is not None and previous.layout == (groups, shards) else {}
     members: list[list[tuple[str, int]]] = [[] for _ in range(groups)]  # (slug, position in views)
     for i, view in enumerate(views):
-        a = view.entry.article
-        key = _digest(a.title, a.body_html)
-        old = reuse_texts.get(a.slug)
-        texts[a.slug] = old if old is not None and old[0] == key else (key, tuple(text_blocks(a.body_html)))
-        members[group_of(a.slug, groups)].append((a.slug, i))
-    for member in members:
-        member.sort()
+        slug = view.entry.article.slug
+        members[group_of(slug, groups)].append((slug, i))
 
-    inputs = []
-    for member in members:
-        rows = []
+    inputs: list[GroupInput] = []
+    for member in members:  # newest first, as in the site: docs.bin stores rank deltas
+        docs = []
         h = hashlib.sha1(f"{VERSION}:{shards}".encode(), usedforsecurity=False)
         for slug, i in member:
-            title = views[i].entry.article.title
-            text = indexed_text(title, texts[slug][1])
-            rows.append((text, len(" ".join(title.translate(_SPACE_ONLY).split()))))
-            h.update(f"{slug}\0{texts[slug][0]}\0".encode())
-        inputs.append(GroupInput(h.hexdigest(), tuple(rows), shards))
-    old_groups = previous.groups if previous is not None and previous.layout == (groups, shards) else {}
-    todo = [g for g in range(groups) if old_groups.get(g, ("", ()))[0] != inputs[g].key]
+            entry = views[i].entry
+            a = entry.article
+            text_key = _digest(a.title, a.body_html)
+            docs.append(
+                DocInput(a.title, entry.path, entry.date_zh, a.body_html, text_key,
+                         _digest(text_key, entry.path, entry.date_zh), old_docs.get(slug))
+            )  # fmt: skip
+            h.update(f"{slug}\0{text_key}\0".encode())
+        key = h.hexdigest()
+        encode = old_groups.get(len(inputs), ("", ()))[0] != key
+        inputs.append(GroupInput(key, tuple(docs), shards, encode))
+    todo = [
+        g
+        for g, group in enumerate(inputs)
+        if group.encode or any(d.old is None or d.old.file_key != d.file_key for d in group.docs)
+    ]
     work = [inputs[g] for g in todo]
-    made = dict(zip(todo, split_map(encode_group, work, cores(2) if len(work) >= 4 else 1), strict=True))
-    blocks = {g: (inputs[g].key, made[g] if g in made else old_groups[g][1]) for g in range(groups)}
+    workers = cores(2) if sum(group.encode for group in work) >= PARALLEL_GROUPS else 1
+    made = dict(zip(todo, split_map(prepare_group, work, workers), strict=True))
+    blocks: dict[int, tuple[str, tuple[bytes, ...]]] = {}
+    doc_memos: dict[str, DocMemo] = {}
+    for g, group in enumerate(inputs):
+        memos, encoded = made.get(g, (tuple(d.old for d in group.docs), None))
+        blocks[g] = (group.key, encoded if encoded is not None else old_groups[g][1])
+        for (slug, _), memo in zip(members[g], memos, strict=True):
+            doc_memos[slug] = memo  # type: ignore[assignment]
 
     outputs: dict[str, bytes] = {}
     for s in range(shards):
         parts = [blocks[g][1][s] for g in range(groups)]
-        head = varint(groups) + b"".join(varint(len(p)) for p in parts)
-        outputs[f"{PREFIX}s/{s}.bin"] = head + b"".join(parts)
+        outputs[f"{PREFIX}s/{s}.bin"] = varint(groups) + b"".join(varint(len(p)) for p in parts) + b"".join(parts)
 
     facets, combo_of = _facets(site)
     combos: dict[tuple[int, ...], int] = {}
     table = bytearray()
     for g, member in enumerate(members):
         table += varint(len(member))
+        last = 0
         for local, (slug, i) in enumerate(member):
-            view = views[i]
-            text, tlen = inputs[g].texts[local]
-            combo = combos.setdefault(combo_of(view), len(combos))
-            table += varint(i) + varint(tlen) + varint(len(text)) + varint(combo)
-            outputs[f"{PREFIX}d/{g}-{local}.json"] = _json(
-                {
-                    "t": view.entry.article.title,
-                    "u": view.entry.path,
-                    "d": view.entry.date_zh,
-                    "x": list(texts[slug][1]),
-                }
-            )
+            memo = doc_memos[slug]
+            combo = combos.setdefault(combo_of(views[i]), len(combos))
+            table += varint(i - last) + varint(memo.title_length) + varint(memo.length) + varint(combo)
+            last = i
+            outputs[f"{PREFIX}d/{g}-{local}.json"] = memo.file
     outputs[f"{PREFIX}docs.bin"] = bytes(table)
     outputs[f"{PREFIX}meta.json"] = _json(
         {
@@ -395,7 +455,7 @@ def search_outputs(site: Site, previous: SearchMemo | None) -> tuple[dict[str, b
             "combos": [list(c) for c in combos],
         }
     )
-    return outputs, SearchMemo((groups, shards), blocks, texts)
+    return outputs, SearchMemo((groups, shards), blocks, doc_memos)
 
 
 def _json(value: object) -> bytes:

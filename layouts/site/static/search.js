@@ -77,9 +77,10 @@
   function parseDocs(bytes, groups) {
     var r = new Reader(bytes), docs = [];
     for (var g = 0; g < groups; g++) {
-      var n = r.next(), group = { rank: [], tlen: [], start: [], combo: [] }, start = 0;
+      var n = r.next(), group = { rank: [], tlen: [], start: [], combo: [] }, start = 0, rank = 0;
       for (var i = 0; i < n; i++) {
-        group.rank.push(r.next()); group.tlen.push(r.next());
+        rank += r.next();
+        group.rank.push(rank); group.tlen.push(r.next());
         var len = r.next();
         group.combo.push(r.next()); group.start.push(start);
         start += len + 1;
@@ -198,7 +199,9 @@
       return kind === "json" ? r.json() : r.arrayBuffer().then(function (b) { return new Uint8Array(b); });
     });
   });
-  var texts = {}, state = null, serial = 0;
+  var texts = {}, state = null, serial = 0, renders = 0;
+  // data-done counts finished renders (the tests wait on it).
+  function finished(mine) { if (mine === serial) box.setAttribute("data-done", String(++renders)); }
 
   function esc(s) {
     return s.replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; });
@@ -290,7 +293,11 @@
     list.innerHTML = "";
     filters.hidden = true;
     more.hidden = true;
-    if (!parts(query).length) { status.textContent = "请在上方搜索框输入要找的字词。"; return Promise.resolve(); }
+    if (!parts(query).length) {
+      status.textContent = "请在上方搜索框输入要找的字词。";
+      finished(mine);
+      return Promise.resolve();
+    }
     status.textContent = "正在搜索……";
     var started = performance.now();
     return search.query(query).then(function (result) {
@@ -302,7 +309,7 @@
       return drawMore();
     }).catch(function () {
       if (mine === serial) status.textContent = "搜索索引加载失败，请刷新页面重试。";
-    }).then(function () { if (mine === serial) box.setAttribute("data-done", String(mine)); });
+    }).then(function () { finished(mine); });
   }
   filters.addEventListener("change", function (e) {
     var n = Number(e.target.getAttribute("data-facet"));
@@ -310,12 +317,13 @@
     state.page = 1;
     serial++;
     list.innerHTML = "";
-    drawMore().then(function () { box.setAttribute("data-done", String(serial)); });
+    var mine = serial;
+    drawMore().then(function () { finished(mine); });
   });
   more.addEventListener("click", function () {
     state.page++;
     var mine = serial;
-    drawMore().then(function () { box.setAttribute("data-done", String(mine)); });
+    drawMore().then(function () { finished(mine); });
   });
   var q = new URLSearchParams(window.location.search).get("q") || "";
   if (input) input.value = q;
