@@ -459,7 +459,10 @@ def search_outputs(site: Site, previous: SearchMemo | None) -> tuple[dict[str, b
 
 
 def _json(value: object) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """Compact JSON with <, > and & escaped: an article's text never reads as markup, even
+    to a tool that opens the file as HTML (the page escapes it again when it shows it)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e").encode("utf-8")
 
 
 def _facets(site: Site):
