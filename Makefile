@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 # Debian packages: CJK fonts for the PDFs, poppler for PDF checks, Chromium for browser tests,
 # Pango/HarfBuzz for WeasyPrint.
-DEB_PACKAGES := fonts-noto-cjk poppler-utils chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+DEB_PACKAGES := fonts-noto-cjk poppler-utils chromium nodejs libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup system python site check test lint clean

@@ -1,7 +1,7 @@
 """The built example site in a real browser (Debian's chromium via Playwright).
 
 Home at phone and desktop widths, a unit index, an article, and a Chinese search through
-Pagefind's UI. Screenshots go to /tmp/shots/ for a person to look at.
+the search page. Screenshots go to /tmp/shots/ for a person to look at.
 """
 
 from __future__ import annotations
@@ -121,20 +121,20 @@ def test_skip_link_and_focus(server: str, browser: object) -> None:
 def test_chinese_search_in_ui(server: str, browser: object) -> None:
     page, errors = _page(browser, 1280)
     page.goto(server + "/search/?q=调研")
-    results = page.locator(".pagefind-ui__result-link")
-    results.first.wait_for(timeout=15000)
-    titles = results.all_inner_texts()
+    page.wait_for_selector("#search[data-done]", timeout=15000)
+    titles = page.locator(".hit-title a").all_inner_texts()
     assert "调研要走到田埂头" in titles
-    assert "找到" in page.locator(".pagefind-ui__message").inner_text()
+    assert page.locator(".search-status").inner_text().startswith("找到 ")
+    assert page.input_value("#q-nav") == "调研"  # the header's box is this page's search box
     page.screenshot(path=str(SHOTS / "search-1280.png"), full_page=True)
 
-    # The header form leads to the same UI.
+    # The header form of any page leads there.
     page, _ = _page(browser, 390)
     page.goto(server + "/")
     page.fill("#q-nav", "田埂")
     page.press("#q-nav", "Enter")
     page.wait_for_url("**/search/?q=*")
-    page.locator(".pagefind-ui__result-link").first.wait_for(timeout=15000)
-    assert "调研要走到田埂头" in page.locator(".pagefind-ui__result-link").all_inner_texts()
+    page.wait_for_selector("#search[data-done]", timeout=15000)
+    assert "调研要走到田埂头" in page.locator(".hit-title a").all_inner_texts()
     page.screenshot(path=str(SHOTS / "search-390.png"), full_page=True)
     assert errors == []

@@ -264,7 +264,7 @@ def test_a_body_edit_changes_only_its_page_the_feeds_and_the_index(site: Path, t
     differing = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
     assert "site/articles/zz-extra-3/index.html" in differing
     allowed = {"site/articles/zz-extra-3/index.html", "site/feed.xml", "site/category/xue-er-si/feed.xml"}
-    assert {n for n in differing if not n.startswith("site/pagefind/")} <= allowed
+    assert {n for n in differing if not n.startswith("site/search/")} <= allowed
 
 
 def serve_builder(site: Path) -> Incremental:
@@ -426,7 +426,7 @@ def test_a_save_never_waits_for_the_background_pass(site: Path, tmp_path: Path, 
     background.join(30)
     assert outcome == [False]  # dropped: the save came in meanwhile
     assert builds.full() is True
-    assert any(n.startswith("site/pagefind/") for n in builds.memo.outputs)
+    assert any(n.startswith("site/search/") for n in builds.memo.outputs)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     assert tree(site / "output") == tree(clean_build(site, scratch, {"pdf": False}))

@@ -212,12 +212,12 @@ def test_pdfs_built_then_not_are_removed_like_a_clean_build(site: Path, tmp_path
 def test_serve_quick_pass_keeps_index_then_full_pass_equals_clean(site: Path, tmp_path: Path) -> None:
     builder = Incremental(site, "memory", {"pdf": False})
     builder.build()
-    index = {n: b for n, b in tree(site / "output").items() if n.startswith("site/pagefind/")}
+    index = {n: b for n, b in tree(site / "output").items() if n.startswith("site/search/s/")}
     edit(site, f"{ARTICLES}/zz-extra-3.md", "学用结合", "知行合一，学用结合")
     builder.options = {"pdf": False, "quick": True}
     result = builder.build()
-    assert not any(n.startswith("site/pagefind/") for n in result.outputs)
-    assert {n: b for n, b in tree(site / "output").items() if n.startswith("site/pagefind/")} == index
+    assert not any(n.startswith("site/search/s/") for n in result.outputs)
+    assert {n: b for n, b in tree(site / "output").items() if n.startswith("site/search/s/")} == index
     builder.options = {"pdf": False}
-    assert any(n.startswith("site/pagefind/") for n in builder.build().outputs)
+    assert any(n.startswith("site/search/s/") for n in builder.build().outputs)
     assert tree(site / "output") == tree(clean_build(site, tmp_path, {"pdf": False}))

@@ -121,7 +121,7 @@ def test_bulletins_anthology_report_about_search_404(example: tuple[Path, Path])
         assert text in report
     assert read(site, "about/index.html").count("<h1") == 1
     search = read(site, "search/index.html")
-    assert "pagefind/pagefind-ui.js" in search and "static/search.js" in search
+    assert "static/search.js" in search and 'id="search"' in search and "<noscript>" in search
     assert "页面不存在" in read(site, "404.html")
     robots = read(site, "robots.txt")
     assert "Sitemap: https://xindelu.example.org/sitemap.xml" in robots

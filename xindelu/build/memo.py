@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # not imported at run time: a no-change build needs none of t
 CACHE_DIR = ".cache"
 CACHE_FILE = "build.pickle"  # small: keys, stamps and output entries, read on every build
 ARTICLES_FILE = "articles.pickle"  # large: every parsed article, read only when something changed
+SEARCH_FILE = "search.pickle"  # large: the search index's own memo, read only when it is rebuilt
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class Memo:
     articles_key: str = ""
     loaded_articles: Mapping[str, ArticleEntry] | None = None  # None: still on disk, not read yet
     outputs: Mapping[str, OutputEntry] = field(default_factory=dict)
-    search: Any = None
+    loaded_search: Any = None  # None: on disk, not read yet
     stamp: str = ""  # every input file's name, size and mtime at the last written build
     warnings: tuple[ContentError, ...] = ()
     reads: Mapping[str, frozenset[str]] = field(default_factory=dict)
@@ -101,6 +102,17 @@ class Memo:
             return {}
         return articles if (version, key) == (code_version(), self.articles_key) else {}
 
+    def previous_search(self) -> Any:
+        """The search index's memo, read from disk on first use."""
+        if self.loaded_search is not None:
+            return self.loaded_search
+        try:
+            with open(self.file.parent / SEARCH_FILE, "rb") as handle:
+                version, search = pickle.load(handle)
+        except Exception:  # missing, truncated: index from scratch
+            return None
+        return search if version == code_version() else None
+
     @classmethod
     def open(cls, root: Path) -> Memo:
         empty = cls(root)
@@ -111,16 +123,18 @@ class Memo:
             return empty
         if version != code_version():
             return empty
-        articles_key, outputs, search, stamp, warnings, reads = state
-        return cls(root, articles_key, None, outputs, search, stamp, warnings, reads)
+        articles_key, outputs, stamp, warnings, reads = state
+        return cls(root, articles_key, None, outputs, None, stamp, warnings, reads)
 
-    def save(self, articles_changed: bool = True) -> None:
+    def save(self, articles_changed: bool = True, search_changed: bool = True) -> None:
         """Write .cache/ (the writer's and the commands' to call, after a write)."""
-        state = (self.articles_key, self.outputs, self.search, self.stamp, self.warnings, self.reads)
+        state = (self.articles_key, self.outputs, self.stamp, self.warnings, self.reads)
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             if articles_changed and self.loaded_articles is not None:  # unread articles are still right on disk
                 _dump(self.file.parent / ARTICLES_FILE, (code_version(), self.articles_key, self.loaded_articles))
+            if search_changed and self.loaded_search is not None:
+                _dump(self.file.parent / SEARCH_FILE, (code_version(), self.loaded_search))
             _dump(self.file, (code_version(), state))
         except OSError:
             pass  # a read-only checkout still builds; the next build is simply cold
@@ -141,7 +155,7 @@ class Memo:
             delta.articles_key or self.articles_key,
             articles,
             outputs,
-            self.search if delta.search is None else delta.search,
+            self.loaded_search if delta.search is None else delta.search,
             delta.stamp or "",
             delta.warnings,
             self.reads if delta.reads is None else delta.reads,

@@ -190,30 +190,19 @@ def render_site(
 
 # ---------------------------------------------------------------- search
 
-SEARCH_PREFIX = "site/pagefind/"
-ARTICLES_PREFIX = "site/articles/"
+SEARCH_PREFIX = "site/search/"
 
 
 def index_site(site: Site, pages: Made, memo: Memo | None, options: BuildOptions) -> Made:
-    """The search index over the article pages; redone only when an article page's bytes changed."""
-    from xindelu.core.hashing import digest
-    from xindelu.site.search import search_outputs
+    """The search index over the published articles, from the model; only what changed is redone."""
+    from xindelu.site.search import SearchMemo, search_outputs
 
-    if memo is None:
-        return Made(search_outputs(pages.outputs, site.base_path))
-    bundle = {name for name in memo.outputs if name.startswith(SEARCH_PREFIX)}
-    if options.quick:  # kept as it is; the next full build re-indexes
-        return Made(kept=frozenset(name for name in bundle if memo.intact(name)), memo="")
-    names = sorted(
-        n for n in (*pages.outputs, *pages.kept) if n.startswith(ARTICLES_PREFIX) and n.endswith("/index.html")
-    )
-    rows = (f"{n}\0{pages.digests[n] if n in pages.outputs else memo.outputs[n].sha}" for n in names)
-    key = digest("\n".join(rows).encode())
-    if key == memo.search and bundle and all(memo.intact(name) for name in bundle):
-        return Made(kept=frozenset(bundle), memo=key)
-    out_dir = memo.root / "output"
-    texts = {n: pages.outputs[n] if n in pages.outputs else (out_dir / n).read_bytes() for n in names}
-    return Made(search_outputs(texts, site.base_path), memo=key)
+    if memo is not None and options.quick:  # kept as it is; the full pass that follows renews it
+        return Made(kept=frozenset(n for n in memo.outputs if n.startswith(SEARCH_PREFIX) and memo.intact(n)))
+    previous = memo.previous_search() if memo is not None else None
+    previous = previous if isinstance(previous, SearchMemo) else None
+    outputs, made = search_outputs(site, previous)
+    return Made(outputs, memo=made)
 
 
 # ---------------------------------------------------------------- PDFs

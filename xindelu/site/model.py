@@ -233,7 +233,7 @@ FEED = "feed.xml"
 # First path segments the generator writes itself; a static page may not take one of them.
 SITE_SECTIONS = frozenset(
     ("articles", "category", "form", "unit", "units", "archive", "bulletins", "anthology", "report", "search",
-     "page", "pagefind", "static", "media", "feed.xml", "sitemap.xml", "robots.txt", "404.html", "index.html")
+     "page", "static", "media", "feed.xml", "sitemap.xml", "robots.txt", "404.html", "index.html")
 )  # fmt: skip
 
 

@@ -1,105 +1,487 @@
-"""Search index: Pagefind (extended build, which segments Chinese) over the rendered articles.
+"""Site search: our own static index of the published articles, exact for Chinese.
 
-The article pages are laid out in a temp dir and the bundled ``pagefind_extended`` binary
-indexes them there; the bundle comes back as bytes under site/pagefind/, so it is written
-together with the pages by output.py (atomically) and a failed indexing run leaves the
-previous output/ untouched. (The Python API's service mode answers one file per ~0.1 s;
-the command line indexes the whole example site in ~0.3 s.)
+Every overlapping pair of characters (any characters but spaces: Chinese, Latin, digits,
+punctuation) is a term with its positions, and every single character a term with its count
+per article. A query is looked up by the pairs that cover it, and an occurrence is a position
+where they all sit at the right offsets, so the hits are exactly the articles whose title or
+text contains the query, with exact occurrence counts, and nothing else is downloaded to
+know it (layouts/site/static/search.js does the querying).
+
+The index is made from the site model (title and plain text of each published article), not
+from HTML pages, and it is a pure function of the current articles, so an incremental build
+gives the same bytes as a clean one:
+
+- articles fall in ``groups`` by a hash of their slug; inside a group they are numbered
+  newest first (as the site lists them) and their texts laid end to end, so a position is
+  an offset in the group's text;
+- terms fall in ``shards`` by a hash (FNV-1a of the code points); a shard file holds, for
+  every group, a block with the group's postings of the shard's terms;
+- the memo keeps every group's encoded blocks under the digest of its articles' indexed
+  texts: after an edit only the edited article's group is re-tokenised and re-encoded (about
+  1/64 of the work at 10,000 articles) and the shards are concatenated again.
+
+Files under site/search/: meta.json (layout, facets), docs.bin (per group, per article: its
+newest-first rank in the site as a delta from the one before, title length, text length,
+facet combination), s/<k>.bin (shards) and d/<g>-<r>.json
+(title, link, date and text of one article, fetched only for the hits shown).
+
+Numbers are unsigned LEB128 varints. A shard: G, then G block lengths, then the blocks. A
+block: the number of terms, then per term (key delta, length of its postings), then the
+postings. A key is the code point of a single character, or c0·2²¹ + c1 for a pair. A pair's
+postings are its positions in the group's text, delta-coded; a character's are pairs of
+(article delta, count·2 + 1 if it occurs in the title).
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import re
-import subprocess
-import tempfile
-from collections.abc import Mapping
-from pathlib import Path
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from xindelu.core.errors import ContentError, ContentErrors
-from xindelu.site.pagefind_bundle import canonical_bundle
+import numpy as np
 
-BUNDLE = "pagefind"
-ARTICLE_PREFIX = "site/articles/"
-# The article template marks where the indexed text ends; only Pagefind's copy gets the extra terms.
-MARKER = b"<!--search-terms-->"
-_BODY = re.compile(rb"data-pagefind-body[^>]*>(.*?)" + re.escape(MARKER), re.DOTALL)
-_TAG = re.compile(r"<[^>]+>")
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+from xindelu.core.forked import cores, split_map
 
+if TYPE_CHECKING:
+    from xindelu.site.model import ArticleView, Site
 
-def index_terms(text: str) -> str:
-    """Every distinct ideograph of ``text``, space-separated, in first-seen order.
+VERSION = 1
+PREFIX = "site/search/"
+PAIR = 1 << 21  # a pair's key is c0 * PAIR + c1; a single character's key is below PAIR
 
-    The extended build segments Chinese into words (基层调研, 深入调研) and Pagefind matches
-    a term only at the start of a word, so the query 调研 misses 深入调研. The search page
-    therefore splits a Chinese query into single characters (static/search.js, xindeluTerm),
-    and this block gives every character a word of its own: a query then finds every piece
-    containing all its characters — full recall, at the price of character-level precision
-    (ranking still puts pieces with the whole word first).
-    """
-    return " ".join(dict.fromkeys("".join(_CJK_RUN.findall(text))))
+# ---------------------------------------------------------------------------------------------
+# Normalisation: full-width ASCII forms to ASCII, Latin capitals to small, every kind of white
+# space (and control characters) to a space. One code point to one code point, so positions in
+# the normalised text are positions in the original; search.js folds the same way.
+
+SPACES = (0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF)
 
 
-def with_index_terms(page: bytes) -> bytes:
-    match = _BODY.search(page)
-    if match is None:
-        return page
-    text = html.unescape(_TAG.sub(" ", match.group(1).decode("utf-8")))
-    block = f'<div class="search-terms" data-pagefind-weight="0.1">{index_terms(text)}</div>'.encode()
-    return page.replace(MARKER, block, 1)
+def _fold_table() -> dict[int, int]:
+    table = {cp: 0x20 for cp in (*range(0x21), *range(0x7F, 0xA0), *SPACES)}
+    table.update({cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)})
+    for cp, target in list(table.items()):
+        if 0x41 <= target <= 0x5A:
+            table[cp] = target + 32
+    table.update({cp: cp + 32 for cp in range(0x41, 0x5B)})
+    return table
 
 
-def _binary() -> Path:
-    from pagefind_bin_extended import get_executable  # the extended build: CJK segmentation
-
-    return get_executable()
+FOLD = _fold_table()
 
 
-def _failure(message: str) -> ContentErrors:
-    return ContentErrors(
-        [
-            ContentError(
-                "output/site/pagefind",
-                0,
-                f"生成搜索索引失败：{message}",
-                "请确认已安装 pagefind[extended]（make setup 或 pip install -e '.[test]'）",
-            )
-        ]
-    )
+def normalize(text: str) -> str:
+    """The text as the index sees it (same length, code point for code point)."""
+    return text.translate(FOLD)
 
 
-def search_outputs(pages: Mapping[str, bytes], base_path: str) -> dict[str, bytes]:
-    """The Pagefind bundle for the article pages among ``pages`` ("site/…" → bytes).
+def query_parts(query: str) -> list[str]:
+    """A query's parts: spaces mean AND."""
+    return [part for part in normalize(query).split(" ") if part]
 
-    Result URLs are site-relative; Pagefind's script prefixes them with the path it was
-    loaded from, so search works under a sub-path too (``base_path`` is kept for callers).
-    """
-    articles = [key for key in pages if key.startswith(ARTICLE_PREFIX) and key.endswith("/index.html")]
-    if not articles:  # a new column with nothing published yet: Pagefind refuses an empty index
-        return {}
-    try:
-        binary = _binary()
-    except (ImportError, FileNotFoundError) as exc:
-        raise _failure(f"找不到 pagefind_extended 程序（{exc}）") from exc
-    with tempfile.TemporaryDirectory(prefix="xindelu-search-") as tmp:
-        source = Path(tmp, "src")
-        for key in articles:
-            target = source / key[len("site/") :]
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(with_index_terms(pages[key]))
-        bundle = Path(tmp, "bundle")
-        command = [str(binary), "--site", str(source), "--output-path", str(bundle), "--force-language", "zh"]
-        try:
-            run = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise _failure(str(exc)) from exc
-        if run.returncode != 0:
-            raise _failure((run.stderr or run.stdout).strip()[-500:])
-        return canonical_bundle(  # Pagefind orders its filter indexes differently on every run
-            {
-                f"site/{BUNDLE}/{file.relative_to(bundle).as_posix()}": file.read_bytes()
-                for file in sorted(bundle.rglob("*"))
-                if file.is_file()
-            }
+
+def _fold_codes(codes: np.ndarray) -> np.ndarray:
+    """normalize() on an array of code points."""
+    c = codes.astype(np.int64)
+    wide = (c >= 0xFF01) & (c <= 0xFF5E)
+    c[wide] -= 0xFEE0
+    upper = (c >= 0x41) & (c <= 0x5A)
+    c[upper] += 32
+    space = (c <= 0x20) | ((c >= 0x7F) & (c < 0xA0)) | np.isin(c, SPACES)
+    c[space] = 0x20
+    return c
+
+
+# ---------------------------------------------------------------------------------------------
+# Plain text of an article: one block per paragraph, heading, list item, table cell; footnote
+# marks and their "↩" links dropped. Blocks are never glued together, so no match and no
+# excerpt runs from a heading into its paragraph.
+
+_DROP = re.compile(
+    r'<sup id="fnref[^"]*">.*?</sup>|<a class="footnote-backref"[^>]*>.*?</a>|<(script|style)\b.*?</\1>',
+    re.S | re.I,
+)
+_BLOCK = re.compile(
+    r"</?(?:p|h[1-6]|li|ul|ol|dl|dt|dd|blockquote|div|section|figure|figcaption|table|thead|tbody|tfoot|tr|td|th"
+    r"|caption|pre|hr|br)\b[^>]*>",
+    re.I,
+)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def text_blocks(body_html: str) -> list[str]:
+    """The article's text, block by block, runs of white space inside a block made one space."""
+    blocks = []
+    for part in _BLOCK.split(_DROP.sub("", body_html)):
+        if "<" in part:
+            part = _TAG.sub("", part)
+        if "&" in part:
+            part = html.unescape(part)
+        text = " ".join(part.split())  # other odd characters become spaces in normalize()
+        if text:
+            blocks.append(text)
+    return blocks
+
+
+def plain_title(title: str) -> str:
+    return " ".join(title.split())
+
+
+def indexed_text(title: str, blocks: Sequence[str]) -> str:
+    """Title and blocks separated by spaces: no term spans two of them."""
+    return " ".join((plain_title(title), *blocks))
+
+
+# ---------------------------------------------------------------------------------------------
+# Layout: a pure function of the number of articles.
+
+
+def layout(count: int) -> tuple[int, int]:
+    """(groups, shards). About 150 articles a group; shards of ~10 KB at ~2 KB of index an article."""
+    groups = 1
+    while groups < 64 and groups * 256 <= count:
+        groups *= 2
+    shards = 8
+    while shards < 2048 and shards * 4 < count:
+        shards *= 2
+    return groups, shards
+
+
+def group_of(slug: str, groups: int) -> int:
+    return zlib.crc32(slug.encode("utf-8")) % groups
+
+
+def shard_of(text: str, shards: int) -> int:
+    """FNV-1a over the term's code points (search.js computes the same)."""
+    h = 2166136261
+    for ch in text:
+        h = ((h ^ ord(ch)) * 16777619) & 0xFFFFFFFF
+    return h % shards
+
+
+# ---------------------------------------------------------------------------------------------
+# Varints
+
+
+def varint(value: int) -> bytes:
+    out = bytearray()
+    while value >= 128:
+        out.append(value & 127 | 128)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def _varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """LEB128 of every value (non-negative int64): the bytes, and each value's start offset (plus the end)."""
+    v = values.astype(np.uint64)
+    size = np.ones(len(v), dtype=np.int64)
+    for shift in range(7, 64, 7):
+        more = v >= (np.uint64(1) << np.uint64(shift))
+        if not more.any():
+            break
+        size += more
+    offsets = np.zeros(len(v) + 1, dtype=np.int64)
+    np.cumsum(size, out=offsets[1:])
+    out = np.zeros(int(offsets[-1]), dtype=np.uint8)
+    rest = v.copy()
+    for k in range(int(size.max()) if len(v) else 0):
+        live = size > k
+        byte = (rest[live] & np.uint64(127)).astype(np.uint8)
+        byte[size[live] > k + 1] |= 128
+        out[offsets[:-1][live] + k] = byte
+        rest >>= np.uint64(7)
+    return out, offsets
+
+
+# ---------------------------------------------------------------------------------------------
+# One group: its articles' texts → one block per shard.
+
+
+@dataclass(frozen=True)
+class DocMemo:
+    """One article's share of the index: its text file and the lengths docs.bin records."""
+
+    text_key: str  # digest of title and body: what the postings are made of
+    file_key: str  # digest of what its d/ file shows
+    file: bytes  # d/<g>-<r>.json
+    length: int  # of its indexed text
+    title_length: int
+
+
+@dataclass(frozen=True)
+class DocInput:
+    title: str
+    path: str
+    date: str
+    body_html: str
+    text_key: str
+    file_key: str
+    old: DocMemo | None  # the memo's entry for this slug, if any
+
+
+@dataclass(frozen=True)
+class GroupInput:
+    key: str  # digest of everything the blocks are made of
+    docs: tuple[DocInput, ...]  # in local order
+    shards: int
+    encode: bool  # False: only some text files are stale, the blocks are reused
+
+
+def prepare_group(group: GroupInput) -> tuple[tuple[DocMemo, ...], tuple[bytes, ...] | None]:
+    """Every article's DocMemo, and the group's blocks when ``group.encode`` (in a forked worker
+    on a cold build: the text extraction is a third of the work)."""
+    memos, texts = [], []
+    for doc in group.docs:
+        old = doc.old
+        if old is not None and old.file_key == doc.file_key:
+            memo = old
+            blocks = json.loads(old.file)["x"] if group.encode else ()
+        else:
+            if old is not None and old.text_key == doc.text_key:
+                blocks = json.loads(old.file)["x"]
+            else:
+                blocks = text_blocks(doc.body_html)
+            file = _json({"t": doc.title, "u": doc.path, "d": doc.date, "x": blocks})
+            text = indexed_text(doc.title, blocks)
+            memo = DocMemo(doc.text_key, doc.file_key, file, len(text), len(plain_title(doc.title)))
+        memos.append(memo)
+        if group.encode:
+            texts.append((indexed_text(doc.title, blocks), memo.title_length))
+    return tuple(memos), encode_group(texts, group.shards) if group.encode else None
+
+
+def encode_group(texts: Sequence[tuple[str, int]], shards: int) -> tuple[bytes, ...]:
+    """The block for every shard of a group's articles: (indexed text, title length) in local order."""
+    if not texts:
+        return (b"\0",) * shards
+    joined = " ".join(text for text, _ in texts)
+    codes = _fold_codes(np.frombuffer(joined.encode("utf-32-le"), dtype="<u4"))
+    lengths = np.array([len(text) for text, _ in texts], dtype=np.int64)
+    starts = np.zeros(len(lengths), dtype=np.int64)
+    np.cumsum(lengths[:-1] + 1, out=starts[1:])
+    titles = np.array([tlen for _, tlen in texts], dtype=np.int64)
+
+    # Pairs: positions grouped by key, ascending.
+    first, second = codes[:-1], codes[1:]
+    where = np.flatnonzero((first != 0x20) & (second != 0x20))
+    pair_keys = first[where] * PAIR + second[where]
+    if len(joined) < (1 << 21):
+        packed = np.sort((pair_keys.astype(np.uint64) << np.uint64(21)) | where.astype(np.uint64))
+        pair_keys = (packed >> np.uint64(21)).astype(np.int64)
+        where = (packed & np.uint64((1 << 21) - 1)).astype(np.int64)
+    else:  # a group text longer than 2 million characters: keys and positions sorted apart
+        order = np.lexsort((where, pair_keys))
+        pair_keys, where = pair_keys[order], where[order]
+    pair_new = np.ones(len(pair_keys), dtype=bool)
+    pair_new[1:] = pair_keys[1:] != pair_keys[:-1]
+    deltas = where.copy()
+    deltas[1:] -= where[:-1]
+    deltas[pair_new] = where[pair_new]
+    pair_bytes, pair_offsets = _varints(deltas)
+    pair_terms = np.flatnonzero(pair_new)
+    pair_term_keys = pair_keys[pair_terms]
+    pair_term_starts = pair_offsets[pair_terms]
+
+    # Single characters: (article delta, count * 2 + in title) per article containing it.
+    chars_at = np.flatnonzero(codes != 0x20)
+    doc = np.searchsorted(starts, chars_at, side="right") - 1
+    in_title = (chars_at - starts[doc]) < titles[doc]
+    char_doc = codes[chars_at] << 20 | doc
+    pairs, counts = np.unique(char_doc, return_counts=True)
+    title_pairs = np.unique(char_doc[in_title])
+    values = counts * 2 + np.isin(pairs, title_pairs, assume_unique=True)
+    chars, docs = pairs >> 20, pairs & ((1 << 20) - 1)
+    char_new = np.ones(len(chars), dtype=bool)
+    char_new[1:] = chars[1:] != chars[:-1]
+    doc_deltas = docs.copy()
+    doc_deltas[1:] -= docs[:-1]
+    doc_deltas[char_new] = docs[char_new]
+    char_bytes, char_offsets = _varints(np.column_stack((doc_deltas, values)).ravel())
+    char_terms = np.flatnonzero(char_new)
+    char_term_keys = chars[char_terms]
+    char_term_starts = char_offsets[char_terms * 2]
+
+    # All terms (characters first: their keys are smaller), their postings in one stream.
+    stream = np.concatenate((char_bytes, pair_bytes))
+    keys = np.concatenate((char_term_keys, pair_term_keys))
+    begins = np.concatenate((char_term_starts, pair_term_starts + len(char_bytes)))
+    ends = np.append(begins[1:], len(stream))
+    sizes = ends - begins
+    shard = _shard_codes(keys, shards)
+    order = np.argsort(shard, kind="stable")  # by shard, then by key
+    keys, begins, sizes, shard = keys[order], begins[order], sizes[order], shard[order]
+    shard_new = np.ones(len(keys), dtype=bool)
+    shard_new[1:] = shard[1:] != shard[:-1]
+    key_deltas = keys.copy()
+    key_deltas[1:] -= keys[:-1]
+    key_deltas[shard_new] = keys[shard_new]
+    directory, directory_offsets = _varints(np.column_stack((key_deltas, sizes)).ravel())
+    total = int(sizes.sum())
+    gathered_at = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=gathered_at[1:])
+    gather = np.repeat(begins - gathered_at[:-1], sizes) + np.arange(total, dtype=np.int64)
+    postings = stream[gather].tobytes()
+    directory_bytes = directory.tobytes()
+
+    firsts = np.searchsorted(shard, np.arange(shards + 1))
+    blocks = []
+    for s in range(shards):
+        a, b = int(firsts[s]), int(firsts[s + 1])
+        if a == b:
+            blocks.append(b"\0")
+            continue
+        blocks.append(
+            varint(b - a)
+            + directory_bytes[directory_offsets[2 * a] : directory_offsets[2 * b]]
+            + postings[gathered_at[a] : gathered_at[b]]
         )
+    return tuple(blocks)
+
+
+def _shard_codes(keys: np.ndarray, shards: int) -> np.ndarray:
+    """shard_of() for term keys, vectorised."""
+    mask = np.uint64(0xFFFFFFFF)
+    prime = np.uint64(16777619)
+    single = keys < PAIR
+    first = np.where(single, keys, keys // PAIR).astype(np.uint64)
+    h = ((np.uint64(2166136261) ^ first) * prime) & mask
+    second = (keys % PAIR).astype(np.uint64)
+    h2 = ((h ^ second) * prime) & mask
+    h = np.where(single, h, h2)
+    return (h % np.uint64(shards)).astype(np.int64)
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole index
+
+
+@dataclass(frozen=True)
+class SearchMemo:
+    """What the next build may reuse: every group's blocks under the key of its articles'
+    texts, and every article's text file and lengths (DocMemo) by slug."""
+
+    layout: tuple[int, int] = (0, 0)
+    groups: Mapping[int, tuple[str, tuple[bytes, ...]]] = field(default_factory=dict)
+    docs: Mapping[str, DocMemo] = field(default_factory=dict)
+
+
+def _digest(*parts: str) -> str:
+    h = hashlib.sha1(usedforsecurity=False)
+    for part in parts:
+        h.update(part.encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+# Below this many groups to encode, forking a second process costs more than it saves.
+PARALLEL_GROUPS = 4
+
+
+def search_outputs(site: Site, previous: SearchMemo | None) -> tuple[dict[str, bytes], SearchMemo]:
+    """The index files of the site's published articles ("site/search/…" → bytes), and the memo
+    for the next build. Writes nothing; the same articles give the same bytes, whatever the memo."""
+    views = site.articles
+    groups, shards = layout(len(views))
+    old_docs = previous.docs if previous is not None else {}
+    old_groups = previous.groups if previous is not None and previous.layout == (groups, shards) else {}
+    members: list[list[tuple[str, int]]] = [[] for _ in range(groups)]  # (slug, position in views)
+    for i, view in enumerate(views):
+        slug = view.entry.article.slug
+        members[group_of(slug, groups)].append((slug, i))
+
+    inputs: list[GroupInput] = []
+    for member in members:  # newest first, as in the site: docs.bin stores rank deltas
+        docs = []
+        h = hashlib.sha1(f"{VERSION}:{shards}".encode(), usedforsecurity=False)
+        for slug, i in member:
+            entry = views[i].entry
+            a = entry.article
+            text_key = _digest(a.title, a.body_html)
+            docs.append(
+                DocInput(a.title, entry.path, entry.date_zh, a.body_html, text_key,
+                         _digest(text_key, entry.path, entry.date_zh), old_docs.get(slug))
+            )  # fmt: skip
+            h.update(f"{slug}\0{text_key}\0".encode())
+        key = h.hexdigest()
+        encode = old_groups.get(len(inputs), ("", ()))[0] != key
+        inputs.append(GroupInput(key, tuple(docs), shards, encode))
+    todo = [
+        g
+        for g, group in enumerate(inputs)
+        if group.encode or any(d.old is None or d.old.file_key != d.file_key for d in group.docs)
+    ]
+    work = [inputs[g] for g in todo]
+    workers = cores(2) if sum(group.encode for group in work) >= PARALLEL_GROUPS else 1
+    made = dict(zip(todo, split_map(prepare_group, work, workers), strict=True))
+    blocks: dict[int, tuple[str, tuple[bytes, ...]]] = {}
+    doc_memos: dict[str, DocMemo] = {}
+    for g, group in enumerate(inputs):
+        memos, encoded = made.get(g, (tuple(d.old for d in group.docs), None))
+        blocks[g] = (group.key, encoded if encoded is not None else old_groups[g][1])
+        for (slug, _), memo in zip(members[g], memos, strict=True):
+            doc_memos[slug] = memo  # type: ignore[assignment]
+
+    outputs: dict[str, bytes] = {}
+    for s in range(shards):
+        parts = [blocks[g][1][s] for g in range(groups)]
+        outputs[f"{PREFIX}s/{s}.bin"] = varint(groups) + b"".join(varint(len(p)) for p in parts) + b"".join(parts)
+
+    facets, combo_of = _facets(site)
+    combos: dict[tuple[int, ...], int] = {}
+    table = bytearray()
+    for g, member in enumerate(members):
+        table += varint(len(member))
+        last = 0
+        for local, (slug, i) in enumerate(member):
+            memo = doc_memos[slug]
+            combo = combos.setdefault(combo_of(views[i]), len(combos))
+            table += varint(i - last) + varint(memo.title_length) + varint(memo.length) + varint(combo)
+            last = i
+            outputs[f"{PREFIX}d/{g}-{local}.json"] = memo.file
+    outputs[f"{PREFIX}docs.bin"] = bytes(table)
+    outputs[f"{PREFIX}meta.json"] = _json(
+        {
+            "version": VERSION,
+            "groups": groups,
+            "shards": shards,
+            "count": len(views),
+            "facets": facets,
+            "combos": [list(c) for c in combos],
+        }
+    )
+    return outputs, SearchMemo((groups, shards), blocks, doc_memos)
+
+
+def _json(value: object) -> bytes:
+    """Compact JSON with <, > and & escaped: an article's text never reads as markup, even
+    to a tool that opens the file as HTML (the page escapes it again when it shows it)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e").encode("utf-8")
+
+
+def _facets(site: Site):
+    """The filters (unit, category, form, every configured dimension) and each article's values
+    as indexes into them (0: none)."""
+    config = site.config
+    facets = [
+        {"label": "单位", "values": [u.name for u in config.units]},
+        {"label": "类别", "values": [c.name for c in config.categories]},
+        {"label": "体裁", "values": [f.name for f in config.forms]},
+        *({"label": d.label, "values": [v.name for v in d.values]} for d in config.dimensions),
+    ]
+    index = [{name: n + 1 for n, name in enumerate(f["values"])} for f in facets]
+    keys = [d.key for d in config.dimensions]
+
+    def combo_of(view: ArticleView) -> tuple[int, ...]:
+        a = view.entry.article
+        extra = dict(a.extra)
+        names = [a.unit.name, a.category.name, a.form.name, *(extra.get(k, "") for k in keys)]
+        return tuple(index[n].get(name, 0) for n, name in enumerate(names))
+
+    return facets, combo_of
