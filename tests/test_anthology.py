@@ -9,8 +9,6 @@ from __future__ import annotations
 import io
 import itertools
 import re
-import shutil
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +18,7 @@ import pytest
 from conftest import REPO, TODAY, article
 from pypdf import PdfReader
 
-from xindelu import pdf
+from xindelu import weasy_patches
 from xindelu.anthology import (
     affiliation,
     anthology_sources,
@@ -208,43 +206,11 @@ def test_print_edition_has_trim_bleed_and_crop_marks(book: Book) -> None:
         assert len(marks) >= 4
 
 
-def test_print_edition_shares_one_crop_mark_drawing(book: Book) -> None:
-    # xindelu.pdf strokes the marks into one form XObject per page geometry, not one per page.
-    reader = PdfReader(io.BytesIO(book.print_pdf))
-    painted = {
-        name for page in reader.pages for name in re.findall(rb"/(xdlcrop\w+) Do", page.get_contents().get_data())
-    }
-    assert len(painted) == 1
-    assert all(b"/xdlcrop" in page.get_contents().get_data() for page in reader.pages)
-
-
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
-def test_direct_crop_marks_rasterise_like_weasyprints_own(tmp_path: Path) -> None:
-    from PIL import Image, ImageChops
-    from weasyprint import CSS, HTML
-
-    css = CSS(string="@page { size: 140mm 203mm; bleed: 3mm; marks: crop; margin: 20mm; background: #fff }")
-    html = HTML(string="<p>一</p><p style='break-before: page'>二</p>")
-    pdf.uninstall_direct_crop_marks()
-    try:
-        (tmp_path / "theirs.pdf").write_bytes(html.write_pdf(stylesheets=[css]))
-    finally:
-        pdf.install_direct_crop_marks()
-    (tmp_path / "ours.pdf").write_bytes(html.write_pdf(stylesheets=[css]))
-    for name in ("theirs", "ours"):
-        subprocess.run(["pdftoppm", "-r", "150", "-png", f"{name}.pdf", name], cwd=tmp_path, check=True)
-    for page in ("1", "2"):
-        theirs = Image.open(tmp_path / f"theirs-{page}.png").convert("L")
-        ours = Image.open(tmp_path / f"ours-{page}.png").convert("L")
-        assert ImageChops.difference(theirs, ours).getbbox() is None
-        assert ImageChops.invert(ours).getbbox() is not None  # the marks are there at all
-
-
 def test_empty_margin_boxes_skipped_lay_out_pages_as_weasyprint_does() -> None:
     import weasyprint.layout.page as layout_page
     from weasyprint import CSS, HTML
 
-    pdf.install_empty_margin_boxes()
+    weasy_patches.install()
     # Margin boxes with content on every side, in corners, sized, beside empty neighbours.
     css = CSS(
         string="""
@@ -594,7 +560,7 @@ def test_font_data_views_read_the_same_bytes_as_weasyprint_copies() -> None:
     from weasyprint import HTML
     from weasyprint.text.fonts import get_hb_object_data  # WeasyPrint's own, which copies
 
-    pdf.install_font_views()
+    weasy_patches.install()
     document = HTML(string='<html lang="zh-CN"><p style="font-family: Noto Serif CJK SC">中文</p></html>').render()
     document.write_pdf()
     (font,) = document.fonts.values()

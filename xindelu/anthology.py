@@ -318,8 +318,6 @@ def render_anthology(
         raise ValueError("no anthology in content")
     fonts = fonts if fonts is not None else resolve_fonts(config.fonts)
     html, stylesheets = anthology_sources(config, content, edition, layouts, fonts)
-    # Inter-character justification and the punctuation line-break rules (WeasyPrint 70).
-    cjk_typeset.install()
     metadata = PdfMetadata(
         title=anthology.title + (f"——{anthology.subtitle}" if anthology.subtitle else ""),
         # "某某 编" → the author is 某某; the role word belongs on the title page, not in metadata.

@@ -255,7 +255,6 @@ def _render(
 ) -> RenderedPdf:
     fonts = fonts if fonts is not None else bulletin_fonts(config)
     page, css = render_bulletin_html(config, content, bulletin, layouts, fonts)
-    cjk_typeset.install()
     series = bulletin.series_title or config.bulletin.series_title
     metadata = PdfMetadata(
         title=f"{series} 第{bulletin.number}期",

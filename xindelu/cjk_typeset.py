@@ -8,7 +8,7 @@ WeasyPrint 70 implements ``text-align: justify`` by stretching only U+0020 and U
 ragged.  Chinese books justify "inter-character": the leftover width of a line is
 spread over the gaps between characters.
 
-What :func:`install` patches (and nothing else)
+What it patches (and nothing else)
 -----------------------------------------------
 1. ``weasyprint.layout.inline.justify_line(context, line, extra_width)`` — called by
    ``text_align`` only for lines that must be justified (WeasyPrint already skips the
@@ -56,10 +56,9 @@ What :func:`install` patches (and nothing else)
    wrapper hands it a line and a half of Chinese instead, and takes the result only when
    the break lies well inside that draft (see DRAFT_LINES). Same lines, less layout.
 
-Everything is undone by :func:`uninstall`; :func:`installed` is a context manager.
-:func:`install` is idempotent and refuses (``RuntimeError``) to patch a WeasyPrint
-whose major version is not that of ``WRITTEN_FOR`` or whose patched functions are
-missing or have another signature.
+xindelu.weasy_patches installs them (with the other WeasyPrint patches), after checking
+WeasyPrint's version and the signature of every function in :data:`PATCHES` and :data:`USED`;
+its ``uninstall(("cjk",))`` undoes them.
 
 Full-width quotes
 -----------------
@@ -77,14 +76,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import inspect
 import math
 import re
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterator
-
-WRITTEN_FOR = "70.0"
 
 # CSS for Chinese body text; the anthology and bulletin stylesheets include it.
 CJK_BODY_CSS = """\
@@ -93,7 +89,7 @@ p:lang(zh) {
   font-family: "Noto Serif CJK SC", "Source Han Serif SC", serif;
   font-variant-east-asian: normal;      /* no proportional-width / palt-style punctuation */
   font-feature-settings: normal;
-  text-align: justify;                  /* inter-character, via xindelu.cjk_typeset.install() */
+  text-align: justify;                  /* inter-character, via xindelu.cjk_typeset */
   text-align-last: start;               /* last line of a paragraph stays natural */
   text-indent: 2em;                     /* two-character first-line indent */
   hyphens: manual;                      /* no hyphenation dictionary for Chinese */
@@ -564,10 +560,10 @@ def _make_split_first_line(original):
     return split_first_line
 
 
-# --------------------------------------------------------------------------- install / uninstall
+# --------------------------------------------------------------------------- what xindelu.weasy_patches installs
 
 # (module path, attribute path, expected parameters, wrapper factory)
-_PATCHES = (
+PATCHES = (
     ("weasyprint.layout.inline", "justify_line", ("context", "line", "extra_width"), _make_justify_line),
     ("weasyprint.layout.inline", "can_break_text", ("text", "lang"), _make_can_break_text),
     (
@@ -586,76 +582,13 @@ _PATCHES = (
     ),
 )
 # Internals the wrappers rely on without patching them.
-_USED = (
+USED = (
     ("weasyprint.layout.inline", "text_align", ("context", "line", "available_width", "last")),
     ("weasyprint.layout.inline", "add_word_spacing", ("context", "box", "justification_spacing", "x_advance")),
     ("weasyprint.text.line_break", "get_log_attrs", ("text", "lang")),
 )
-_MARK = "_xindelu_cjk_typeset"
 
 
-def _resolve(module_name: str, path: str):
-    import importlib
-
-    owner = importlib.import_module(module_name)
-    *parents, name = path.split(".")
-    for parent in parents:
-        owner = getattr(owner, parent)
-    return owner, name, getattr(owner, name, None)
-
-
-def _check(version: str) -> None:
-    if version.split(".")[0] != WRITTEN_FOR.split(".")[0]:
-        raise RuntimeError(
-            f"xindelu.cjk_typeset was written for WeasyPrint {WRITTEN_FOR} internals; found WeasyPrint "
-            f"{version}. Re-check the patched functions (see the module docstring) and update WRITTEN_FOR."
-        )
-    for module_name, path, parameters, *_ in (*_PATCHES, *_USED):
-        _, _, function = _resolve(module_name, path)
-        if not callable(function):
-            raise RuntimeError(f"xindelu.cjk_typeset: {module_name}.{path} is missing in WeasyPrint {version}")
-        found = tuple(inspect.signature(function).parameters)
-        if found != parameters:
-            raise RuntimeError(
-                f"xindelu.cjk_typeset: {module_name}.{path}{found} changed in WeasyPrint {version}; expected {parameters}"
-            )
-
-
-def is_installed() -> bool:
-    _, _, function = _resolve("weasyprint.layout.inline", "justify_line")
-    return bool(getattr(function, _MARK, False))
-
-
-def install() -> None:
-    """Patch WeasyPrint for Chinese justification and punctuation line breaking (idempotent)."""
-    import weasyprint
-
-    if is_installed():
-        return
-    _check(weasyprint.__version__)
+def declare() -> None:
+    """The Pango functions the wrappers call, declared to WeasyPrint's cffi (idempotent)."""
     _declare_allow_breaks()
-    for module_name, path, _, factory in _PATCHES:
-        owner, name, function = _resolve(module_name, path)
-        wrapper = factory(function)
-        setattr(wrapper, _MARK, True)
-        setattr(owner, name, wrapper)
-
-
-def uninstall() -> None:
-    """Restore the original WeasyPrint functions."""
-    for module_name, path, *_ in _PATCHES:
-        owner, name, function = _resolve(module_name, path)
-        if getattr(function, _MARK, False):
-            setattr(owner, name, function.__wrapped__)
-
-
-@contextlib.contextmanager
-def installed() -> Iterator[None]:
-    """Context manager: install, then restore the previous state."""
-    was_installed = is_installed()
-    install()
-    try:
-        yield
-    finally:
-        if not was_installed:
-            uninstall()

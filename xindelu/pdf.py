@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import hashlib
 import html as html_lib
-import inspect
 import logging
 import mimetypes
 import os
@@ -26,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote
 
+from . import weasy_patches
 from .config import Fonts
 from .errors import ContentError, ContentErrors
 from .records import is_local_src
@@ -274,198 +273,6 @@ def _weasyprint_logs(progress: Progress | None) -> Iterator[list[str]]:
         progress_logger.propagate, main_logger.propagate = saved[1], saved[2]
 
 
-# ---------------------------------------------------------------- crop marks
-
-_MARKS_FLAG = "_xindelu_direct_marks"
-
-
-def crop_mark_segments(
-    painting_area: tuple[float, float, float, float], bleed: Mapping[str, float]
-) -> tuple[tuple[float, float, float, float], ...]:
-    """The eight crop-mark strokes (x0, y0, x1, y1) of a page, in CSS px, y downwards.
-
-    The same lines WeasyPrint 70 draws for ``marks: crop`` (``draw_background``): at each
-    corner one horizontal and one vertical stroke on the trim line, from the media edge
-    half-way to the trim.
-    """
-    x, y, width, height = painting_area
-    top, right, bottom, left = (bleed[side] for side in ("top", "right", "bottom", "left"))
-    right_x, bottom_y = x + width, y + height
-    return (
-        (x, y + top, x + left / 2, y + top),
-        (right_x, y + top, right_x - right / 2, y + top),
-        (right_x, bottom_y - bottom, right_x - right / 2, bottom_y - bottom),
-        (x, bottom_y - bottom, x + left / 2, bottom_y - bottom),
-        (x + left, y, x + left, y + top / 2),
-        (right_x - right, bottom_y, right_x - right, bottom_y - bottom / 2),
-        (x + left, bottom_y, x + left, bottom_y - bottom / 2),
-        (right_x - right, y, right_x - right, y + top / 2),
-    )
-
-
-def _make_draw_background(original):
-    """WeasyPrint 70 draws crop marks by building, parsing and drawing an SVG image, in a new
-    form XObject on every page (a tenth of the drawing time of a book page). The wrapper
-    strokes the same eight lines (1 px, black, butt caps, as the SVG does) into one form
-    XObject per page geometry, kept in the document's shared resources under a name derived
-    from the geometry, and paints it on every page. A transparency group like WeasyPrint's,
-    so that viewers rasterise the marks exactly as before. Crosses are left to WeasyPrint.
-    """
-
-    @functools.wraps(original)
-    def draw_background(stream, background, clip_box=True, bleed=None, marks=()):
-        if not (bleed and marks) or "cross" in marks:
-            return original(stream, background, clip_box, bleed, marks)
-        original(stream, background, clip_box, bleed, ())
-        if background is None or not background.layers:
-            return None  # WeasyPrint draws no marks either then
-        segments = crop_mark_segments(background.layers[-1].painting_area, bleed)
-        key = hashlib.md5(repr((segments, stream.page_rectangle)).encode(), usedforsecurity=False)
-        name = "xdlcrop" + key.hexdigest()[:8]
-        xobjects = stream._resources["XObject"]
-        if name not in xobjects:
-            group = stream.add_group(*stream.page_rectangle)
-            xobjects[name] = xobjects.pop(group.id)
-            group.set_color_rgb(0, 0, 0, stroke=True)
-            group.set_line_width(1)
-            group.set_dash([], 0)
-            group.set_line_cap(0)
-            group.set_line_join(0)
-            group.set_miter_limit(4)
-            for x0, y0, x1, y1 in segments:
-                group.move_to(x0, y0)
-                group.line_to(x1, y1)
-            group.stroke()
-        with stream.artifact():
-            stream.draw_x_object(name)
-        return None
-
-    return draw_background
-
-
-def install_direct_crop_marks() -> None:
-    """Patch WeasyPrint 70's ``draw_background`` to stroke crop marks directly (idempotent)."""
-    import weasyprint.draw as draw
-
-    current = draw.draw_background
-    if getattr(current, _MARKS_FLAG, False):
-        return
-    expected = ("stream", "background", "clip_box", "bleed", "marks")
-    if tuple(inspect.signature(current).parameters) != expected:
-        raise RuntimeError(f"xindelu.pdf: weasyprint.draw.draw_background{expected} changed; re-check crop marks")
-    wrapper = _make_draw_background(current)
-    setattr(wrapper, _MARKS_FLAG, True)
-    draw.draw_background = wrapper
-
-
-def uninstall_direct_crop_marks() -> None:
-    """Give crop marks back to WeasyPrint (tests compare both drawings)."""
-    import weasyprint.draw as draw
-
-    if getattr(draw.draw_background, _MARKS_FLAG, False):
-        draw.draw_background = draw.draw_background.__wrapped__
-
-
-# ---------------------------------------------------------------- margin boxes
-
-_MARGIN_FLAG = "_xindelu_empty_margin_boxes"
-
-
-def _skip_empty_margin_boxes(original):
-    """WeasyPrint 70 makes all 16 margin boxes of every page (``make_margin_boxes``), resolving
-    the lengths of each against its computed style, then sets the width, height, margins,
-    paddings and borders of the boxes that generate nothing to 0 and lays out only the others.
-    A book page has two with content (running head and folio): most of that style work was
-    thrown away, a tenth of a page's layout. For an empty margin box, this sets only what is
-    not reset afterwards (min/max sizes, which the margin-box layout never reads of it)."""
-
-    from weasyprint.formatting_structure.boxes import MarginBox
-
-    @functools.wraps(original)
-    def resolve_percentages(box, containing_block):
-        if type(box) is MarginBox and not box.is_generated:
-            box.min_width = box.min_height = 0
-            box.max_width = box.max_height = float("inf")
-            return
-        original(box, containing_block)
-
-    return resolve_percentages
-
-
-def install_empty_margin_boxes() -> None:
-    """Patch the ``resolve_percentages`` that WeasyPrint 70's page layout calls (idempotent)."""
-    import weasyprint.layout.page as page
-
-    current = page.resolve_percentages
-    if getattr(current, _MARGIN_FLAG, False):
-        return
-    expected = ("box", "containing_block")
-    if tuple(inspect.signature(current).parameters) != expected:
-        raise RuntimeError(f"xindelu.pdf: weasyprint.layout.page.resolve_percentages{expected} changed")
-    wrapper = _skip_empty_margin_boxes(current)
-    setattr(wrapper, _MARGIN_FLAG, True)
-    page.resolve_percentages = wrapper
-
-
-# ---------------------------------------------------------------- font data
-
-_FONTS_FLAG = "_xindelu_face_views"
-
-
-def _face_view(original):
-    """WeasyPrint 70's ``Font`` copies the whole font file into Python bytes for every font of
-    every document (``get_hb_object_data(hb_face)``): 45 MB for the two Noto CJK collections,
-    only to replace it with the subset (made from the HarfBuzz face, not from the copy).
-    Here a face's data is a read-only view of HarfBuzz's blob instead, kept alive with it.
-    """
-
-    @functools.wraps(original)
-    def get_hb_object_data(hb_object, ot_color=None, glyph=None):
-        if ot_color is not None or glyph is not None:
-            return original(hb_object, ot_color, glyph)
-        from weasyprint.text.ffi import ffi, harfbuzz
-
-        blob = harfbuzz.hb_face_reference_blob(hb_object)
-        length = ffi.new("unsigned int *")
-        data = harfbuzz.hb_blob_get_data(blob, length)
-        if data == ffi.NULL:
-            harfbuzz.hb_blob_destroy(blob)
-            return None
-        owner = ffi.gc(data, lambda _, blob=blob: harfbuzz.hb_blob_destroy(blob))
-        return memoryview(ffi.buffer(owner, int(length[0]))).toreadonly()
-
-    return get_hb_object_data
-
-
-def _bytes_after(original):
-    """What is embedded must be bytes: a view still there after subsetting becomes bytes."""
-
-    @functools.wraps(original)
-    def subset(self, to_unicode, hinting):
-        original(self, to_unicode, hinting)
-        if isinstance(self.file_content, memoryview):
-            self.file_content = self.file_content.tobytes()
-
-    return subset
-
-
-def install_font_views() -> None:
-    """Patch WeasyPrint 70's PDF fonts to read face data without copying it (idempotent)."""
-    import weasyprint.pdf.fonts as fonts
-
-    if getattr(fonts.get_hb_object_data, _FONTS_FLAG, False):
-        return
-    for function, expected in (
-        (fonts.get_hb_object_data, ("hb_object", "ot_color", "glyph")),
-        (fonts.Font.subset, ("self", "to_unicode", "hinting")),
-    ):
-        if tuple(inspect.signature(function).parameters) != expected:
-            raise RuntimeError(f"xindelu.pdf: weasyprint.pdf.fonts {function.__name__}{expected} changed")
-    view, subset = _face_view(fonts.get_hb_object_data), _bytes_after(fonts.Font.subset)
-    setattr(view, _FONTS_FLAG, True)
-    fonts.get_hb_object_data, fonts.Font.subset = view, subset
-
-
 # ---------------------------------------------------------------- the site's own images
 
 # An article's pictures are set far from its folder (a book's HTML is resolved against the
@@ -584,11 +391,8 @@ def render_document(
     ``parsed``: ``weasyprint.CSS`` objects of ``stylesheets``, parsed once for several documents.
     ``site_root``: where the xdl-site: URLs of the site's images (see site_images) are read.
     """
-    from weasyprint import CSS, HTML  # lazy: a second's import, only when a PDF is made
-
-    install_direct_crop_marks()
-    install_font_views()
-    install_empty_margin_boxes()
+    weasyprint = weasy_patches.weasyprint()  # lazy: a second's import, only when a PDF is made
+    CSS, HTML = weasyprint.CSS, weasyprint.HTML
     started = time.monotonic()
     metadata = metadata or PdfMetadata(title="")
     with _weasyprint_logs(progress) as warnings:
