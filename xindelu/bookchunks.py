@@ -50,7 +50,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from . import fontmerge, weasy_patches
-from .pdf import PdfMetadata, Progress, RenderedPdf, render_document, site_files_digest
+from .pdf import ImageFilter, PdfMetadata, Progress, RenderedPdf, render_document, site_files_digest
 
 CHUNK_FORMAT = "3"  # bump when the chunk files or their rendering change (3: fonts deferred to the join)
 PAD = '<div class="xdl-chunk-pad"></div>'
@@ -183,6 +183,7 @@ class _Job:
     parsed: tuple = ()  # weasyprint.CSS of ``stylesheets``, parsed before the fork
     parsed_pad: object = None  # and of PAD_CSS
     site_root: Path | None = None  # where the articles' pictures are read
+    images: ImageFilter | None = None  # and how they are converted
 
 
 def _outline_levels(document) -> list[tuple[int, str]]:
@@ -273,6 +274,7 @@ def _render(
         before_write=before_write,
         parsed=parsed or None,
         site_root=job.site_root,
+        images=job.images,
     )
     return rendered, seen["levels"], seen["links"]
 
@@ -378,9 +380,10 @@ def render_chunked(
     workers: int = 2,
     progress: Progress | None = None,
     site_root: Path | None = None,
+    images: ImageFilter | None = None,
 ) -> RenderedPdf:
     """Lay out the chunks in ``workers`` forked processes, the front matter last, and join them."""
-    options = {"workers": workers, "progress": progress, "site_root": site_root}
+    options = {"workers": workers, "progress": progress, "site_root": site_root, "images": images}
     try:
         return _render_chunked(cut, base_url, stylesheets, metadata, cache_dir=cache_dir, **options)
     except fontmerge.FontsChanged:
@@ -402,10 +405,13 @@ def _render_chunked(
     workers: int,
     progress: Progress | None,
     site_root: Path | None,
+    images: ImageFilter | None,
 ) -> RenderedPdf:
     weasyprint = weasy_patches.weasyprint()  # patched before the workers fork
     started = time.monotonic()
-    css_key = _digest(CHUNK_FORMAT, *stylesheets, PAD_CSS)  # not base_url: the folder must not change the bytes
+    css_key = _digest(
+        CHUNK_FORMAT, *stylesheets, PAD_CSS, images.key if images else ""
+    )  # not base_url: the folder must not change the bytes
     specs = tuple(
         ChunkSpec(
             s.index,
@@ -447,7 +453,14 @@ def _render_chunked(
     # Parsed once here, before the workers fork: every chunk reuses them.
     parsed = tuple(CSS(string=text, base_url=base_url) for text in stylesheets)
     job = _Job(
-        cut.front, base_url, tuple(stylesheets), metadata, parsed, CSS(string=PAD_CSS, base_url=base_url), site_root
+        cut.front,
+        base_url,
+        tuple(stylesheets),
+        metadata,
+        parsed,
+        CSS(string=PAD_CSS, base_url=base_url),
+        site_root,
+        images,
     )
     context = multiprocessing.get_context("fork")
     procs = []

@@ -19,7 +19,7 @@ import jinja2
 
 from . import cjk_typeset
 from .anthology import print_layout_dirs
-from .config import SiteConfig
+from .config import SiteConfig, cmyk_css
 from .content import Content
 from .errors import ContentError, ContentErrors
 from .pdf import (
@@ -206,6 +206,9 @@ def render_bulletin_html(
             if text
         ],
         "cjk_body_css": cjk_typeset.CJK_BODY_CSS,
+        # GB/T 9704-2012 colour: the red in CMYK, the text in black alone.
+        "red": cmyk_css(config.bulletin.red_cmyk),
+        "ink": cmyk_css((0, 0, 0, 100)),
     }
     env = _environment(layouts)
     texts = []

@@ -336,8 +336,19 @@ def site_files_digest(html: str, root: Path | None) -> str:
     return digest.hexdigest()
 
 
-def _url_fetcher(root: Path | None):
-    """WeasyPrint's fetcher, which also reads xdl-site: URLs from ``root``."""
+@dataclass(frozen=True)
+class ImageFilter:
+    """Applied to every picture of the site before layout (the print edition makes them CMYK).
+
+    ``key`` names what it does (a digest of the profile), for the PDF's /ID and chunk keys.
+    """
+
+    key: str
+    convert: Callable[[bytes, str], bytes]  # (the picture's bytes, its path in the site) → JPEG bytes
+
+
+def _url_fetcher(root: Path | None, images: ImageFilter | None = None):
+    """WeasyPrint's fetcher, which also reads xdl-site: URLs from ``root`` (through ``images``)."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class SiteFetcher(URLFetcher):
@@ -348,7 +359,10 @@ def _url_fetcher(root: Path | None):
             if file is None:
                 raise ValueError(f"not a file in the site: {url}")
             kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, file.read_bytes(), {"Content-Type": kind})
+            data = file.read_bytes()
+            if images is not None and kind.startswith("image/") and kind != "image/svg+xml":
+                data, kind = images.convert(data, file.relative_to(root).as_posix()), "image/jpeg"
+            return URLFetcherResponse(url, data, {"Content-Type": kind})
 
     return SiteFetcher()
 
@@ -382,6 +396,7 @@ def render_document(
     before_write: Callable[[object], None] | None = None,
     parsed: Sequence[object] | None = None,
     site_root: Path | None = None,
+    images: ImageFilter | None = None,
 ) -> RenderedPdf:
     """HTML + CSS texts → a reproducible PDF with embedded, subset fonts, and its page count.
 
@@ -389,14 +404,15 @@ def render_document(
     hash of the input, and nothing else in WeasyPrint 70's output depends on time or randomness.
     ``before_write(document)`` may inspect the laid-out pages (e.g. to check folios).
     ``parsed``: ``weasyprint.CSS`` objects of ``stylesheets``, parsed once for several documents.
-    ``site_root``: where the xdl-site: URLs of the site's images (see site_images) are read.
+    ``site_root``: where the xdl-site: URLs of the site's images (see site_images) are read;
+    ``images`` converts them (the print edition's CMYK pictures).
     """
     weasyprint = weasy_patches.weasyprint()  # lazy: a second's import, only when a PDF is made
     CSS, HTML = weasyprint.CSS, weasyprint.HTML
     started = time.monotonic()
     metadata = metadata or PdfMetadata(title="")
     with _weasyprint_logs(progress) as warnings:
-        document = HTML(string=html, base_url=base_url, url_fetcher=_url_fetcher(site_root)).render(
+        document = HTML(string=html, base_url=base_url, url_fetcher=_url_fetcher(site_root, images)).render(
             stylesheets=list(parsed) if parsed is not None else [CSS(string=t, base_url=base_url) for t in stylesheets]
         )
         info = document.metadata
@@ -416,7 +432,7 @@ def render_document(
         # Not base_url: it is where the checkout happens to be, and the same input must give the
         # same bytes in any folder (the files it resolves are named relative to it in the HTML).
         digest = hashlib.md5(usedforsecurity=False)
-        for text in (html, *stylesheets, repr(metadata)):
+        for text in (html, *stylesheets, repr(metadata), images.key if images else ""):
             digest.update(text.encode("utf-8") + b"\0")
         digest.update(site_files_digest(html, site_root).encode("ascii"))
         data = document.write_pdf(pdf_identifier=digest.hexdigest().encode("ascii"))
