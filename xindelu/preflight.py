@@ -121,7 +121,6 @@ def scan_colours(pdf) -> ColourScan:
                 if xobject.get("/Subtype") == pikepdf.Name.Image:
                     if _space_kind(xobject.get("/ColorSpace", pikepdf.Name.DeviceGray), resources) == "rgb":
                         scan.rgb_images += 1
-                        scan.rgb_operators += 0
                         if page_no not in scan.rgb_pages:
                             scan.rgb_pages.append(page_no)
                 elif xobject.get("/Subtype") == pikepdf.Name.Form:
@@ -214,7 +213,9 @@ def check_pdf(data: bytes, name: str, *, pdfx: bool, page_multiple: int | None) 
             findings.append(
                 Finding(
                     bool(cmyk),
-                    f"输出意图：{cmyk[0][2]}（CMYK 特性文件已嵌入）" if cmyk else "没有嵌入 CMYK 特性文件的 PDF/X 输出意图",
+                    f"输出意图：{cmyk[0][2]}（CMYK 特性文件已嵌入）"
+                    if cmyk
+                    else "没有嵌入 CMYK 特性文件的 PDF/X 输出意图",
                 )
             )
             annotated = sum(1 for page in pdf.pages if page.obj.get("/Annots"))
@@ -246,14 +247,13 @@ def check_pdf(data: bytes, name: str, *, pdfx: bool, page_multiple: int | None) 
                 f"图片 {images} 张，分辨率都不低于 {MIN_PPI} ppi"
                 if not low
                 else "；".join(
-                    f"第 {u.page} 页图片{('（' + u.source + '）') if u.source else ''} 只有 {u.ppi:.0f} ppi" for u in low
+                    f"第 {u.page} 页图片{('（' + u.source + '）') if u.source else ''} 只有 {u.ppi:.0f} ppi"
+                    for u in low
                 ),
             )
         )
         missing = unembedded_fonts(pdf)
-        findings.append(
-            Finding(not missing, "字体全部嵌入" if not missing else "未嵌入的字体：" + "、".join(missing))
-        )
+        findings.append(Finding(not missing, "字体全部嵌入" if not missing else "未嵌入的字体：" + "、".join(missing)))
         if page_multiple:
             findings.append(
                 Finding(
@@ -271,17 +271,16 @@ def _pages(numbers: list[int]) -> str:
     return shown + ("等" if len(numbers) > 8 else "")
 
 
-def preflight(root: Path, page_multiple: int, print_edition: str | None) -> tuple[list[str], int]:
+def preflight(root: Path, page_multiple: int) -> tuple[list[str], int]:
     """Report lines for every PDF in output/print/ and the number of violations.
 
-    ``print_edition``: the anthology's print edition's name there (PDF/X-4 and the page multiple).
+    The anthology's print edition (``*-print.pdf``) must also be PDF/X-4 and a whole number
+    of ``page_multiple`` pages; the bulletins are checked for colour, pictures and fonts.
     """
-    folder = root / "output" / "print"
-    files = sorted(folder.glob("*.pdf")) if folder.is_dir() else []
     lines: list[str] = []
     problems = 0
-    for file in files:
-        is_book = file.name == print_edition
+    for file in iter_print_pdfs(root):
+        is_book = file.name.endswith("-print.pdf")
         findings = check_pdf(
             file.read_bytes(), file.name, pdfx=is_book, page_multiple=page_multiple if is_book else None
         )
@@ -292,15 +291,34 @@ def preflight(root: Path, page_multiple: int, print_edition: str | None) -> tupl
     return lines, problems
 
 
-def missing_output(root: Path) -> ContentError:
-    return ContentError(
-        "output/print",
-        0,
-        "还没有生成印刷用 PDF，无从检查",
-        "请先运行 python build.py build",
-    )
-
-
 def iter_print_pdfs(root: Path) -> Iterator[Path]:
     folder = root / "output" / "print"
     yield from sorted(folder.glob("*.pdf")) if folder.is_dir() else ()
+
+
+def run_preflight(root: Path) -> int:
+    """``python build.py preflight``: the report on standard output; 0 when all is well, else 1."""
+    import sys
+
+    from .config import load_config
+    from .errors import ContentErrors
+
+    try:
+        config = load_config(root)
+    except ContentErrors as exc:
+        for error in exc.errors:
+            sys.stderr.write(error.format() + "\n")
+        return 1
+    if not any(iter_print_pdfs(root)):
+        sys.stderr.write(
+            ContentError("output/print", 0, "还没有生成印刷用 PDF，无从检查", "请先运行 python build.py build").format()
+            + "\n"
+        )
+        return 1
+    lines, problems = preflight(root, config.anthology.page_multiple)
+    sys.stdout.write("\n".join(lines) + "\n")
+    if problems:
+        sys.stdout.write(f"印前检查：{problems} 项不合格，请按上面打 ✗ 的各项改正后重新生成。\n")
+        return 1
+    sys.stdout.write("印前检查：全部合格。\n")
+    return 0
