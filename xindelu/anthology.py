@@ -30,6 +30,7 @@ from .pdf import (
     Progress,
     RenderedPdf,
     fixed_date,
+    glue_note_refs,
     print_body,
     render_document,
     resolve_fonts,
@@ -190,18 +191,6 @@ def scope_ids(html: str, prefix: str) -> str:
         return f'{attr}="{hash_}{prefix}{value}"'
 
     return _ID_REF.sub(fix, html)
-
-
-_NOTE_REF = re.compile(r"([^<>\s])(<sup[^>]*>(?:(?!</sup>).)*</sup>)([，。、；：？！）」』》〉…”’]+)")
-
-
-def glue_note_refs(html: str) -> str:
-    """Keep a footnote mark with the character before it and the punctuation after it.
-
-    Without this, WeasyPrint may break the line between ``</sup>`` and ``。`` and start the
-    next line with a full stop.
-    """
-    return _NOTE_REF.sub(r'<span class="nobr">\1\2\3</span>', html)
 
 
 _LINK = re.compile(r"<a\b[^>]*>|</a>")

@@ -303,11 +303,62 @@ _BACKREF = re.compile(r'(?:&nbsp;|\u00a0)?<a class="footnote-backref"[^>]*>.*?</
 _FIGURE = re.compile(r"<p>(\s*<img\b[^>]*>\s*)</p>")
 
 
+_NOTES = re.compile(r'<div class="footnote">\s*<hr\s*/?>\s*<ol>(.*?)</ol>\s*</div>', re.S)
+_NOTE_ITEM = re.compile(r'<li id="fn:([^"]+)">(.*?)</li>\s*(?=<li id="fn:|$)', re.S)
+_NOTE_CALL = re.compile(r'<sup id="fnref\d*:([^"]+)"><a class="footnote-ref" href="#fn:[^"]*">([^<]*)</a></sup>')
+_NOTE_REF = re.compile(r"([^<>\s])(<sup[^>]*>(?:(?!</sup>).)*</sup>)([，。、；：？！）」』》〉…”’]+)")
+_PARAGRAPH_BREAK = re.compile(r"</p>\s*<p>")
+_PARAGRAPH_TAG = re.compile(r"</?p>")
+
+
+def glue_note_refs(html: str) -> str:
+    """Keep a footnote mark with the character before it and the punctuation after it.
+
+    Without this, WeasyPrint may break the line between the mark and ``。`` and start the
+    next line with a full stop.
+    """
+    return _NOTE_REF.sub(r'<span class="nobr">\1\2\3</span>', html)
+
+
+def page_footnotes(body_html: str) -> str:
+    """Markdown's end notes → notes set at the foot of the page of their call.
+
+    Each first call becomes ``<span class="fn" data-mark="①">the note</span>`` (the
+    stylesheets float it to the page's footnote area, ``float: footnote``, and print the
+    mark at the call and before the note); a later call of the same note, its mark as a
+    plain superscript. Marks count per body (article) as Markdown numbers the notes, ① … ⑳
+    then digits (WeasyPrint 70 applies an ``@counter-style`` only when the stylesheets are
+    parsed with the document's counter styles). The notes' list at the end goes; paragraphs
+    of one note are kept apart by line breaks.
+    """
+    block = _NOTES.search(body_html)
+    if block is None:
+        return body_html
+    notes = {}
+    for item in _NOTE_ITEM.finditer(block.group(1)):
+        text = _BACKREF.sub("", item.group(2)).strip()
+        notes[item.group(1)] = _PARAGRAPH_TAG.sub("", _PARAGRAPH_BREAK.sub("<br>", text)).strip()
+    body_html = glue_note_refs(body_html[: block.start()] + body_html[block.end() :])
+    placed: set[str] = set()
+
+    def call(match: re.Match[str]) -> str:
+        key, number = match.groups()
+        mark = chr(0x245F + int(number)) if number.isdigit() and 1 <= int(number) <= 20 else number
+        if key not in notes or key in placed:
+            return f'<sup class="fn-again">{mark}</sup>'
+        placed.add(key)
+        return f'<span class="fn" data-mark="{mark}">{notes[key]}</span>'
+
+    return _NOTE_CALL.sub(call, body_html)
+
+
 def print_body(body_html: str, source: str) -> str:
     """An article's body as the books set it (anthology and bulletin): pictures named by their place in the site (see
     site_images) in paragraphs of their own (``<p class="figure">``: centred, not indented,
-    so that a full-width picture stays inside the text block), and the footnotes without
-    the web page's ↩ links back to the text, which a printed note has no use for."""
+    so that a full-width picture stays inside the text block), and the footnotes at the foot
+    of the page of their call (see page_footnotes), without the web page's ↩ links back."""
+    if 'class="footnote"' in body_html:
+        body_html = page_footnotes(body_html)
     if "footnote-backref" in body_html:
         body_html = _BACKREF.sub("", body_html)
     if "<img" in body_html:
