@@ -122,10 +122,12 @@ class PageText:
 
 def _lines(chars: list[dict]) -> list[Line]:
     rows: dict[float, list[dict]] = {}
-    for char in sorted(chars, key=lambda c: (round(c["bottom"]), c["x0"])):
+    for char in sorted(chars, key=lambda c: (c["size"] < 8, round(c["bottom"]), c["x0"])):
         if not char["text"].strip():
             continue
-        key = next((k for k in rows if abs(k - char["bottom"]) < 2.5), char["bottom"])
+        # A footnote call (a small raised mark) belongs to the line it is raised from.
+        reach = 5 if char["size"] < 8 else 2.5
+        key = next((k for k in rows if abs(k - char["bottom"]) < reach), char["bottom"])
         rows.setdefault(key, []).append(char)
     lines = []
     for key in sorted(rows):
@@ -194,16 +196,24 @@ def test_print_edition_has_trim_bleed_and_crop_marks(book: Book) -> None:
     for page in reader.pages:
         x0, y0, x1, y1 = _box(page, "/TrimBox")
         assert (round(x1 - x0, 1), round(y1 - y0, 1)) == (round(trim_w, 1), round(trim_h, 1))
-        mx0, my0, mx1, my1 = _box(page, "/MediaBox")
-        assert (round(x0 - mx0, 1), round(y0 - my0, 1), round(mx1 - x1, 1), round(my1 - y1, 1)) == (
+        bx0, by0, bx1, by1 = _box(page, "/BleedBox")
+        assert (round(x0 - bx0, 1), round(y0 - by0, 1), round(bx1 - x1, 1), round(by1 - y1, 1)) == (
             round(bleed, 1),
         ) * 4
-        assert _box(page, "/BleedBox") == _box(page, "/MediaBox")
-    # Crop marks: stroked paths in the bleed area of a body page (outside the TrimBox).
+        # The MediaBox is larger than the BleedBox: room for the marks outside the bleed.
+        mx0, my0, mx1, my1 = _box(page, "/MediaBox")
+        assert min(bx0 - mx0, by0 - my0, mx1 - bx1, my1 - by1) >= 6 * MM
+    # Crop marks: eight K strokes on the trim lines, all of them outside the bleed box.
     with pdfplumber.open(io.BytesIO(book.print_pdf)) as pdf:
         page = pdf.pages[10]
-        marks = [c for c in page.curves + page.lines if c["x1"] <= 0.5 or c["x0"] >= trim_w - 0.5]
-        assert len(marks) >= 4
+        marks = [c for c in page.lines if c["stroking_color"] == (0, 0, 0, 1)]
+        assert len(marks) == 8
+        for mark in marks:
+            # pdfplumber: x in the page's own coordinates, y from the MediaBox's bottom edge.
+            mark_y0, mark_y1 = mark["y0"] + my0, mark["y1"] + my0
+            outside_x = mark["x1"] <= bx0 + 0.01 or mark["x0"] >= bx1 - 0.01
+            outside_y = mark_y1 <= by0 + 0.01 or mark_y0 >= by1 - 0.01
+            assert outside_x or outside_y, mark
 
 
 def test_empty_margin_boxes_skipped_lay_out_pages_as_weasyprint_does() -> None:
@@ -241,7 +251,10 @@ def test_screen_edition_is_trim_size_without_bleed(book: Book) -> None:
     for page in reader.pages:
         assert _box(page, "/MediaBox") == (0.0, 0.0, round(140 * MM, 2), round(203 * MM, 2))
         assert _box(page, "/TrimBox") == _box(page, "/MediaBox")
-    assert book.screen_pages == book.print_pages
+    # The print edition is padded with blank pages to a multiple of anthology.page_multiple.
+    multiple = book.config.anthology.page_multiple
+    assert book.print_pages == book.screen_pages + (-book.screen_pages % multiple)
+    assert book.print_pages % multiple == 0
 
 
 def _fonts(reader: PdfReader) -> dict[str, object]:

@@ -31,6 +31,7 @@ from .pdf import (
     RenderedPdf,
     fixed_date,
     glue_note_refs,
+    keep_last_chars,
     print_body,
     render_document,
     resolve_fonts,
@@ -277,8 +278,8 @@ def anthology_sources(
         "site": config.site,
         "geometry": book_geometry(config.anthology),
         "fonts": fonts,
-        "preface_html": mark_signature(anthology.preface_html),
-        "afterword_html": mark_signature(anthology.afterword_html),
+        "preface_html": keep_last_chars(mark_signature(anthology.preface_html)),
+        "afterword_html": keep_last_chars(mark_signature(anthology.afterword_html)),
         "trim": f"{config.anthology.trim_width_mm:g} mm × {config.anthology.trim_height_mm:g} mm",
         # The print edition is CMYK throughout (PDF/X-4), its text black alone; the screen edition RGB.
         **edition_colors(config.anthology, edition),

@@ -107,6 +107,11 @@ NO_LINE_START = frozenset(
     "，。、；：？！）」』》〉】〕〗〙〛｝］＞…‥”’·・々〻ゝゞヽヾー‼⁇⁈⁉．｡､｣）〞〟﹐﹑﹒﹔﹕﹖﹗﹚﹜﹞"
 )
 NO_LINE_END = frozenset("（「『《〈【〔〖〘〚｛［＜“‘〝｢﹙﹛﹝")
+# Full-width marks whose blank half is on the right (closing ones, and the comma, stops, colon…
+# that Simplified Chinese sets at the left of their em) and on the left (opening ones).
+BLANK_RIGHT = frozenset("，。、；：！？）」』》〉】〕〗〙〛”’")
+BLANK_LEFT = frozenset("（「『《〈【〔〖〘〚“‘")
+_PAIRED = BLANK_RIGHT | BLANK_LEFT
 # Characters that must not be split when doubled (—— and ……).
 NO_SPLIT_PAIRS = frozenset("—…‥")
 # Punctuation that is full width in Chinese fonts but shared with Latin text.
@@ -389,6 +394,37 @@ def _forbidden_ranges(text: str) -> list[tuple[int, int]]:
     return [(start, end) for _, start, end in _forbidden_breaks(text)]
 
 
+# --------------------------------------------------------------------------- punctuation compression
+
+# In a pair of adjacent marks the two blanks that meet become one (clreq §3.1.6, 标点挤压);
+# Noto CJK's OpenType ``halt`` sets a mark half width. An opening mark after another mark
+# loses its left half (”“  ：“  ，《  《“); else a closing mark before a closing one its right
+# half (”，  。”  ）。). Never the first mark of a pair that a line may break inside (”|“):
+# the line before would be measured with a half-width mark and drawn with a full one.
+_HALT_FIRST = re.compile(_class(BLANK_RIGHT) + "(?=" + _class(BLANK_RIGHT) + ")")
+_HALT_SECOND = re.compile("(?<=" + _class(_PAIRED) + ")" + _class(BLANK_LEFT))
+_PAIRED_PAIR = re.compile(_class(_PAIRED) + _class(_PAIRED))
+
+
+def halt_indexes(text: str) -> list[int]:
+    """Indexes of the marks of ``text`` set half width (punctuation compression)."""
+    if not _PAIRED.intersection(text):
+        return []
+    found = [m.start() for m in _HALT_FIRST.finditer(text)]
+    found += [m.start() for m in _HALT_SECOND.finditer(text)]
+    return sorted(set(found))
+
+
+def _halt_ranges(text: str) -> list[tuple[int, int]]:
+    """UTF-8 byte ranges of the marks set half width."""
+    indexes = halt_indexes(text)
+    if not indexes:
+        return []
+    points = sorted({j for i in indexes for j in (i, i + 1)})
+    where = dict(zip(points, utf8_offsets(text, points), strict=True))
+    return [(where[i], where[i + 1]) for i in indexes]
+
+
 def _declare_allow_breaks() -> None:
     from weasyprint.text.ffi import ffi
 
@@ -427,6 +463,10 @@ def _set_forbidden(layout, ranges: list[tuple[int, int]]) -> None:
         attr = pango.pango_attr_allow_breaks_new(False)
         attr.start_index, attr.end_index = start, end
         pango.pango_attr_list_insert(attrs, attr)
+    for start, end in layout.__dict__.get("_cjk_halts", ()):
+        attr = pango.pango_attr_font_features_new(b"halt")
+        attr.start_index, attr.end_index = start, end
+        pango.pango_attr_list_insert(attrs, attr)
     pango.pango_layout_set_attributes(layout.layout, attrs)
     layout._cjk_attrs = (base_ref, attrs)
 
@@ -437,6 +477,8 @@ def _apply_forbidden(layout) -> None:
 
     breaks = _forbidden_breaks(layout.text)
     if not breaks:
+        if layout.__dict__.get("_cjk_halts"):
+            _set_forbidden(layout, [])
         return
     every = [(start, end) for _, start, end in breaks]
     if pango.pango_layout_get_wrap(layout.layout) != pango.PANGO_WRAP_WORD:
@@ -449,7 +491,7 @@ def _apply_forbidden(layout) -> None:
     log_attrs = ffi.new("PangoLogAttr[]", len(layout.text) + 1)
     pango.pango_get_log_attrs(encoded, len(encoded), -1, layout.language, log_attrs, len(layout.text) + 1)
     needed = [(start, end) for index, start, end in breaks if log_attrs[index].is_line_break]
-    if needed:
+    if needed or layout.__dict__.get("_cjk_halts"):  # the compressed marks, in any case
         _set_forbidden(layout, needed)
     if len(needed) < len(every):
         # Character wrapping (WeasyPrint's last resort for an overlong line) needs them all.
@@ -464,15 +506,23 @@ def _make_set_text(original):
         own = self.__dict__.pop("_cjk_attrs", None)
         self.__dict__.pop("_cjk_char_breaks", None)
         self.__dict__.pop("_cjk_pending", None)
+        self.__dict__.pop("_cjk_halts", None)
+
         if own is not None and pango.pango_layout_get_attributes(self.layout) == own[1]:
             # Put back the original list, so that the original (and we) start from clean attributes.
             pango.pango_layout_set_attributes(self.layout, own[0] if own[0] is not None else ffi.NULL)
         original(self, text, justify)
+        halts = _halt_ranges(self.text)
+        if halts:
+            # Widths change with them: set whether or not the line is broken here.
+            self._cjk_halts = halts
         if pango.pango_layout_get_width(self.layout) < 0:
             # No width, no line breaks: WeasyPrint sets the text of a line it has already
             # broken (and of every line it draws) this way, two of the three set_text calls
             # per line. The attributes wait until a width is set (see get_first_line).
             self._cjk_pending = True
+            if halts:
+                _set_forbidden(self, [])
             return
         _apply_forbidden(self)
 
@@ -548,6 +598,10 @@ def _make_split_first_line(original):
         draft = int(max_width / font_size * DRAFT_LINES) + _DRAFT_SLACK
         weasyprint_draft = int(max_width / font_size * 4)
         if len(text) <= draft + _DRAFT_SLACK or _DRAFT_UNSAFE.search(text, 0, weasyprint_draft):
+            return lay_out(text)
+        if _PAIRED_PAIR.search(text, 0, draft + 1):
+            # Compressed marks (halt_indexes) change widths with their neighbours: the whole
+            # text decides, as WeasyPrint's own draft would (measured identical only so).
             return lay_out(text)
         result = lay_out(text[:draft])
         layout, _, resume_index, width = result[:4]

@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 from . import weasy_patches
+from .cjk_typeset import NO_LINE_START
 from .config import Fonts
 from .errors import ContentError, ContentErrors
 from .records import is_local_src
@@ -303,7 +304,7 @@ _BACKREF = re.compile(r'(?:&nbsp;|\u00a0)?<a class="footnote-backref"[^>]*>.*?</
 _FIGURE = re.compile(r"<p>(\s*<img\b[^>]*>\s*)</p>")
 
 
-_NOTES = re.compile(r'<div class="footnote">\s*<hr\s*/?>\s*<ol>(.*?)</ol>\s*</div>', re.S)
+_NOTES = re.compile(r'<div class="footnote">\s*(?:<hr\s*/?>)?\s*<ol>(.*?)</ol>\s*</div>', re.S)
 _NOTE_ITEM = re.compile(r'<li id="fn:([^"]+)">(.*?)</li>\s*(?=<li id="fn:|$)', re.S)
 _NOTE_CALL = re.compile(r'<sup id="fnref\d*:([^"]+)"><a class="footnote-ref" href="#fn:[^"]*">([^<]*)</a></sup>')
 _NOTE_REF = re.compile(r"([^<>\s])(<sup[^>]*>(?:(?!</sup>).)*</sup>)([，。、；：？！）」』》〉…”’]+)")
@@ -352,13 +353,32 @@ def page_footnotes(body_html: str) -> str:
     return _NOTE_CALL.sub(call, body_html)
 
 
+_IDEOGRAPH = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CLOSING = "".join(sorted(NO_LINE_START - {"\\"}))
+# The last two ideographs of a paragraph with the closing marks after them, when they are plain
+# text (no tag in between): a paragraph never ends with one character alone on its last line.
+_PARAGRAPH_END = re.compile(f"(?<=[^<>/])([{_IDEOGRAPH}]{{2}}[{re.escape(_CLOSING)}]*)(</p>)")
+
+
+def keep_last_chars(html: str) -> str:
+    """Glue the last two characters of every paragraph (孤字, a lone last character).
+
+    ``<span class="nobr">`` (white-space: nowrap in the book stylesheets): where the last
+    line would hold one character, the line before gives up one more and is justified with a
+    little more space between its characters, as Chinese typesetters do.
+    """
+    return _PARAGRAPH_END.sub(r'<span class="nobr">\1</span>\2', html)
+
+
 def print_body(body_html: str, source: str) -> str:
     """An article's body as the books set it (anthology and bulletin): pictures named by their place in the site (see
     site_images) in paragraphs of their own (``<p class="figure">``: centred, not indented,
-    so that a full-width picture stays inside the text block), and the footnotes at the foot
-    of the page of their call (see page_footnotes), without the web page's ↩ links back."""
+    so that a full-width picture stays inside the text block), the footnotes at the foot
+    of the page of their call (see page_footnotes), without the web page's ↩ links back,
+    and no paragraph ending on one character alone (see keep_last_chars)."""
     if 'class="footnote"' in body_html:
         body_html = page_footnotes(body_html)
+    body_html = keep_last_chars(body_html)
     if "footnote-backref" in body_html:
         body_html = _BACKREF.sub("", body_html)
     if "<img" in body_html:
