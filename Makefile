@@ -6,7 +6,9 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 # Debian packages: CJK fonts for the PDFs, poppler for PDF checks, Chromium for browser tests,
 # Pango/HarfBuzz for WeasyPrint.
-DEB_PACKAGES := fonts-noto-cjk poppler-utils chromium nodejs libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+# libgs-common: Ghostscript's default_cmyk.icc, the default output profile of the anthology's PDF/X-4 print edition
+# nodejs: the search page's script runs under node in tests/test_search.py
+DEB_PACKAGES := fonts-noto-cjk poppler-utils chromium nodejs libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libgs-common
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup system python site check test lint clean

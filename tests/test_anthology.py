@@ -9,8 +9,6 @@ from __future__ import annotations
 import io
 import itertools
 import re
-import shutil
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +22,7 @@ from xindelu.build.pipeline import BuildOptions, build
 from xindelu.content.config import AnthologySettings, Fonts, load_config
 from xindelu.content.load import load_content
 from xindelu.core.errors import ContentErrors
-from xindelu.print import pdf
+from xindelu.print import weasy_patches
 from xindelu.print.anthology import (
     affiliation,
     anthology_sources,
@@ -124,10 +122,12 @@ class PageText:
 
 def _lines(chars: list[dict]) -> list[Line]:
     rows: dict[float, list[dict]] = {}
-    for char in sorted(chars, key=lambda c: (round(c["bottom"]), c["x0"])):
+    for char in sorted(chars, key=lambda c: (c["size"] < 8, round(c["bottom"]), c["x0"])):
         if not char["text"].strip():
             continue
-        key = next((k for k in rows if abs(k - char["bottom"]) < 2.5), char["bottom"])
+        # A footnote call (a small raised mark) belongs to the line it is raised from.
+        reach = 5 if char["size"] < 8 else 2.5
+        key = next((k for k in rows if abs(k - char["bottom"]) < reach), char["bottom"])
         rows.setdefault(key, []).append(char)
     lines = []
     for key in sorted(rows):
@@ -196,55 +196,31 @@ def test_print_edition_has_trim_bleed_and_crop_marks(book: Book) -> None:
     for page in reader.pages:
         x0, y0, x1, y1 = _box(page, "/TrimBox")
         assert (round(x1 - x0, 1), round(y1 - y0, 1)) == (round(trim_w, 1), round(trim_h, 1))
-        mx0, my0, mx1, my1 = _box(page, "/MediaBox")
-        assert (round(x0 - mx0, 1), round(y0 - my0, 1), round(mx1 - x1, 1), round(my1 - y1, 1)) == (
+        bx0, by0, bx1, by1 = _box(page, "/BleedBox")
+        assert (round(x0 - bx0, 1), round(y0 - by0, 1), round(bx1 - x1, 1), round(by1 - y1, 1)) == (
             round(bleed, 1),
         ) * 4
-        assert _box(page, "/BleedBox") == _box(page, "/MediaBox")
-    # Crop marks: stroked paths in the bleed area of a body page (outside the TrimBox).
+        # The MediaBox is larger than the BleedBox: room for the marks outside the bleed.
+        mx0, my0, mx1, my1 = _box(page, "/MediaBox")
+        assert min(bx0 - mx0, by0 - my0, mx1 - bx1, my1 - by1) >= 6 * MM
+    # Crop marks: eight K strokes on the trim lines, all of them outside the bleed box.
     with pdfplumber.open(io.BytesIO(book.print_pdf)) as pdf:
         page = pdf.pages[10]
-        marks = [c for c in page.curves + page.lines if c["x1"] <= 0.5 or c["x0"] >= trim_w - 0.5]
-        assert len(marks) >= 4
-
-
-def test_print_edition_shares_one_crop_mark_drawing(book: Book) -> None:
-    # xindelu.pdf strokes the marks into one form XObject per page geometry, not one per page.
-    reader = PdfReader(io.BytesIO(book.print_pdf))
-    painted = {
-        name for page in reader.pages for name in re.findall(rb"/(xdlcrop\w+) Do", page.get_contents().get_data())
-    }
-    assert len(painted) == 1
-    assert all(b"/xdlcrop" in page.get_contents().get_data() for page in reader.pages)
-
-
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
-def test_direct_crop_marks_rasterise_like_weasyprints_own(tmp_path: Path) -> None:
-    from PIL import Image, ImageChops
-    from weasyprint import CSS, HTML
-
-    css = CSS(string="@page { size: 140mm 203mm; bleed: 3mm; marks: crop; margin: 20mm; background: #fff }")
-    html = HTML(string="<p>一</p><p style='break-before: page'>二</p>")
-    pdf.uninstall_direct_crop_marks()
-    try:
-        (tmp_path / "theirs.pdf").write_bytes(html.write_pdf(stylesheets=[css]))
-    finally:
-        pdf.install_direct_crop_marks()
-    (tmp_path / "ours.pdf").write_bytes(html.write_pdf(stylesheets=[css]))
-    for name in ("theirs", "ours"):
-        subprocess.run(["pdftoppm", "-r", "150", "-png", f"{name}.pdf", name], cwd=tmp_path, check=True)
-    for page in ("1", "2"):
-        theirs = Image.open(tmp_path / f"theirs-{page}.png").convert("L")
-        ours = Image.open(tmp_path / f"ours-{page}.png").convert("L")
-        assert ImageChops.difference(theirs, ours).getbbox() is None
-        assert ImageChops.invert(ours).getbbox() is not None  # the marks are there at all
+        marks = [c for c in page.lines if c["stroking_color"] == (0, 0, 0, 1)]
+        assert len(marks) == 8
+        for mark in marks:
+            # pdfplumber: x in the page's own coordinates, y from the MediaBox's bottom edge.
+            mark_y0, mark_y1 = mark["y0"] + my0, mark["y1"] + my0
+            outside_x = mark["x1"] <= bx0 + 0.01 or mark["x0"] >= bx1 - 0.01
+            outside_y = mark_y1 <= by0 + 0.01 or mark_y0 >= by1 - 0.01
+            assert outside_x or outside_y, mark
 
 
 def test_empty_margin_boxes_skipped_lay_out_pages_as_weasyprint_does() -> None:
     import weasyprint.layout.page as layout_page
     from weasyprint import CSS, HTML
 
-    pdf.install_empty_margin_boxes()
+    weasy_patches.install()
     # Margin boxes with content on every side, in corners, sized, beside empty neighbours.
     css = CSS(
         string="""
@@ -275,7 +251,10 @@ def test_screen_edition_is_trim_size_without_bleed(book: Book) -> None:
     for page in reader.pages:
         assert _box(page, "/MediaBox") == (0.0, 0.0, round(140 * MM, 2), round(203 * MM, 2))
         assert _box(page, "/TrimBox") == _box(page, "/MediaBox")
-    assert book.screen_pages == book.print_pages
+    # The print edition is padded with blank pages to a multiple of anthology.page_multiple.
+    multiple = book.config.anthology.page_multiple
+    assert book.print_pages == book.screen_pages + (-book.screen_pages % multiple)
+    assert book.print_pages % multiple == 0
 
 
 def _fonts(reader: PdfReader) -> dict[str, object]:
@@ -594,7 +573,7 @@ def test_font_data_views_read_the_same_bytes_as_weasyprint_copies() -> None:
     from weasyprint import HTML
     from weasyprint.text.fonts import get_hb_object_data  # WeasyPrint's own, which copies
 
-    pdf.install_font_views()
+    weasy_patches.install()
     document = HTML(string='<html lang="zh-CN"><p style="font-family: Noto Serif CJK SC">中文</p></html>').render()
     document.write_pdf()
     (font,) = document.fonts.values()

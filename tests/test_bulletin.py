@@ -34,7 +34,7 @@ from xindelu.print.pdf import InstalledFonts, resolve_fonts
 
 MM = 25.4 / 72  # millimetres per point
 BODY_PT = 16
-RED = (0.902, 0.0, 0.071)  # #e60012
+RED = (0.0, 1.0, 1.0, 0.0)  # CMYK: magenta and yellow 100 (GB/T 9704-2012), bulletin.red_cmyk
 
 
 # ---------------------------------------------------------------- fixtures
@@ -311,7 +311,7 @@ def test_distribution_block_at_the_foot_of_the_last_page(examples, long_issue, t
             bottom = GRID.top + GRID.area_height
             assert bottom - 8 < max(c["bottom"] for c in rows[-1]) * MM < bottom
             # Thin black rules span the type area above and below the block.
-            rules = [r for r in last.rects if r["non_stroking_color"] in ((0,), (0, 0, 0), (0.0, 0.0, 0.0))]
+            rules = [r for r in last.rects if r["non_stroking_color"] == (0, 0, 0, 1)]  # black alone (K)
             assert rules and all(round((r["x1"] - r["x0"]) * MM) == 156 for r in rules)
             assert max(r["bottom"] for r in rules) * MM == pytest.approx(bottom, abs=0.1)
             assert min(r["top"] for r in rules) * MM < min(c["top"] for c in rows[-4]) * MM

@@ -13,7 +13,10 @@ import pdfplumber
 import pytest
 import weasyprint
 
-from xindelu.print import cjk_typeset
+from xindelu.core.errors import ContentErrors
+from xindelu.print import cjk_typeset, weasy_patches
+
+CJK = ("cjk",)
 
 pytestmark = pytest.mark.skipif(
     not any(
@@ -87,19 +90,19 @@ def text_of(line: list[Char]) -> str:
 
 @pytest.fixture
 def patched() -> Iterator[None]:
-    with cjk_typeset.installed():
+    with weasy_patches.installed(CJK):
         yield
 
 
 @pytest.fixture
 def unpatched() -> Iterator[None]:
-    was_installed = cjk_typeset.is_installed()
-    cjk_typeset.uninstall()
+    was_installed = weasy_patches.is_installed("cjk")
+    weasy_patches.uninstall(CJK)
     try:
         yield
     finally:
         if was_installed:
-            cjk_typeset.install()
+            weasy_patches.install(CJK)
 
 
 def max_right_deviation(pdf: bytes, right: float) -> tuple[float, list[list[list[Char]]]]:
@@ -140,7 +143,7 @@ def latin_inner_gaps(lines: list[list[Char]]) -> list[tuple[str, float]]:
 @pytest.mark.parametrize("width", [200, 233.7])
 def test_mixed_lines_stretch_spaces_and_cjk_gaps_not_latin_words(unpatched, width: float) -> None:
     (natural,) = paragraphs_lines(render([PARAGRAPHS[3]], width))
-    with cjk_typeset.installed():
+    with weasy_patches.installed(CJK):
         (lines,) = paragraphs_lines(render([PARAGRAPHS[3]], width))
     assert [text_of(line) for line in lines] == [text_of(line) for line in natural]
     assert len(lines) >= 3
@@ -190,7 +193,7 @@ def test_tricky_text_breaks_badly_without_install(unpatched) -> None:
 
 
 def test_chinese_quotes_are_full_width(patched) -> None:
-    text = "他说：“你好。”她答：‘再见。’然后“Hello”一声。"
+    text = "他说“你好”她答‘再见’然后“Hello”一声。"  # no two marks side by side: none compressed
     (lines,) = paragraphs_lines(render([text], 600))
     (line,) = lines
     quotes = [(char, after) for char, after in pairwise(line) if char.text in "“”‘’"]
@@ -206,12 +209,12 @@ def test_install_is_idempotent_and_uninstall_restores(unpatched) -> None:
     from weasyprint.text import line_break
 
     originals = (inline.justify_line, inline.can_break_text, draw_text.draw_first_line, line_break.Layout.set_text)
-    cjk_typeset.install()
+    weasy_patches.install(CJK)
     once = (inline.justify_line, inline.can_break_text, draw_text.draw_first_line, line_break.Layout.set_text)
-    cjk_typeset.install()
+    weasy_patches.install(CJK)
     assert (inline.justify_line, inline.can_break_text, draw_text.draw_first_line, line_break.Layout.set_text) == once
     assert all(new is not old for new, old in zip(once, originals, strict=True))
-    cjk_typeset.uninstall()
+    weasy_patches.uninstall(CJK)
     assert (
         inline.justify_line,
         inline.can_break_text,
@@ -221,13 +224,13 @@ def test_install_is_idempotent_and_uninstall_restores(unpatched) -> None:
 
 
 def test_install_refuses_other_weasyprint_versions(unpatched, monkeypatch) -> None:
-    assert cjk_typeset.WRITTEN_FOR.split(".")[0] == weasyprint.__version__.split(".")[0], (
-        f"WeasyPrint is now {weasyprint.__version__}: re-check the internals patched by xindelu.cjk_typeset"
+    assert weasyprint.__version__ == weasy_patches.EXPECTED_VERSION, (
+        f"WeasyPrint is now {weasyprint.__version__}: re-check the internals patched by xindelu.weasy_patches"
     )
     monkeypatch.setattr(weasyprint, "__version__", "71.0")
-    with pytest.raises(RuntimeError, match=r"71\.0"):
-        cjk_typeset.install()
-    assert not cjk_typeset.is_installed()
+    with pytest.raises(ContentErrors, match=r"WeasyPrint 是 71\.0 版"):
+        weasy_patches.install(CJK)
+    assert not weasy_patches.is_installed("cjk")
 
 
 def test_install_refuses_changed_internals(unpatched, monkeypatch) -> None:
@@ -235,21 +238,21 @@ def test_install_refuses_changed_internals(unpatched, monkeypatch) -> None:
     from weasyprint.text import line_break
 
     monkeypatch.setattr(inline, "justify_line", lambda context, line, extra_width, method: None)
-    with pytest.raises(RuntimeError, match="justify_line"):
-        cjk_typeset.install()
+    with pytest.raises(ContentErrors, match="justify_line"):
+        weasy_patches.install(CJK)
     monkeypatch.undo()
     monkeypatch.delattr(line_break.Layout, "set_text")
-    with pytest.raises(RuntimeError, match="set_text"):
-        cjk_typeset.install()
+    with pytest.raises(ContentErrors, match="set_text"):
+        weasy_patches.install(CJK)
     monkeypatch.undo()
-    assert not cjk_typeset.is_installed()
+    assert not weasy_patches.is_installed("cjk")
 
 
 def test_install_in_fresh_interpreter() -> None:
     """Importing and installing works before anything else has imported WeasyPrint's internals."""
     code = (
-        "from xindelu.print import cjk_typeset; cjk_typeset.install(); cjk_typeset.install();"
-        "import weasyprint.layout.inline as i; assert cjk_typeset.is_installed()"
+        "from xindelu import weasy_patches; weasy_patches.install(); weasy_patches.install();"
+        "import weasyprint.layout.inline as i; assert all(map(weasy_patches.is_installed, weasy_patches.GROUPS))"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=str(cjk_typeset.__file__).rsplit("/xindelu/", 1)[0])
 

@@ -100,6 +100,9 @@ def _parser() -> ChineseArgumentParser:
     report.add_argument("--from", dest="start", metavar="日期", help="起始日期，如 2026-04-01")
     report.add_argument("--to", dest="end", metavar="日期", help="截止日期，如 2026-06-30")
     report.add_argument("--csv", type=Path, metavar="文件", help="另存为 CSV（Excel 可直接打开）")
+    sub.add_parser(
+        "preflight", parents=[common], help="印前检查 output/print/ 里的 PDF（PDF/X、颜色、图片、字体、页数）"
+    )
     return parser
 
 
@@ -201,6 +204,10 @@ def _run(args: argparse.Namespace) -> int:
         from xindelu.commands.report import run_report
 
         return run_report(options, args.start, args.end, args.csv)
+    if args.command == "preflight":
+        from xindelu.commands.preflight import run_preflight
+
+        return run_preflight(options.root)
     if args.command == "check":
         return _check(options, strict=args.strict)
     return _build(options)

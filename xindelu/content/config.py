@@ -105,6 +105,11 @@ class Fonts:
     bulletin_heading: tuple[str, ...] = ("Noto Sans CJK SC",)
 
 
+# Installed by the project's setup (Debian libgs-common, see the Makefile); a printer's own
+# profile replaces it in site_config.yaml (anthology.output_profile).
+DEFAULT_CMYK_PROFILE = "/usr/share/color/icc/ghostscript/default_cmyk.icc"
+
+
 @dataclass(frozen=True)
 class AnthologySettings:
     trim_width_mm: float = 140
@@ -116,6 +121,12 @@ class AnthologySettings:
     margin_bottom_mm: float = 20
     margin_inner_mm: float = 22
     margin_outer_mm: float = 18
+    # Print edition (PDF/X-4): colours in CMYK per cent, the printer's output profile, and the
+    # page count padded with blank pages to a multiple of this (4; 16 for whole signatures).
+    cover_cmyk: tuple[float, ...] = (0, 85, 80, 35)
+    cover_text_cmyk: tuple[float, ...] = (0, 8, 30, 3)
+    output_profile: str = DEFAULT_CMYK_PROFILE
+    page_multiple: int = 4
 
 
 @dataclass(frozen=True)
@@ -124,6 +135,19 @@ class BulletinSettings:
     issuer: str = ""
     allowed_forms: tuple[str, ...] = ()
     default_sections: tuple[str, ...] = ()
+    # GB/T 9704-2012: the series title and the rule in red, M and Y at least 80 (CMYK per cent).
+    red_cmyk: tuple[float, ...] = (0, 100, 100, 0)
+
+
+def cmyk_css(cmyk: tuple[float, ...]) -> str:
+    """CMYK per cent → a CSS device-cmyk() colour (WeasyPrint writes it as DeviceCMYK)."""
+    return "device-cmyk(" + " ".join(f"{v / 100:g}" for v in cmyk) + ")"
+
+
+def cmyk_rgb_css(cmyk: tuple[float, ...]) -> str:
+    """CMYK per cent → the naive sRGB equivalent, for the screen edition."""
+    c, m, y, k = (v / 100 for v in cmyk)
+    return "#" + "".join(f"{round(255 * (1 - v) * (1 - k)):02x}" for v in (c, m, y))
 
 
 @dataclass(frozen=True)
@@ -333,6 +357,26 @@ def _check_config(config: SiteConfig, lines: dict, errors: list[ContentError]) -
             )
         for j, value in enumerate(dim.values):
             slug_ok(value.slug, ("dimensions", i, "values", j, "slug"))
+    for section, key, cmyk in (
+        ("anthology", "cover_cmyk", config.anthology.cover_cmyk),
+        ("anthology", "cover_text_cmyk", config.anthology.cover_text_cmyk),
+        ("bulletin", "red_cmyk", config.bulletin.red_cmyk),
+    ):
+        if len(cmyk) != 4 or not all(0 <= v <= 100 for v in cmyk):
+            errors.append(
+                ContentError(
+                    CONFIG_NAME,
+                    _line(lines, (section, key)),
+                    f"{section}.{key} 应是 4 个 0～100 的数（青、品红、黄、黑的百分比）",
+                    "如 [0, 100, 100, 0]",
+                )
+            )
+    if config.anthology.page_multiple < 1:
+        errors.append(
+            ContentError(
+                CONFIG_NAME, _line(lines, ("anthology", "page_multiple")), "page_multiple 须为正整数", "如 4 或 16"
+            )
+        )
     form_names = {f.name for f in config.forms}
     for i, name in enumerate(config.bulletin.allowed_forms):
         if name not in form_names:

@@ -7,8 +7,11 @@ template too, because the page geometry and the font families come from site_con
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import math
 import re
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,18 +19,21 @@ from typing import Literal
 
 import jinja2
 
-from xindelu.content.config import AnthologySettings, SiteConfig
+from xindelu.content.config import AnthologySettings, SiteConfig, cmyk_css, cmyk_rgb_css
 from xindelu.content.load import Content
 from xindelu.content.records import Anthology, Article
 from xindelu.core.errors import ContentError, ContentErrors
 from xindelu.core.layouts import layout_dirs
-from xindelu.print import bookchunks, cjk_typeset
+from xindelu.print import bookchunks, cjk_typeset, prepress
 from xindelu.print.pdf import (
     FontChoice,
+    ImageFilter,
     PdfMetadata,
     Progress,
     RenderedPdf,
     fixed_date,
+    glue_note_refs,
+    keep_last_chars,
     print_body,
     render_document,
     resolve_fonts,
@@ -188,18 +194,6 @@ def scope_ids(html: str, prefix: str) -> str:
     return _ID_REF.sub(fix, html)
 
 
-_NOTE_REF = re.compile(r"([^<>\s])(<sup[^>]*>(?:(?!</sup>).)*</sup>)([，。、；：？！）」』》〉…”’]+)")
-
-
-def glue_note_refs(html: str) -> str:
-    """Keep a footnote mark with the character before it and the punctuation after it.
-
-    Without this, WeasyPrint may break the line between ``</sup>`` and ``。`` and start the
-    next line with a full stop.
-    """
-    return _NOTE_REF.sub(r'<span class="nobr">\1\2\3</span>', html)
-
-
 _LINK = re.compile(r"<a\b[^>]*>|</a>")
 
 
@@ -256,6 +250,16 @@ def _print_parts(parts: Sequence[BookPart]) -> tuple[BookPart, ...]:
     )
 
 
+def edition_colors(settings: AnthologySettings, edition: Edition) -> dict[str, str]:
+    """The CSS colours of an edition: ``ink`` (text and rules), ``cover_color``, ``cover_text_color``."""
+    convert = cmyk_css if edition == "print" else cmyk_rgb_css
+    return {
+        "ink": convert((0, 0, 0, 100)),
+        "cover_color": convert(settings.cover_cmyk),
+        "cover_text_color": convert(settings.cover_text_cmyk),
+    }
+
+
 def anthology_sources(
     config: SiteConfig,
     content: Content,
@@ -274,9 +278,11 @@ def anthology_sources(
         "site": config.site,
         "geometry": book_geometry(config.anthology),
         "fonts": fonts,
-        "preface_html": mark_signature(anthology.preface_html),
-        "afterword_html": mark_signature(anthology.afterword_html),
+        "preface_html": keep_last_chars(mark_signature(anthology.preface_html)),
+        "afterword_html": keep_last_chars(mark_signature(anthology.afterword_html)),
         "trim": f"{config.anthology.trim_width_mm:g} mm × {config.anthology.trim_height_mm:g} mm",
+        # The print edition is CMYK throughout (PDF/X-4), its text black alone; the screen edition RGB.
+        **edition_colors(config.anthology, edition),
     }
     env = _environment(layouts)
     sources = []
@@ -309,6 +315,8 @@ def render_anthology(
     chunks of that many articles in ``workers`` processes and joined; ``cache_dir`` keeps
     the chunks so that a rebuild lays out only those whose input or start folio changed.
     ``root``: the site, where the pictures in the articles are read.
+    The print edition is then made PDF/X-4 (xindelu.prepress): CMYK pictures, crop marks
+    outside the bleed, an output intent, and blank pages to a multiple of ``page_multiple``.
 
     Raises ContentErrors (Chinese, for the terminal) when no CJK font is installed or a
     template is broken.
@@ -318,8 +326,6 @@ def render_anthology(
         raise ValueError("no anthology in content")
     fonts = fonts if fonts is not None else resolve_fonts(config.fonts)
     html, stylesheets = anthology_sources(config, content, edition, layouts, fonts)
-    # Inter-character justification and the punctuation line-break rules (WeasyPrint 70).
-    cjk_typeset.install()
     metadata = PdfMetadata(
         title=anthology.title + (f"——{anthology.subtitle}" if anthology.subtitle else ""),
         # "某某 编" → the author is 某某; the role word belongs on the title page, not in metadata.
@@ -328,7 +334,42 @@ def render_anthology(
         subject=anthology.subtitle,
         created=fixed_date(anthology.year, environ),
     )
+    options = {"progress": progress, "chunk_articles": chunk_articles, "cache_dir": cache_dir, "workers": workers}
     base_url = str(layouts[0]) + "/"
+    profile = prepress.load_profile(config.anthology.output_profile, root) if edition == "print" else None
+    images = (
+        ImageFilter(
+            hashlib.sha256(profile.data).hexdigest()[:16], functools.partial(prepress.cmyk_image, profile=profile)
+        )
+        if profile
+        else None
+    )
+    rendered = _lay_out(anthology, content, html, stylesheets, metadata, base_url, images, root, edition, **options)
+    if profile is None:
+        return rendered
+    started = time.monotonic()
+    data = prepress.make_pdfx(rendered.data, profile, config.anthology.page_multiple)
+    pages = rendered.pages + (-rendered.pages % config.anthology.page_multiple)
+    return replace(rendered, data=data, pages=pages, seconds=rendered.seconds + time.monotonic() - started)
+
+
+def _lay_out(
+    anthology: Anthology,
+    content: Content,
+    html: str,
+    stylesheets: list[str],
+    metadata: PdfMetadata,
+    base_url: str,
+    images: ImageFilter | None,
+    root: Path | None,
+    edition: Edition,
+    *,
+    progress: Progress | None,
+    chunk_articles: int | None,
+    cache_dir: Path | None,
+    workers: int | None,
+) -> RenderedPdf:
+    """The book laid out by WeasyPrint, in chunks when it is large (see render_anthology)."""
     parts = book_parts(anthology, content.articles)
     articles = sum(len(part.articles) for part in parts)
     if chunk_articles is None and articles >= CHUNK_FROM:
@@ -350,8 +391,9 @@ def render_anthology(
                 workers=workers or CHUNK_WORKERS,
                 progress=progress,
                 site_root=root,
+                images=images,
             )
-    return render_document(html, base_url, stylesheets, metadata, progress=progress, site_root=root)
+    return render_document(html, base_url, stylesheets, metadata, progress=progress, site_root=root, images=images)
 
 
 def anthology_outputs(
@@ -380,4 +422,6 @@ def anthology_outputs(
         )
         outputs[path] = rendered.data
         notes.append(rendered.summary(label) + f"（{path}）")
+        if edition == "print":
+            notes += ["提醒：" + w.format() for w in prepress.image_warnings(rendered.data, label)]
     return outputs, notes

@@ -44,13 +44,13 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from xindelu.print import fontmerge
-from xindelu.print.pdf import PdfMetadata, Progress, RenderedPdf, render_document, site_files_digest
+from xindelu.print import fontmerge, weasy_patches
+from xindelu.print.pdf import ImageFilter, PdfMetadata, Progress, RenderedPdf, render_document, site_files_digest
 
 CHUNK_FORMAT = "3"  # bump when the chunk files or their rendering change (3: fonts deferred to the join)
 PAD = '<div class="xdl-chunk-pad"></div>'
@@ -132,64 +132,7 @@ def cut_book(
     return Cut(head + html[body.end() : offsets[0]] + tail, chunks)
 
 
-# ---------------------------------------------------------------- WeasyPrint hooks (worker side)
-
-
-class _Hooks:
-    """State the patched WeasyPrint functions read; set per render in a worker."""
-
-    paginated: Callable[[list, object, object], None] | None = None
-    external_targets: Mapping[str, int] = {}
-
-
-def install_hooks() -> None:
-    """Patch WeasyPrint 70 once: a call after pagination, and targets in other documents."""
-    import weasyprint.layout as layout
-    from weasyprint.css import targets
-
-    if getattr(layout, "_xdl_chunk_hooks", False):
-        return
-    original_make_all_pages = layout.make_all_pages
-
-    def make_all_pages(context, root_box, html, pages):
-        made = list(original_make_all_pages(context, root_box, html, pages))
-        if _Hooks.paginated is not None:
-            _Hooks.paginated(made, context, html)
-        return made
-
-    layout.make_all_pages = make_all_pages
-
-    original_lookup = targets.TargetCollector.lookup_target
-
-    def lookup_target(self, anchor_token, source_box, css_token, parse_again):
-        if _Hooks.external_targets:
-            token = anchor_token
-            if token[0] == "attr()":
-                name, type_, fallback = token[1]
-                if type_ == "string":
-                    token = ("string", source_box.element.get(name, fallback))
-            anchor = targets.anchor_name_from_token(token) if token[0] in ("string", "url") else None
-            if anchor not in self.target_lookup_items and anchor in _Hooks.external_targets:
-                # Up to date, with the page counter known: no second pagination pass for it.
-                counters = {"page": [_Hooks.external_targets[anchor]]}
-                item = targets.TargetLookupItem("up-to-date")
-                item.target_box = _ExternalTarget(counters)
-                item.cached_page_counter_values = counters
-                return item
-        return original_lookup(self, anchor_token, source_box, css_token, parse_again)
-
-    targets.TargetCollector.lookup_target = lookup_target
-    layout._xdl_chunk_hooks = True
-
-
-class _ExternalTarget:
-    """Stands in for a target box laid out in another chunk (only page counters are asked)."""
-
-    def __init__(self, counters: dict[str, list[int]]) -> None:
-        self.cached_counter_values = counters
-
-    def extract_text(self, _style: str) -> str:
-        return ""
+# ---------------------------------------------------------------- the worker's use of pages
 
 
 def _flip_side(page, context, html) -> None:
@@ -240,6 +183,7 @@ class _Job:
     parsed: tuple = ()  # weasyprint.CSS of ``stylesheets``, parsed before the fork
     parsed_pad: object = None  # and of PAD_CSS
     site_root: Path | None = None  # where the articles' pictures are read
+    images: ImageFilter | None = None  # and how they are converted
 
 
 def _outline_levels(document) -> list[tuple[int, str]]:
@@ -255,9 +199,6 @@ def _worker(conn: Connection, job: _Job, specs: Sequence[ChunkSpec]) -> None:
     collections during layout and a full one after each chunk), for garbage the exit frees anyway.
     """
     gc.disable()
-    install_hooks()
-    fontmerge.install()
-    fontmerge.Deferral.active = True  # one subset per face is made at the join
     message = conn.recv()
     if message[0] == "chunk":
         _render_chunk(conn, job, specs[message[1]])
@@ -288,24 +229,19 @@ def _render_chunk(conn: Connection, job: _Job, spec: ChunkSpec) -> None:
         for name, value in carried.items():
             context.string_set[name][1].insert(0, value)  # page 1 is the pad page
 
-    _Hooks.paginated = paginated
-    try:
+    # Fonts deferred: one subset per face is made at the join.
+    with weasy_patches.hooks(paginated=paginated, defer_fonts=True):
         rendered, levels, _ = _render(
             job, spec.html, (*job.stylesheets, PAD_CSS), job.metadata, parsed=(*job.parsed, job.parsed_pad)
         )
-    finally:
-        _Hooks.paginated = None
     conn.send(("done", spec.index, rendered.data, rendered.pages, levels))
 
 
 def _render_front(conn: Connection, job: _Job, targets: Mapping[str, int], html: str) -> None:
-    _Hooks.external_targets = targets
-    try:
+    with weasy_patches.hooks(external_targets=targets, defer_fonts=True):
         rendered, levels, links = _render(
             job, html, job.stylesheets, job.metadata, external=set(targets), parsed=job.parsed
         )
-    finally:
-        _Hooks.external_targets = {}
     conn.send(("done", "front", rendered.data, rendered.pages, levels, links))
 
 
@@ -338,6 +274,7 @@ def _render(
         before_write=before_write,
         parsed=parsed or None,
         site_root=job.site_root,
+        images=job.images,
     )
     return rendered, seen["levels"], seen["links"]
 
@@ -443,9 +380,10 @@ def render_chunked(
     workers: int = 2,
     progress: Progress | None = None,
     site_root: Path | None = None,
+    images: ImageFilter | None = None,
 ) -> RenderedPdf:
     """Lay out the chunks in ``workers`` forked processes, the front matter last, and join them."""
-    options = {"workers": workers, "progress": progress, "site_root": site_root}
+    options = {"workers": workers, "progress": progress, "site_root": site_root, "images": images}
     try:
         return _render_chunked(cut, base_url, stylesheets, metadata, cache_dir=cache_dir, **options)
     except fontmerge.FontsChanged:
@@ -467,10 +405,13 @@ def _render_chunked(
     workers: int,
     progress: Progress | None,
     site_root: Path | None,
+    images: ImageFilter | None,
 ) -> RenderedPdf:
-    install_hooks()
+    weasyprint = weasy_patches.weasyprint()  # patched before the workers fork
     started = time.monotonic()
-    css_key = _digest(CHUNK_FORMAT, *stylesheets, PAD_CSS)  # not base_url: the folder must not change the bytes
+    css_key = _digest(
+        CHUNK_FORMAT, *stylesheets, PAD_CSS, images.key if images else ""
+    )  # not base_url: the folder must not change the bytes
     specs = tuple(
         ChunkSpec(
             s.index,
@@ -507,12 +448,19 @@ def _render_chunked(
         joiner.offer(i, data, levels)
         return True
 
-    from weasyprint import CSS
+    CSS = weasyprint.CSS
 
     # Parsed once here, before the workers fork: every chunk reuses them.
     parsed = tuple(CSS(string=text, base_url=base_url) for text in stylesheets)
     job = _Job(
-        cut.front, base_url, tuple(stylesheets), metadata, parsed, CSS(string=PAD_CSS, base_url=base_url), site_root
+        cut.front,
+        base_url,
+        tuple(stylesheets),
+        metadata,
+        parsed,
+        CSS(string=PAD_CSS, base_url=base_url),
+        site_root,
+        images,
     )
     context = multiprocessing.get_context("fork")
     procs = []

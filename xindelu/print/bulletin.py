@@ -17,7 +17,7 @@ from pathlib import Path
 
 import jinja2
 
-from xindelu.content.config import SiteConfig
+from xindelu.content.config import SiteConfig, cmyk_css
 from xindelu.content.load import Content
 from xindelu.content.records import Article, Bulletin
 from xindelu.core.errors import ContentError, ContentErrors
@@ -206,6 +206,9 @@ def render_bulletin_html(
             if text
         ],
         "cjk_body_css": cjk_typeset.CJK_BODY_CSS,
+        # GB/T 9704-2012 colour: the red in CMYK, the text in black alone.
+        "red": cmyk_css(config.bulletin.red_cmyk),
+        "ink": cmyk_css((0, 0, 0, 100)),
     }
     env = _environment(layouts)
     texts = []
@@ -255,7 +258,6 @@ def _render(
 ) -> RenderedPdf:
     fonts = fonts if fonts is not None else bulletin_fonts(config)
     page, css = render_bulletin_html(config, content, bulletin, layouts, fonts)
-    cjk_typeset.install()
     series = bulletin.series_title or config.bulletin.series_title
     metadata = PdfMetadata(
         title=f"{series} 第{bulletin.number}期",

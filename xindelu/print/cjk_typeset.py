@@ -8,7 +8,7 @@ WeasyPrint 70 implements ``text-align: justify`` by stretching only U+0020 and U
 ragged.  Chinese books justify "inter-character": the leftover width of a line is
 spread over the gaps between characters.
 
-What :func:`install` patches (and nothing else)
+What it patches (and nothing else)
 -----------------------------------------------
 1. ``weasyprint.layout.inline.justify_line(context, line, extra_width)`` — called by
    ``text_align`` only for lines that must be justified (WeasyPrint already skips the
@@ -56,10 +56,9 @@ What :func:`install` patches (and nothing else)
    wrapper hands it a line and a half of Chinese instead, and takes the result only when
    the break lies well inside that draft (see DRAFT_LINES). Same lines, less layout.
 
-Everything is undone by :func:`uninstall`; :func:`installed` is a context manager.
-:func:`install` is idempotent and refuses (``RuntimeError``) to patch a WeasyPrint
-whose major version is not that of ``WRITTEN_FOR`` or whose patched functions are
-missing or have another signature.
+xindelu.weasy_patches installs them (with the other WeasyPrint patches), after checking
+WeasyPrint's version and the signature of every function in :data:`PATCHES` and :data:`USED`;
+its ``uninstall(("cjk",))`` undoes them.
 
 Full-width quotes
 -----------------
@@ -77,14 +76,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import inspect
 import math
 import re
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterator
-
-WRITTEN_FOR = "70.0"
 
 # CSS for Chinese body text; the anthology and bulletin stylesheets include it.
 CJK_BODY_CSS = """\
@@ -93,7 +89,7 @@ p:lang(zh) {
   font-family: "Noto Serif CJK SC", "Source Han Serif SC", serif;
   font-variant-east-asian: normal;      /* no proportional-width / palt-style punctuation */
   font-feature-settings: normal;
-  text-align: justify;                  /* inter-character, via xindelu.cjk_typeset.install() */
+  text-align: justify;                  /* inter-character, via xindelu.cjk_typeset */
   text-align-last: start;               /* last line of a paragraph stays natural */
   text-indent: 2em;                     /* two-character first-line indent */
   hyphens: manual;                      /* no hyphenation dictionary for Chinese */
@@ -111,6 +107,11 @@ NO_LINE_START = frozenset(
     "，。、；：？！）」』》〉】〕〗〙〛｝］＞…‥”’·・々〻ゝゞヽヾー‼⁇⁈⁉．｡､｣）〞〟﹐﹑﹒﹔﹕﹖﹗﹚﹜﹞"
 )
 NO_LINE_END = frozenset("（「『《〈【〔〖〘〚｛［＜“‘〝｢﹙﹛﹝")
+# Full-width marks whose blank half is on the right (closing ones, and the comma, stops, colon…
+# that Simplified Chinese sets at the left of their em) and on the left (opening ones).
+BLANK_RIGHT = frozenset("，。、；：！？）」』》〉】〕〗〙〛”’")
+BLANK_LEFT = frozenset("（「『《〈【〔〖〘〚“‘")
+_PAIRED = BLANK_RIGHT | BLANK_LEFT
 # Characters that must not be split when doubled (—— and ……).
 NO_SPLIT_PAIRS = frozenset("—…‥")
 # Punctuation that is full width in Chinese fonts but shared with Latin text.
@@ -393,6 +394,37 @@ def _forbidden_ranges(text: str) -> list[tuple[int, int]]:
     return [(start, end) for _, start, end in _forbidden_breaks(text)]
 
 
+# --------------------------------------------------------------------------- punctuation compression
+
+# In a pair of adjacent marks the two blanks that meet become one (clreq §3.1.6, 标点挤压);
+# Noto CJK's OpenType ``halt`` sets a mark half width. An opening mark after another mark
+# loses its left half (”“  ：“  ，《  《“); else a closing mark before a closing one its right
+# half (”，  。”  ）。). Never the first mark of a pair that a line may break inside (”|“):
+# the line before would be measured with a half-width mark and drawn with a full one.
+_HALT_FIRST = re.compile(_class(BLANK_RIGHT) + "(?=" + _class(BLANK_RIGHT) + ")")
+_HALT_SECOND = re.compile("(?<=" + _class(_PAIRED) + ")" + _class(BLANK_LEFT))
+_PAIRED_PAIR = re.compile(_class(_PAIRED) + _class(_PAIRED))
+
+
+def halt_indexes(text: str) -> list[int]:
+    """Indexes of the marks of ``text`` set half width (punctuation compression)."""
+    if not _PAIRED.intersection(text):
+        return []
+    found = [m.start() for m in _HALT_FIRST.finditer(text)]
+    found += [m.start() for m in _HALT_SECOND.finditer(text)]
+    return sorted(set(found))
+
+
+def _halt_ranges(text: str) -> list[tuple[int, int]]:
+    """UTF-8 byte ranges of the marks set half width."""
+    indexes = halt_indexes(text)
+    if not indexes:
+        return []
+    points = sorted({j for i in indexes for j in (i, i + 1)})
+    where = dict(zip(points, utf8_offsets(text, points), strict=True))
+    return [(where[i], where[i + 1]) for i in indexes]
+
+
 def _declare_allow_breaks() -> None:
     from weasyprint.text.ffi import ffi
 
@@ -431,6 +463,10 @@ def _set_forbidden(layout, ranges: list[tuple[int, int]]) -> None:
         attr = pango.pango_attr_allow_breaks_new(False)
         attr.start_index, attr.end_index = start, end
         pango.pango_attr_list_insert(attrs, attr)
+    for start, end in layout.__dict__.get("_cjk_halts", ()):
+        attr = pango.pango_attr_font_features_new(b"halt")
+        attr.start_index, attr.end_index = start, end
+        pango.pango_attr_list_insert(attrs, attr)
     pango.pango_layout_set_attributes(layout.layout, attrs)
     layout._cjk_attrs = (base_ref, attrs)
 
@@ -441,6 +477,8 @@ def _apply_forbidden(layout) -> None:
 
     breaks = _forbidden_breaks(layout.text)
     if not breaks:
+        if layout.__dict__.get("_cjk_halts"):
+            _set_forbidden(layout, [])
         return
     every = [(start, end) for _, start, end in breaks]
     if pango.pango_layout_get_wrap(layout.layout) != pango.PANGO_WRAP_WORD:
@@ -453,7 +491,7 @@ def _apply_forbidden(layout) -> None:
     log_attrs = ffi.new("PangoLogAttr[]", len(layout.text) + 1)
     pango.pango_get_log_attrs(encoded, len(encoded), -1, layout.language, log_attrs, len(layout.text) + 1)
     needed = [(start, end) for index, start, end in breaks if log_attrs[index].is_line_break]
-    if needed:
+    if needed or layout.__dict__.get("_cjk_halts"):  # the compressed marks, in any case
         _set_forbidden(layout, needed)
     if len(needed) < len(every):
         # Character wrapping (WeasyPrint's last resort for an overlong line) needs them all.
@@ -468,15 +506,23 @@ def _make_set_text(original):
         own = self.__dict__.pop("_cjk_attrs", None)
         self.__dict__.pop("_cjk_char_breaks", None)
         self.__dict__.pop("_cjk_pending", None)
+        self.__dict__.pop("_cjk_halts", None)
+
         if own is not None and pango.pango_layout_get_attributes(self.layout) == own[1]:
             # Put back the original list, so that the original (and we) start from clean attributes.
             pango.pango_layout_set_attributes(self.layout, own[0] if own[0] is not None else ffi.NULL)
         original(self, text, justify)
+        halts = _halt_ranges(self.text)
+        if halts:
+            # Widths change with them: set whether or not the line is broken here.
+            self._cjk_halts = halts
         if pango.pango_layout_get_width(self.layout) < 0:
             # No width, no line breaks: WeasyPrint sets the text of a line it has already
             # broken (and of every line it draws) this way, two of the three set_text calls
             # per line. The attributes wait until a width is set (see get_first_line).
             self._cjk_pending = True
+            if halts:
+                _set_forbidden(self, [])
             return
         _apply_forbidden(self)
 
@@ -553,6 +599,10 @@ def _make_split_first_line(original):
         weasyprint_draft = int(max_width / font_size * 4)
         if len(text) <= draft + _DRAFT_SLACK or _DRAFT_UNSAFE.search(text, 0, weasyprint_draft):
             return lay_out(text)
+        if _PAIRED_PAIR.search(text, 0, draft + 1):
+            # Compressed marks (halt_indexes) change widths with their neighbours: the whole
+            # text decides, as WeasyPrint's own draft would (measured identical only so).
+            return lay_out(text)
         result = lay_out(text[:draft])
         layout, _, resume_index, width = result[:4]
         if resume_index is None or width > max_width or len(layout.text) + _DRAFT_SLACK > draft:
@@ -564,10 +614,10 @@ def _make_split_first_line(original):
     return split_first_line
 
 
-# --------------------------------------------------------------------------- install / uninstall
+# --------------------------------------------------------------------------- what xindelu.weasy_patches installs
 
 # (module path, attribute path, expected parameters, wrapper factory)
-_PATCHES = (
+PATCHES = (
     ("weasyprint.layout.inline", "justify_line", ("context", "line", "extra_width"), _make_justify_line),
     ("weasyprint.layout.inline", "can_break_text", ("text", "lang"), _make_can_break_text),
     (
@@ -586,76 +636,13 @@ _PATCHES = (
     ),
 )
 # Internals the wrappers rely on without patching them.
-_USED = (
+USED = (
     ("weasyprint.layout.inline", "text_align", ("context", "line", "available_width", "last")),
     ("weasyprint.layout.inline", "add_word_spacing", ("context", "box", "justification_spacing", "x_advance")),
     ("weasyprint.text.line_break", "get_log_attrs", ("text", "lang")),
 )
-_MARK = "_xindelu_cjk_typeset"
 
 
-def _resolve(module_name: str, path: str):
-    import importlib
-
-    owner = importlib.import_module(module_name)
-    *parents, name = path.split(".")
-    for parent in parents:
-        owner = getattr(owner, parent)
-    return owner, name, getattr(owner, name, None)
-
-
-def _check(version: str) -> None:
-    if version.split(".")[0] != WRITTEN_FOR.split(".")[0]:
-        raise RuntimeError(
-            f"xindelu.cjk_typeset was written for WeasyPrint {WRITTEN_FOR} internals; found WeasyPrint "
-            f"{version}. Re-check the patched functions (see the module docstring) and update WRITTEN_FOR."
-        )
-    for module_name, path, parameters, *_ in (*_PATCHES, *_USED):
-        _, _, function = _resolve(module_name, path)
-        if not callable(function):
-            raise RuntimeError(f"xindelu.cjk_typeset: {module_name}.{path} is missing in WeasyPrint {version}")
-        found = tuple(inspect.signature(function).parameters)
-        if found != parameters:
-            raise RuntimeError(
-                f"xindelu.cjk_typeset: {module_name}.{path}{found} changed in WeasyPrint {version}; expected {parameters}"
-            )
-
-
-def is_installed() -> bool:
-    _, _, function = _resolve("weasyprint.layout.inline", "justify_line")
-    return bool(getattr(function, _MARK, False))
-
-
-def install() -> None:
-    """Patch WeasyPrint for Chinese justification and punctuation line breaking (idempotent)."""
-    import weasyprint
-
-    if is_installed():
-        return
-    _check(weasyprint.__version__)
+def declare() -> None:
+    """The Pango functions the wrappers call, declared to WeasyPrint's cffi (idempotent)."""
     _declare_allow_breaks()
-    for module_name, path, _, factory in _PATCHES:
-        owner, name, function = _resolve(module_name, path)
-        wrapper = factory(function)
-        setattr(wrapper, _MARK, True)
-        setattr(owner, name, wrapper)
-
-
-def uninstall() -> None:
-    """Restore the original WeasyPrint functions."""
-    for module_name, path, *_ in _PATCHES:
-        owner, name, function = _resolve(module_name, path)
-        if getattr(function, _MARK, False):
-            setattr(owner, name, function.__wrapped__)
-
-
-@contextlib.contextmanager
-def installed() -> Iterator[None]:
-    """Context manager: install, then restore the previous state."""
-    was_installed = is_installed()
-    install()
-    try:
-        yield
-    finally:
-        if not was_installed:
-            uninstall()

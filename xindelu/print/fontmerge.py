@@ -2,12 +2,13 @@
 
 WeasyPrint 70 embeds, in every document it writes, a subset of each font with the glyphs
 that document uses. A book joined from 40 chunks carried 40 subsets of each face: 80% of a
-1,000-article book's 15 MB. In the chunk workers, :func:`install` makes WeasyPrint write a
+1,000-article book's 15 MB. In the chunk workers, :func:`defer_subset` makes WeasyPrint write a
 *deferral* in place of a font file: a short JSON record of the face (its file, index, size
 and mtime) and of the glyph ids used. WeasyPrint subsets with ``RETAIN_GIDS``, so glyph ids
 in the page streams are those of the whole face, and one subset of the union of every
 chunk's glyphs serves all chunks. :func:`merge_fonts` makes that subset in the joining
-process and points every chunk's font descriptor at it.
+process and points every chunk's font descriptor at it. Deferrals are written only while
+``hooks().defer_fonts`` (xindelu.weasy_patches.hooks, set by the chunk workers).
 
 The record lives in the chunk PDF itself, so cached chunks carry it too. If a face's file
 changed since a chunk was laid out (a font package upgrade), its glyph ids may mean other
@@ -20,24 +21,17 @@ with missing glyphs or used in forms) are embedded as WeasyPrint does it.
 from __future__ import annotations
 
 import functools
-import inspect
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 
 MARK = b"xdl-deferred-font:"
-_FLAG = "_xindelu_font_deferral"
 
 
 class FontsChanged(Exception):
     """A deferred face's file is not the one the chunk was laid out with."""
-
-
-class Deferral:
-    """Whether this process writes deferrals (set in the chunk workers only)."""
-
-    active = False
 
 
 def _declare() -> None:
@@ -73,11 +67,13 @@ def file_identity(path: str) -> tuple[int, int]:
     return stat.st_size, stat.st_mtime_ns
 
 
-def _wrap_init(original):
+def remember_file(original: Callable, hooks: Callable) -> Callable:
+    """``Font.__init__``: while fonts are deferred, note the file of the face."""
+
     @functools.wraps(original)
     def __init__(self, pango_font, description, font_size):
         original(self, pango_font, description, font_size)
-        self._xdl_file = _font_file(pango_font) if Deferral.active else None
+        self._xdl_file = _font_file(pango_font) if hooks().defer_fonts else None
 
     return __init__
 
@@ -96,10 +92,12 @@ def _deferrable(font, to_unicode) -> bool:
     )
 
 
-def _wrap_clean(original):
+def defer_subset(original: Callable, hooks: Callable) -> Callable:
+    """``Font.clean``: while fonts are deferred, a deferral record in place of the font file."""
+
     @functools.wraps(original)
     def clean(self, to_unicode, hinting):
-        if not (Deferral.active and _deferrable(self, to_unicode)):
+        if not (hooks().defer_fonts and _deferrable(self, to_unicode)):
             return original(self, to_unicode, hinting)
         size, mtime_ns = file_identity(self._xdl_file)
         record = {
@@ -119,23 +117,46 @@ def _wrap_clean(original):
     return clean
 
 
-def install() -> None:
-    """Patch WeasyPrint 70's PDF fonts so that, while ``Deferral.active``, fonts are deferred (idempotent)."""
-    import weasyprint.pdf.fonts as fonts
+def face_view(original: Callable, hooks: Callable) -> Callable:
+    """WeasyPrint 70's ``Font`` copies the whole font file into Python bytes for every font of
+    every document (``get_hb_object_data(hb_face)``): 45 MB for the two Noto CJK collections,
+    only to replace it with the subset (made from the HarfBuzz face, not from the copy).
+    Here a face's data is a read-only view of HarfBuzz's blob instead, kept alive with it.
+    """
 
-    if getattr(fonts.Font.clean, _FLAG, False):
-        return
-    for function, expected in (
-        (fonts.Font.__init__, ("self", "pango_font", "description", "font_size")),
-        (fonts.Font.clean, ("self", "to_unicode", "hinting")),
-        (fonts.Font.subset, ("self", "to_unicode", "hinting")),
-    ):
-        if tuple(inspect.signature(function).parameters) != expected:
-            raise RuntimeError(f"xindelu.fontmerge: weasyprint.pdf.fonts.Font.{function.__name__}{expected} changed")
+    @functools.wraps(original)
+    def get_hb_object_data(hb_object, ot_color=None, glyph=None):
+        if ot_color is not None or glyph is not None:
+            return original(hb_object, ot_color, glyph)
+        from weasyprint.text.ffi import ffi, harfbuzz
+
+        blob = harfbuzz.hb_face_reference_blob(hb_object)
+        length = ffi.new("unsigned int *")
+        data = harfbuzz.hb_blob_get_data(blob, length)
+        if data == ffi.NULL:
+            harfbuzz.hb_blob_destroy(blob)
+            return None
+        owner = ffi.gc(data, lambda _, blob=blob: harfbuzz.hb_blob_destroy(blob))
+        return memoryview(ffi.buffer(owner, int(length[0]))).toreadonly()
+
+    return get_hb_object_data
+
+
+def bytes_after_subset(original: Callable, hooks: Callable) -> Callable:
+    """``Font.subset``: what is embedded must be bytes: a view still there after subsetting becomes bytes."""
+
+    @functools.wraps(original)
+    def subset(self, to_unicode, hinting):
+        original(self, to_unicode, hinting)
+        if isinstance(self.file_content, memoryview):
+            self.file_content = self.file_content.tobytes()
+
+    return subset
+
+
+def declare() -> None:
+    """The C functions the deferral and the join call, declared to WeasyPrint's cffi (idempotent)."""
     _declare()
-    clean = _wrap_clean(fonts.Font.clean)
-    setattr(clean, _FLAG, True)
-    fonts.Font.__init__, fonts.Font.clean = _wrap_init(fonts.Font.__init__), clean
 
 
 # ---------------------------------------------------------------- the join

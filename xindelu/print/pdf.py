@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import hashlib
 import html as html_lib
-import inspect
 import logging
 import mimetypes
 import os
@@ -29,6 +27,8 @@ from urllib.parse import quote, unquote
 from xindelu.content.config import Fonts
 from xindelu.content.records import is_local_src
 from xindelu.core.errors import ContentError, ContentErrors
+from xindelu.print import weasy_patches
+from xindelu.print.cjk_typeset import NO_LINE_START
 
 # The generic CSS family each role falls back to, and the fontconfig pattern used to find a
 # substitute CJK face for it.
@@ -274,198 +274,6 @@ def _weasyprint_logs(progress: Progress | None) -> Iterator[list[str]]:
         progress_logger.propagate, main_logger.propagate = saved[1], saved[2]
 
 
-# ---------------------------------------------------------------- crop marks
-
-_MARKS_FLAG = "_xindelu_direct_marks"
-
-
-def crop_mark_segments(
-    painting_area: tuple[float, float, float, float], bleed: Mapping[str, float]
-) -> tuple[tuple[float, float, float, float], ...]:
-    """The eight crop-mark strokes (x0, y0, x1, y1) of a page, in CSS px, y downwards.
-
-    The same lines WeasyPrint 70 draws for ``marks: crop`` (``draw_background``): at each
-    corner one horizontal and one vertical stroke on the trim line, from the media edge
-    half-way to the trim.
-    """
-    x, y, width, height = painting_area
-    top, right, bottom, left = (bleed[side] for side in ("top", "right", "bottom", "left"))
-    right_x, bottom_y = x + width, y + height
-    return (
-        (x, y + top, x + left / 2, y + top),
-        (right_x, y + top, right_x - right / 2, y + top),
-        (right_x, bottom_y - bottom, right_x - right / 2, bottom_y - bottom),
-        (x, bottom_y - bottom, x + left / 2, bottom_y - bottom),
-        (x + left, y, x + left, y + top / 2),
-        (right_x - right, bottom_y, right_x - right, bottom_y - bottom / 2),
-        (x + left, bottom_y, x + left, bottom_y - bottom / 2),
-        (right_x - right, y, right_x - right, y + top / 2),
-    )
-
-
-def _make_draw_background(original):
-    """WeasyPrint 70 draws crop marks by building, parsing and drawing an SVG image, in a new
-    form XObject on every page (a tenth of the drawing time of a book page). The wrapper
-    strokes the same eight lines (1 px, black, butt caps, as the SVG does) into one form
-    XObject per page geometry, kept in the document's shared resources under a name derived
-    from the geometry, and paints it on every page. A transparency group like WeasyPrint's,
-    so that viewers rasterise the marks exactly as before. Crosses are left to WeasyPrint.
-    """
-
-    @functools.wraps(original)
-    def draw_background(stream, background, clip_box=True, bleed=None, marks=()):
-        if not (bleed and marks) or "cross" in marks:
-            return original(stream, background, clip_box, bleed, marks)
-        original(stream, background, clip_box, bleed, ())
-        if background is None or not background.layers:
-            return None  # WeasyPrint draws no marks either then
-        segments = crop_mark_segments(background.layers[-1].painting_area, bleed)
-        key = hashlib.md5(repr((segments, stream.page_rectangle)).encode(), usedforsecurity=False)
-        name = "xdlcrop" + key.hexdigest()[:8]
-        xobjects = stream._resources["XObject"]
-        if name not in xobjects:
-            group = stream.add_group(*stream.page_rectangle)
-            xobjects[name] = xobjects.pop(group.id)
-            group.set_color_rgb(0, 0, 0, stroke=True)
-            group.set_line_width(1)
-            group.set_dash([], 0)
-            group.set_line_cap(0)
-            group.set_line_join(0)
-            group.set_miter_limit(4)
-            for x0, y0, x1, y1 in segments:
-                group.move_to(x0, y0)
-                group.line_to(x1, y1)
-            group.stroke()
-        with stream.artifact():
-            stream.draw_x_object(name)
-        return None
-
-    return draw_background
-
-
-def install_direct_crop_marks() -> None:
-    """Patch WeasyPrint 70's ``draw_background`` to stroke crop marks directly (idempotent)."""
-    import weasyprint.draw as draw
-
-    current = draw.draw_background
-    if getattr(current, _MARKS_FLAG, False):
-        return
-    expected = ("stream", "background", "clip_box", "bleed", "marks")
-    if tuple(inspect.signature(current).parameters) != expected:
-        raise RuntimeError(f"xindelu.pdf: weasyprint.draw.draw_background{expected} changed; re-check crop marks")
-    wrapper = _make_draw_background(current)
-    setattr(wrapper, _MARKS_FLAG, True)
-    draw.draw_background = wrapper
-
-
-def uninstall_direct_crop_marks() -> None:
-    """Give crop marks back to WeasyPrint (tests compare both drawings)."""
-    import weasyprint.draw as draw
-
-    if getattr(draw.draw_background, _MARKS_FLAG, False):
-        draw.draw_background = draw.draw_background.__wrapped__
-
-
-# ---------------------------------------------------------------- margin boxes
-
-_MARGIN_FLAG = "_xindelu_empty_margin_boxes"
-
-
-def _skip_empty_margin_boxes(original):
-    """WeasyPrint 70 makes all 16 margin boxes of every page (``make_margin_boxes``), resolving
-    the lengths of each against its computed style, then sets the width, height, margins,
-    paddings and borders of the boxes that generate nothing to 0 and lays out only the others.
-    A book page has two with content (running head and folio): most of that style work was
-    thrown away, a tenth of a page's layout. For an empty margin box, this sets only what is
-    not reset afterwards (min/max sizes, which the margin-box layout never reads of it)."""
-
-    from weasyprint.formatting_structure.boxes import MarginBox
-
-    @functools.wraps(original)
-    def resolve_percentages(box, containing_block):
-        if type(box) is MarginBox and not box.is_generated:
-            box.min_width = box.min_height = 0
-            box.max_width = box.max_height = float("inf")
-            return
-        original(box, containing_block)
-
-    return resolve_percentages
-
-
-def install_empty_margin_boxes() -> None:
-    """Patch the ``resolve_percentages`` that WeasyPrint 70's page layout calls (idempotent)."""
-    import weasyprint.layout.page as page
-
-    current = page.resolve_percentages
-    if getattr(current, _MARGIN_FLAG, False):
-        return
-    expected = ("box", "containing_block")
-    if tuple(inspect.signature(current).parameters) != expected:
-        raise RuntimeError(f"xindelu.pdf: weasyprint.layout.page.resolve_percentages{expected} changed")
-    wrapper = _skip_empty_margin_boxes(current)
-    setattr(wrapper, _MARGIN_FLAG, True)
-    page.resolve_percentages = wrapper
-
-
-# ---------------------------------------------------------------- font data
-
-_FONTS_FLAG = "_xindelu_face_views"
-
-
-def _face_view(original):
-    """WeasyPrint 70's ``Font`` copies the whole font file into Python bytes for every font of
-    every document (``get_hb_object_data(hb_face)``): 45 MB for the two Noto CJK collections,
-    only to replace it with the subset (made from the HarfBuzz face, not from the copy).
-    Here a face's data is a read-only view of HarfBuzz's blob instead, kept alive with it.
-    """
-
-    @functools.wraps(original)
-    def get_hb_object_data(hb_object, ot_color=None, glyph=None):
-        if ot_color is not None or glyph is not None:
-            return original(hb_object, ot_color, glyph)
-        from weasyprint.text.ffi import ffi, harfbuzz
-
-        blob = harfbuzz.hb_face_reference_blob(hb_object)
-        length = ffi.new("unsigned int *")
-        data = harfbuzz.hb_blob_get_data(blob, length)
-        if data == ffi.NULL:
-            harfbuzz.hb_blob_destroy(blob)
-            return None
-        owner = ffi.gc(data, lambda _, blob=blob: harfbuzz.hb_blob_destroy(blob))
-        return memoryview(ffi.buffer(owner, int(length[0]))).toreadonly()
-
-    return get_hb_object_data
-
-
-def _bytes_after(original):
-    """What is embedded must be bytes: a view still there after subsetting becomes bytes."""
-
-    @functools.wraps(original)
-    def subset(self, to_unicode, hinting):
-        original(self, to_unicode, hinting)
-        if isinstance(self.file_content, memoryview):
-            self.file_content = self.file_content.tobytes()
-
-    return subset
-
-
-def install_font_views() -> None:
-    """Patch WeasyPrint 70's PDF fonts to read face data without copying it (idempotent)."""
-    import weasyprint.pdf.fonts as fonts
-
-    if getattr(fonts.get_hb_object_data, _FONTS_FLAG, False):
-        return
-    for function, expected in (
-        (fonts.get_hb_object_data, ("hb_object", "ot_color", "glyph")),
-        (fonts.Font.subset, ("self", "to_unicode", "hinting")),
-    ):
-        if tuple(inspect.signature(function).parameters) != expected:
-            raise RuntimeError(f"xindelu.pdf: weasyprint.pdf.fonts {function.__name__}{expected} changed")
-    view, subset = _face_view(fonts.get_hb_object_data), _bytes_after(fonts.Font.subset)
-    setattr(view, _FONTS_FLAG, True)
-    fonts.get_hb_object_data, fonts.Font.subset = view, subset
-
-
 # ---------------------------------------------------------------- the site's own images
 
 # An article's pictures are set far from its folder (a book's HTML is resolved against the
@@ -496,11 +304,81 @@ _BACKREF = re.compile(r'(?:&nbsp;|\u00a0)?<a class="footnote-backref"[^>]*>.*?</
 _FIGURE = re.compile(r"<p>(\s*<img\b[^>]*>\s*)</p>")
 
 
+_NOTES = re.compile(r'<div class="footnote">\s*(?:<hr\s*/?>)?\s*<ol>(.*?)</ol>\s*</div>', re.S)
+_NOTE_ITEM = re.compile(r'<li id="fn:([^"]+)">(.*?)</li>\s*(?=<li id="fn:|$)', re.S)
+_NOTE_CALL = re.compile(r'<sup id="fnref\d*:([^"]+)"><a class="footnote-ref" href="#fn:[^"]*">([^<]*)</a></sup>')
+_NOTE_REF = re.compile(r"([^<>\s])(<sup[^>]*>(?:(?!</sup>).)*</sup>)([，。、；：？！）」』》〉…”’]+)")
+_PARAGRAPH_BREAK = re.compile(r"</p>\s*<p>")
+_PARAGRAPH_TAG = re.compile(r"</?p>")
+
+
+def glue_note_refs(html: str) -> str:
+    """Keep a footnote mark with the character before it and the punctuation after it.
+
+    Without this, WeasyPrint may break the line between the mark and ``。`` and start the
+    next line with a full stop.
+    """
+    return _NOTE_REF.sub(r'<span class="nobr">\1\2\3</span>', html)
+
+
+def page_footnotes(body_html: str) -> str:
+    """Markdown's end notes → notes set at the foot of the page of their call.
+
+    Each first call becomes ``<span class="fn" data-mark="①">the note</span>`` (the
+    stylesheets float it to the page's footnote area, ``float: footnote``, and print the
+    mark at the call and before the note); a later call of the same note, its mark as a
+    plain superscript. Marks count per body (article) as Markdown numbers the notes, ① … ⑳
+    then digits (WeasyPrint 70 applies an ``@counter-style`` only when the stylesheets are
+    parsed with the document's counter styles). The notes' list at the end goes; paragraphs
+    of one note are kept apart by line breaks.
+    """
+    block = _NOTES.search(body_html)
+    if block is None:
+        return body_html
+    notes = {}
+    for item in _NOTE_ITEM.finditer(block.group(1)):
+        text = _BACKREF.sub("", item.group(2)).strip()
+        notes[item.group(1)] = _PARAGRAPH_TAG.sub("", _PARAGRAPH_BREAK.sub("<br>", text)).strip()
+    body_html = glue_note_refs(body_html[: block.start()] + body_html[block.end() :])
+    placed: set[str] = set()
+
+    def call(match: re.Match[str]) -> str:
+        key, number = match.groups()
+        mark = chr(0x245F + int(number)) if number.isdigit() and 1 <= int(number) <= 20 else number
+        if key not in notes or key in placed:
+            return f'<sup class="fn-again">{mark}</sup>'
+        placed.add(key)
+        return f'<span class="fn" data-mark="{mark}">{notes[key]}</span>'
+
+    return _NOTE_CALL.sub(call, body_html)
+
+
+_IDEOGRAPH = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CLOSING = "".join(sorted(NO_LINE_START - {"\\"}))
+# The last two ideographs of a paragraph with the closing marks after them, when they are plain
+# text (no tag in between): a paragraph never ends with one character alone on its last line.
+_PARAGRAPH_END = re.compile(f"(?<=[^<>/])([{_IDEOGRAPH}]{{2}}[{re.escape(_CLOSING)}]*)(</p>)")
+
+
+def keep_last_chars(html: str) -> str:
+    """Glue the last two characters of every paragraph (孤字, a lone last character).
+
+    ``<span class="nobr">`` (white-space: nowrap in the book stylesheets): where the last
+    line would hold one character, the line before gives up one more and is justified with a
+    little more space between its characters, as Chinese typesetters do.
+    """
+    return _PARAGRAPH_END.sub(r'<span class="nobr">\1</span>\2', html)
+
+
 def print_body(body_html: str, source: str) -> str:
     """An article's body as the books set it (anthology and bulletin): pictures named by their place in the site (see
     site_images) in paragraphs of their own (``<p class="figure">``: centred, not indented,
-    so that a full-width picture stays inside the text block), and the footnotes without
-    the web page's ↩ links back to the text, which a printed note has no use for."""
+    so that a full-width picture stays inside the text block), the footnotes at the foot
+    of the page of their call (see page_footnotes), without the web page's ↩ links back,
+    and no paragraph ending on one character alone (see keep_last_chars)."""
+    if 'class="footnote"' in body_html:
+        body_html = page_footnotes(body_html)
+    body_html = keep_last_chars(body_html)
     if "footnote-backref" in body_html:
         body_html = _BACKREF.sub("", body_html)
     if "<img" in body_html:
@@ -529,8 +407,19 @@ def site_files_digest(html: str, root: Path | None) -> str:
     return digest.hexdigest()
 
 
-def _url_fetcher(root: Path | None):
-    """WeasyPrint's fetcher, which also reads xdl-site: URLs from ``root``."""
+@dataclass(frozen=True)
+class ImageFilter:
+    """Applied to every picture of the site before layout (the print edition makes them CMYK).
+
+    ``key`` names what it does (a digest of the profile), for the PDF's /ID and chunk keys.
+    """
+
+    key: str
+    convert: Callable[[bytes, str], bytes]  # (the picture's bytes, its path in the site) → JPEG bytes
+
+
+def _url_fetcher(root: Path | None, images: ImageFilter | None = None):
+    """WeasyPrint's fetcher, which also reads xdl-site: URLs from ``root`` (through ``images``)."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class SiteFetcher(URLFetcher):
@@ -541,7 +430,10 @@ def _url_fetcher(root: Path | None):
             if file is None:
                 raise ValueError(f"not a file in the site: {url}")
             kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, file.read_bytes(), {"Content-Type": kind})
+            data = file.read_bytes()
+            if images is not None and kind.startswith("image/") and kind != "image/svg+xml":
+                data, kind = images.convert(data, file.relative_to(root).as_posix()), "image/jpeg"
+            return URLFetcherResponse(url, data, {"Content-Type": kind})
 
     return SiteFetcher()
 
@@ -575,6 +467,7 @@ def render_document(
     before_write: Callable[[object], None] | None = None,
     parsed: Sequence[object] | None = None,
     site_root: Path | None = None,
+    images: ImageFilter | None = None,
 ) -> RenderedPdf:
     """HTML + CSS texts → a reproducible PDF with embedded, subset fonts, and its page count.
 
@@ -582,17 +475,15 @@ def render_document(
     hash of the input, and nothing else in WeasyPrint 70's output depends on time or randomness.
     ``before_write(document)`` may inspect the laid-out pages (e.g. to check folios).
     ``parsed``: ``weasyprint.CSS`` objects of ``stylesheets``, parsed once for several documents.
-    ``site_root``: where the xdl-site: URLs of the site's images (see site_images) are read.
+    ``site_root``: where the xdl-site: URLs of the site's images (see site_images) are read;
+    ``images`` converts them (the print edition's CMYK pictures).
     """
-    from weasyprint import CSS, HTML  # lazy: a second's import, only when a PDF is made
-
-    install_direct_crop_marks()
-    install_font_views()
-    install_empty_margin_boxes()
+    weasyprint = weasy_patches.weasyprint()  # lazy: a second's import, only when a PDF is made
+    CSS, HTML = weasyprint.CSS, weasyprint.HTML
     started = time.monotonic()
     metadata = metadata or PdfMetadata(title="")
     with _weasyprint_logs(progress) as warnings:
-        document = HTML(string=html, base_url=base_url, url_fetcher=_url_fetcher(site_root)).render(
+        document = HTML(string=html, base_url=base_url, url_fetcher=_url_fetcher(site_root, images)).render(
             stylesheets=list(parsed) if parsed is not None else [CSS(string=t, base_url=base_url) for t in stylesheets]
         )
         info = document.metadata
@@ -612,7 +503,7 @@ def render_document(
         # Not base_url: it is where the checkout happens to be, and the same input must give the
         # same bytes in any folder (the files it resolves are named relative to it in the HTML).
         digest = hashlib.md5(usedforsecurity=False)
-        for text in (html, *stylesheets, repr(metadata)):
+        for text in (html, *stylesheets, repr(metadata), images.key if images else ""):
             digest.update(text.encode("utf-8") + b"\0")
         digest.update(site_files_digest(html, site_root).encode("ascii"))
         data = document.write_pdf(pdf_identifier=digest.hexdigest().encode("ascii"))

@@ -1,0 +1,77 @@
+"""xindelu.weasy_patches: one registry installs every WeasyPrint patch, and refuses another WeasyPrint."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+import weasyprint
+
+from xindelu.core.errors import ContentErrors
+from xindelu.print import pdf, weasy_patches
+
+PACKAGE = Path(weasy_patches.__file__).parent.parent
+
+
+def test_a_pdf_render_refuses_another_weasyprint_version_in_chinese(monkeypatch) -> None:
+    weasy_patches.install()  # even with every patch in place, another version is refused
+    monkeypatch.setattr(weasyprint, "__version__", "71.0")
+    with pytest.raises(ContentErrors) as caught:
+        pdf.render_document("<p>中文</p>", "file:///tmp/")
+    (error,) = caught.value.errors
+    assert "WeasyPrint 是 71.0 版" in error.message and "70.0" in error.message
+    assert "pip install weasyprint==70.0" in error.hint
+
+
+def test_a_changed_signature_is_refused_before_anything_is_patched(monkeypatch) -> None:
+    import weasyprint.layout as layout
+
+    weasy_patches.uninstall()
+    try:
+        monkeypatch.setattr(layout, "make_all_pages", lambda context, root_box, html: [])
+        with pytest.raises(ContentErrors, match="make_all_pages"):
+            weasy_patches.install()
+        assert not any(weasy_patches.is_installed(group) for group in weasy_patches.GROUPS)
+    finally:
+        monkeypatch.undo()
+        weasy_patches.install()
+    assert all(weasy_patches.is_installed(group) for group in weasy_patches.GROUPS)
+
+
+def test_hooks_are_scoped_to_their_block() -> None:
+    assert weasy_patches.current_hooks() == weasy_patches.Hooks()
+    with weasy_patches.hooks(defer_fonts=True, external_targets={"a": 3}):
+        assert weasy_patches.current_hooks().defer_fonts
+        with weasy_patches.hooks():
+            assert not weasy_patches.current_hooks().defer_fonts
+        assert dict(weasy_patches.current_hooks().external_targets) == {"a": 3}
+    assert weasy_patches.current_hooks() == weasy_patches.Hooks()
+
+
+def test_only_the_registry_assigns_weasyprint_attributes() -> None:
+    """No module but xindelu.weasy_patches sets an attribute of a weasyprint module or class."""
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name == "weasy_patches.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        weasy_names = {
+            alias.asname or alias.name.split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Import, ast.ImportFrom))
+            for alias in node.names
+            if ((node.module if isinstance(node, ast.ImportFrom) else None) or alias.name).startswith("weasyprint")
+        }
+        for node in ast.walk(tree):
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            for target in targets:
+                for part in ast.walk(target):
+                    named = isinstance(part, ast.Attribute) and isinstance(part.value, ast.Name)
+                    if named and part.value.id in weasy_names:
+                        offenders.append(f"{path.name}:{node.lineno}")
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "setattr" and node.args:
+                first = node.args[0]
+                if isinstance(first, ast.Name) and first.id in weasy_names:
+                    offenders.append(f"{path.name}:{node.lineno}")
+    assert offenders == []

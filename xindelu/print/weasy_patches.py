@@ -1,0 +1,226 @@
+"""The one place that patches WeasyPrint: which functions, checked how, installed when.
+
+The print layer changes a few WeasyPrint 70 internals (Chinese justification and line
+breaking in xindelu.cjk_typeset; layout speed-ups and the chunked book's hooks in
+xindelu.weasy_hooks; font data and deferred subsets in xindelu.fontmerge). They are all
+listed in :data:`PATCHES` and installed together, once, by :func:`weasyprint` — the only way
+the print layer gets at WeasyPrint — after checking that WeasyPrint is the version they were
+written for and that every function patched or relied on has the parameters expected. A
+WeasyPrint of another version is refused with a Chinese error rather than left to lay a book
+out wrongly.
+
+State a patch needs from the render in progress (a book chunk's pagination callback, the
+folios of anchors in other chunks, whether fonts are deferred) is not kept in module
+globals: :func:`hooks` scopes it to a ``with`` block (a context variable), and the patches
+read it through :func:`current_hooks`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import importlib
+import inspect
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType, ModuleType
+
+from xindelu.core.errors import ContentError, ContentErrors
+from xindelu.print import cjk_typeset, fontmerge, weasy_hooks
+
+# The WeasyPrint every patch was written against and checked with.
+EXPECTED_VERSION = "70.0"
+_MARK = "_xindelu_patch"
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """What the patches read of the render in progress (defaults: a plain render)."""
+
+    # make_all_pages → paginated(pages, context, html), before the margin boxes are made
+    paginated: Callable[[list, object, object], None] | None = None
+    # anchor → folio, for target-counter() of anchors laid out in another document
+    external_targets: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    # write a deferral record in place of each font subset (xindelu.fontmerge)
+    defer_fonts: bool = False
+
+
+_PLAIN = Hooks()
+_HOOKS: contextvars.ContextVar[Hooks | None] = contextvars.ContextVar("xindelu_weasy_hooks", default=None)
+
+
+def current_hooks() -> Hooks:
+    """The hooks of the render in progress (what the patched functions read)."""
+    return _HOOKS.get() or _PLAIN
+
+
+@contextlib.contextmanager
+def hooks(**values: object) -> Iterator[Hooks]:
+    """Within the block, the patches see these hooks (see Hooks); afterwards the previous ones."""
+    token = _HOOKS.set(Hooks(**values))  # type: ignore[arg-type]
+    try:
+        yield current_hooks()
+    finally:
+        _HOOKS.reset(token)
+
+
+@dataclass(frozen=True)
+class Patch:
+    group: str  # "cjk" (typesetting), "layout", "fonts"
+    module: str
+    path: str  # attribute path in the module: "justify_line", "Layout.set_text"
+    parameters: tuple[str, ...]
+    factory: Callable[[Callable, Callable[[], Hooks]], Callable]
+
+
+def _plain(make: Callable[[Callable], Callable]) -> Callable[[Callable, Callable[[], Hooks]], Callable]:
+    return lambda original, _hooks: make(original)
+
+
+PATCHES: tuple[Patch, ...] = (
+    *(Patch("cjk", module, path, params, _plain(make)) for module, path, params, make in cjk_typeset.PATCHES),
+    Patch(
+        "layout",
+        "weasyprint.layout.page",
+        "resolve_percentages",
+        ("box", "containing_block"),
+        weasy_hooks.skip_empty_margin_boxes,
+    ),
+    Patch(
+        "layout",
+        "weasyprint.layout",
+        "make_all_pages",
+        ("context", "root_box", "html", "pages"),
+        weasy_hooks.after_pagination,
+    ),
+    Patch(
+        "layout",
+        "weasyprint.css.targets",
+        "TargetCollector.lookup_target",
+        ("self", "anchor_token", "source_box", "css_token", "parse_again"),
+        weasy_hooks.external_targets,
+    ),
+    Patch(
+        "fonts", "weasyprint.pdf.fonts", "get_hb_object_data", ("hb_object", "ot_color", "glyph"), fontmerge.face_view
+    ),
+    Patch(
+        "fonts", "weasyprint.pdf.fonts", "Font.subset", ("self", "to_unicode", "hinting"), fontmerge.bytes_after_subset
+    ),
+    Patch(
+        "fonts",
+        "weasyprint.pdf.fonts",
+        "Font.__init__",
+        ("self", "pango_font", "description", "font_size"),
+        fontmerge.remember_file,
+    ),
+    Patch("fonts", "weasyprint.pdf.fonts", "Font.clean", ("self", "to_unicode", "hinting"), fontmerge.defer_subset),
+)
+# Functions the wrappers call or mirror without patching them: checked the same way.
+USED: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    *cjk_typeset.USED,
+    ("weasyprint.layout.page", "make_margin_boxes", ("context", "page", "state")),
+    ("weasyprint.css.targets", "anchor_name_from_token", ("anchor_token",)),
+)
+GROUPS = tuple(dict.fromkeys(patch.group for patch in PATCHES))
+
+
+def _resolve(module_name: str, path: str) -> tuple[object, str, object]:
+    owner: object = importlib.import_module(module_name)
+    *parents, name = path.split(".")
+    for parent in parents:
+        owner = getattr(owner, parent)
+    return owner, name, getattr(owner, name, None)
+
+
+def _refusal(message: str) -> ContentErrors:
+    return ContentErrors(
+        [
+            ContentError(
+                "WeasyPrint",
+                0,
+                message,
+                f"请安装 WeasyPrint {EXPECTED_VERSION}（pip install weasyprint=={EXPECTED_VERSION}，或重新运行 make site），"
+                "或用 python build.py build --no-pdf 只生成网页",
+            )
+        ]
+    )
+
+
+def check_version(version: str) -> None:
+    """ContentErrors (Chinese) unless WeasyPrint is EXPECTED_VERSION."""
+    if version != EXPECTED_VERSION:
+        raise _refusal(
+            f"本机的 WeasyPrint 是 {version} 版，心得录排版 PDF 所依赖的 WeasyPrint 内部函数是按 "
+            f"{EXPECTED_VERSION} 版写的，换了版本可能排错（两端不齐、标点出现在行首），已停止生成 PDF"
+        )
+
+
+def check(version: str) -> None:
+    """ContentErrors (Chinese) unless WeasyPrint is EXPECTED_VERSION with every function as expected."""
+    check_version(version)
+    for module_name, path, parameters in (*((p.module, p.path, p.parameters) for p in PATCHES), *USED):
+        _, _, function = _resolve(module_name, path)
+        function = getattr(function, "__wrapped__", function) if getattr(function, _MARK, False) else function
+        if not callable(function):
+            raise _refusal(f"WeasyPrint {version} 中没有 {module_name}.{path}，排版补丁无法安装，已停止生成 PDF")
+        found = tuple(inspect.signature(function).parameters)
+        if found != parameters:
+            raise _refusal(
+                f"WeasyPrint {version} 的 {module_name}.{path} 参数是 {found}，排版补丁要求 {parameters}，已停止生成 PDF"
+            )
+
+
+def is_installed(group: str = "cjk") -> bool:
+    """Whether the patches of ``group`` are in place."""
+    return all(getattr(_resolve(p.module, p.path)[2], _MARK, False) for p in PATCHES if p.group == group)
+
+
+def install(groups: tuple[str, ...] = GROUPS) -> None:
+    """Check WeasyPrint, then install the patches of ``groups`` not yet installed (idempotent)."""
+    import weasyprint as module
+
+    check_version(module.__version__)  # every time: a render never runs on another version
+    wanted = [p for p in PATCHES if p.group in groups and not getattr(_resolve(p.module, p.path)[2], _MARK, False)]
+    if not wanted:
+        return
+    check(module.__version__)
+    cjk_typeset.declare()
+    fontmerge.declare()
+    for patch in wanted:
+        owner, name, function = _resolve(patch.module, patch.path)
+        wrapper = patch.factory(function, current_hooks)
+        setattr(wrapper, _MARK, True)
+        setattr(owner, name, wrapper)
+
+
+def uninstall(groups: tuple[str, ...] = GROUPS) -> None:
+    """Put back WeasyPrint's own functions (tests compare with and without)."""
+    for patch in PATCHES:
+        if patch.group not in groups:
+            continue
+        owner, name, function = _resolve(patch.module, patch.path)
+        if getattr(function, _MARK, False):
+            setattr(owner, name, function.__wrapped__)
+
+
+@contextlib.contextmanager
+def installed(groups: tuple[str, ...] = GROUPS) -> Iterator[None]:
+    """Install ``groups`` for the block, then restore what was there before."""
+    before = {group: is_installed(group) for group in groups}
+    install(groups)
+    try:
+        yield
+    finally:
+        uninstall(tuple(group for group, was in before.items() if not was))
+
+
+def weasyprint() -> ModuleType:
+    """WeasyPrint, with every patch installed: how the print layer imports it.
+
+    The first call checks the version and installs; later calls cost an attribute lookup.
+    Raises ContentErrors when WeasyPrint is not the expected version.
+    """
+    import weasyprint as module
+
+    install()
+    return module
