@@ -251,7 +251,7 @@ def test_install_refuses_changed_internals(unpatched, monkeypatch) -> None:
 def test_install_in_fresh_interpreter() -> None:
     """Importing and installing works before anything else has imported WeasyPrint's internals."""
     code = (
-        "from xindelu import weasy_patches; weasy_patches.install(); weasy_patches.install();"
+        "from xindelu.print import weasy_patches; weasy_patches.install(); weasy_patches.install();"
         "import weasyprint.layout.inline as i; assert all(map(weasy_patches.is_installed, weasy_patches.GROUPS))"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=str(cjk_typeset.__file__).rsplit("/xindelu/", 1)[0])
