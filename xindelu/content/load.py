@@ -131,7 +131,35 @@ def load_articles(
     articles = [article for article, _ in results if article is not None]
     errors = [error for _, problems in results for error in problems]
     errors.extend(_duplicate_slugs(articles))
+    errors.extend(over_quota(root, articles, config))
     return articles, errors, made
+
+
+def over_quota(root: Path, articles: list[Article], config: SiteConfig) -> list[ContentError]:
+    """A dimension value given more often than its ``max`` (一等奖 three times with two places):
+    one error on every article carrying it, naming the others, since any of them may be the slip."""
+    errors = []
+    for dim in config.dimensions:
+        for value in dim.values:
+            if not value.max:
+                continue
+            holders = sorted(
+                (a for a in articles if (dim.key, value.name) in a.extra and a.status != "rejected"),
+                key=lambda a: a.path,
+            )
+            if len(holders) <= value.max:
+                continue
+            for article in holders:
+                others = "、".join(a.path for a in holders if a is not article)
+                errors.append(
+                    ContentError(
+                        article.path,
+                        _body_line_with(root / article.path, f"{dim.key}:", 1),
+                        f"{dim.label}“{value.name}”有 {len(holders)} 篇，超过名额 {value.max} 篇（另见 {others}）",
+                        f"请核对，只保留 {value.max} 篇为“{value.name}”，或修改 site_config.yaml 中的 max",
+                    )
+                )
+    return errors
 
 
 def _reusable(file: Path, entry: ArticleEntry | None) -> ArticleEntry | None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from xindelu.content.config import RESERVED_HINT, SLUG_RE, Category, Form, SiteConfig, Unit, reserved_slug
 from xindelu.core.errors import ContentError
-from xindelu.core.markdown import plain_summary, render_markdown
+from xindelu.core.markdown import paragraph_text, plain_summary, render_markdown
 from xindelu.core.source import SourceFile
 from xindelu.core.wordcount import count_zi
 
@@ -33,6 +33,7 @@ _DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 class OutletUse:
     name: str
     date: dt.date | None
+    url: str = ""  # the carried piece on the outlet's site (http/https), when known
 
 
 @dataclass(frozen=True)
@@ -248,7 +249,8 @@ def validate_article(
     c = _Checker(source)
     fm = source.front_matter
     dimension_keys = {d.key: d for d in config.dimensions}
-    allowed = set(ARTICLE_KEYS) | set(dimension_keys)
+    private_keys = {p.key: p for p in config.private}
+    allowed = set(ARTICLE_KEYS) | set(dimension_keys) | set(private_keys)
     for key in fm:
         if str(key) not in allowed:
             guess = difflib.get_close_matches(str(key), sorted(allowed), n=1, cutoff=0.6)
@@ -337,6 +339,12 @@ def validate_article(
                     f"{dim.label}“{value}”未登记" + (f"，是否指“{guess}”？" if guess else ""),
                     f"可用的{dim.label}：" + "、".join(names),
                 )
+    # Private fields are checked here and then dropped: the Article never holds them, so no
+    # page, feed, search index or PDF can show them.
+    for key, private in private_keys.items():
+        value = c.optional_text(key, private.label)
+        if value and private.pattern and not re.fullmatch(private.pattern, value):
+            c.error(key, f"{private.label}“{value}”格式不对", "请按 site_config.yaml 中 private 的 pattern 填写")
     video = c.optional_text("video", "视频")
     featured = fm.get("featured", False)
     if not isinstance(featured, bool):
@@ -366,7 +374,7 @@ def validate_article(
                 line=_line_with(source, src),
             )
 
-    summary = c.optional_text("summary", "摘要") or plain_summary(body.text)
+    summary = c.optional_text("summary", "摘要") or plain_summary(paragraph_text(body.html))
     if c.errors:
         return None, c.errors
     assert unit and category and form and date  # guaranteed when no error was recorded
@@ -410,6 +418,10 @@ def _line_with(source: SourceFile, needle: str) -> int:
     return source.body_line
 
 
+# A web address: scheme, host, no spaces or quotes (it goes into an href as it is).
+_WEB_URL = re.compile(r"^https?://[^\s/\"'<>]+(?:/[^\s\"'<>]*)?$")
+
+
 def _outlets(c: _Checker, value: Any, config: SiteConfig) -> tuple[OutletUse, ...]:
     if value is None:
         return ()
@@ -418,6 +430,7 @@ def _outlets(c: _Checker, value: Any, config: SiteConfig) -> tuple[OutletUse, ..
     names = {o.name: o for o in config.outlets}
     uses = []
     for item in value:
+        url = ""
         if isinstance(item, str):
             name, date = item.strip(), None
         elif isinstance(item, dict) and "name" in item:
@@ -425,9 +438,20 @@ def _outlets(c: _Checker, value: Any, config: SiteConfig) -> tuple[OutletUse, ..
             date = parse_date(item["date"]) if item.get("date") is not None else None
             if item.get("date") is not None and date is None:
                 c.error("outlets", f"刊用日期“{item['date']}”无效", "如 {name: 湖南日报, date: 2026-04-10}")
-            unknown = set(item) - {"name", "date"}
+            unknown = set(item) - {"name", "date", "url"}
             if unknown:
-                c.error("outlets", f"刊用记录中有未知的键“{'、'.join(map(str, unknown))}”", "每项只写 name 和 date")
+                c.error(
+                    "outlets", f"刊用记录中有未知的键“{'、'.join(map(str, unknown))}”", "每项只写 name、date 和 url"
+                )
+            if item.get("url") is not None:
+                url = str(item["url"]).strip()
+                if not _WEB_URL.match(url):
+                    c.error(
+                        "outlets",
+                        f"刊用网址“{url}”无效",
+                        "请写以 http:// 或 https:// 开头的完整网址，如 url: https://www.hunantoday.cn/…",
+                    )
+                    url = ""
         else:
             c.error("outlets", "刊用记录格式不对", "每项写成 {name: 湖南日报, date: 2026-04-10}")
             continue
@@ -439,7 +463,7 @@ def _outlets(c: _Checker, value: Any, config: SiteConfig) -> tuple[OutletUse, ..
                 "可用的媒体：" + "、".join(names),
             )
             continue
-        uses.append(OutletUse(name, date))
+        uses.append(OutletUse(name, date, url))
     return tuple(uses)
 
 

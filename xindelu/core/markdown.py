@@ -302,10 +302,23 @@ _TOO_DEEP = MarkdownProblem(1, "正文结构嵌套过深，无法排版", "请�
 
 
 def plain_summary(text: str, limit: int = 120) -> str:
-    """The first ``limit`` visible characters of the body, cut at a sentence end when possible."""
+    """The whole text when it is short; else the text up to its last punctuation mark inside
+    ``limit`` characters, followed by “……” (the mark itself gives way to the ellipsis)."""
     flat = re.sub(r"\s+", "", text)
     if len(flat) <= limit:
         return flat
     cut = flat[:limit]
-    end = max(cut.rfind(mark) for mark in "。！？；")
-    return cut[: end + 1] if end >= limit // 2 else cut + "……"
+    end = max(cut.rfind(mark) for mark in "。！？；，、：")
+    # No mark in the second half: cut at the limit rather than leave a stub.
+    return (cut[:end] if end >= limit // 2 else cut) + "……"
+
+
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+_FOOTNOTES = re.compile(r'<div class="footnote">.*</div>', re.DOTALL)
+
+
+def paragraph_text(body_html: str) -> str:
+    """The visible text of a rendered body's paragraphs only: headings, tables, figures and
+    footnotes are left out, so a summary never runs a heading into the text."""
+    body = _FOOTNOTES.sub("", _FOOTNOTE_LINKS.sub("", body_html))
+    return "".join(html.unescape(_TAG.sub("", p)) for p in _PARAGRAPH.findall(body))

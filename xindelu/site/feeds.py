@@ -16,9 +16,10 @@ def _stamp(day: dt.date) -> str:
     return f"{day.isoformat()}T00:00:00+08:00"
 
 
-def atom_feed(site: Site, entries: Sequence[Entry], path: str, title: str) -> bytes:
+def atom_feed(site: Site, entries: Sequence[Entry], path: str, title: str, page: str = "") -> bytes:
+    """``page``: the site-relative page the feed follows (a category's feed → that category)."""
     updated = entries[0].article.date if entries else site.updated
-    home = site.absolute("")
+    home = site.absolute(page)
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{escape(site.config.site.language)}">',
@@ -51,8 +52,21 @@ def atom_feed(site: Site, entries: Sequence[Entry], path: str, title: str) -> by
 
 
 def sitemap_xml(site: Site, paths: Sequence[str]) -> bytes:
+    """Every indexable page with its lastmod: an article's date, the newest piece a listing page
+    shows, a bulletin's date; pages that show the whole site, the newest piece's date."""
+    changed: dict[str, dt.date] = {e.path: e.article.date for e in site.entries}
+    for listing in site.listings:
+        for pager in listing.pages:
+            if pager.entries:
+                changed[pager.path] = max(e.article.date for e in pager.entries)
+    for view in site.bulletins:
+        changed[view.path] = view.bulletin.date
     lines = ['<?xml version="1.0" encoding="utf-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    lines += [f"  <url><loc>{escape(site.absolute(path))}</loc></url>" for path in paths]
+    lines += [
+        f"  <url><loc>{escape(site.absolute(path))}</loc>"
+        f"<lastmod>{changed.get(path, site.updated).isoformat()}</lastmod></url>"
+        for path in paths
+    ]
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")
 

@@ -166,6 +166,9 @@ class DimensionView:
     slug: str
     featured: bool
     values: tuple[Listing, ...]
+    ranked: bool = False
+    path: str = ""  # a ranked dimension's results page (获奖名单), "" for others
+    results_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -368,7 +371,7 @@ def build_site(
             "form",
             "体裁",
             f.name,
-            f"{f.description}（{f.max_zi} 字以内）" if f.description else f"{f.max_zi} 字以内",
+            f"{f.description}（{f.max_zi}字以内）" if f.description else f"{f.max_zi}字以内",
             f"form/{f.slug}/",
             by_form.get(f.name, ()),
         )
@@ -393,6 +396,9 @@ def build_site(
                 listing(dim.slug, dim.label, v.name, "", f"{dim.slug}/{v.slug}/", by_dim.get((dim.key, v.name), ()))
                 for v in dim.values
             ),
+            dim.ranked,
+            f"{dim.slug}/" if dim.ranked else "",
+            dim.results_title or f"{dim.label}名单",
         )
         for dim in config.dimensions
     )
@@ -443,6 +449,9 @@ def build_site(
         siblings = by_category[a.category.name]
         index = _position(siblings, entry)
         month = month_links[(a.date.year, a.date.month)]
+        prev = siblings[index + 1] if index + 1 < len(siblings) else None
+        next_ = siblings[index - 1] if index > 0 else None
+        neighbours = {e.article.slug for e in (prev, next_) if e is not None}
         articles.append(
             ArticleView(
                 entry,
@@ -450,9 +459,9 @@ def build_site(
                 form_links[a.form.name],
                 Link(a.unit.name, unit_by_name[a.unit.name].path),
                 Link(month.name, month.path),
-                siblings[index + 1] if index + 1 < len(siblings) else None,
-                siblings[index - 1] if index > 0 else None,
-                related[a.slug],
+                prev,
+                next_,
+                tuple(e for e in related[a.slug] if e.article.slug not in neighbours)[:RELATED_MAX],
                 tuple(carried.get(a.slug, ())),
                 a.slug in in_anthology,
                 _video_link(a.video),
@@ -491,7 +500,7 @@ def _bulletin_view(bulletin: Bulletin, by_slug: dict[str, Entry], pdfs: frozense
     return BulletinView(
         bulletin,
         bulletin_path(bulletin.number),
-        f"第 {bulletin.number} 期",
+        f"第{bulletin.number}期",
         zh_date(bulletin.date),
         sections,
         pdf if pdf in pdfs else "",
@@ -565,7 +574,8 @@ def _related(
                 scores[other] = scores.get(other, 0.0) + weight
         del scores[slug]
         ranked = sorted([(-score, abs(day_of[s] - day), s) for s, score in scores.items()])
-        return tuple(s for _, _, s in ranked[:RELATED_MAX])
+        # Two spare: the article page drops its previous and next pieces, already linked above.
+        return tuple(s for _, _, s in ranked[: RELATED_MAX + 2])
 
     workers = cores(2) if len(entries) >= PARALLEL_RELATED else 1
     return dict(zip((e.article.slug for e in entries), split_map(chosen, entries, workers), strict=True))

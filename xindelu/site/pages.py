@@ -19,6 +19,7 @@ import jinja2
 from xindelu.content.records import Article
 from xindelu.core.forked import cores, split_map
 from xindelu.core.hashing import code_version, digest, tree_digest
+from xindelu.site.chart import report_chart
 from xindelu.site.feeds import atom_feed, robots_txt, sitemap_xml
 from xindelu.site.model import (
     ANTHOLOGY,
@@ -226,7 +227,7 @@ def page_jobs_of(pages: _Pages, site: Site) -> None:
         crumbs = (home_crumb, *_listing_parents(listing))
         shown = repr(_listing_key(listing))
         for pager in listing.pages:
-            title = listing.name if pager.number == 1 else f"{listing.name}（第 {pager.number} 页）"
+            title = listing.name if pager.number == 1 else f"{listing.name}（第{pager.number}页）"
             description = listing.description or f"{site_meta.title}：{listing.kind_label}“{listing.name}”的全部文章"
             page(
                 "listing.html",
@@ -250,7 +251,22 @@ def page_jobs_of(pages: _Pages, site: Site) -> None:
             Meta(book.title, ANTHOLOGY, book.subtitle or book.title, (home_crumb,)),
             view=site.anthology,
         )
-    page("report.html", Meta("报送和采用情况", REPORT, "各地各单位学习心得报送和采用情况统计", (home_crumb,)))
+    for dim in site.dimensions:
+        if dim.ranked:
+            title = dim.results_title
+            page("results.html", Meta(title, dim.path, f"{site_meta.title}{title}", (home_crumb,)), dim=dim)
+    total = site.report.total
+    chart = report_chart(
+        site.report,
+        "各单位报送和采用篇数",
+        f"按正式顺序列出各单位报送和采用的篇数：共报送{total.submitted}篇，采用{total.approved}篇。"
+        "每个单位的数字见下方统计表。",
+    )
+    page(
+        "report.html",
+        Meta("报送和采用情况", REPORT, "各地各单位学习心得报送和采用情况统计", (home_crumb,)),
+        chart=chart,
+    )
     for view in site.pages:
         page("page.html", Meta(view.page.title, view.path, view.page.title, (home_crumb,)), view=view)
     page("search.html", Meta("搜索", SEARCH, "站内搜索", (home_crumb,), indexable=False))
@@ -326,7 +342,7 @@ def feeds(site: Site) -> dict[str, bytes]:
     outputs = {"site/" + FEED: atom_feed(site, site.entries, FEED, title)}
     for listing in site.categories:
         outputs["site/" + listing.feed_path] = atom_feed(
-            site, listing.entries, listing.feed_path, f"{title}·{listing.name}"
+            site, listing.entries, listing.feed_path, f"{title}·{listing.name}", listing.path
         )
     return outputs
 
