@@ -96,7 +96,9 @@ def article_piece(site: Site, entry: Entry, first_note: int = 1) -> Piece:
     """An article prepared for the block; its notes are numbered from ``first_note``."""
     a: Article = entry.article
     url = site.absolute(entry.path)
-    body, notes = _end_notes(_absolute_urls(a.body_html, url), first_note)
+    body, notes = _end_notes(a.body_html, first_note)  # before the URLs: it finds notes by their "#fn:" links
+    body = _absolute_urls(body, url)
+    notes = tuple(Note(n.number, _absolute_urls(n.html, url)) for n in notes)
     if "<img" in body:  # a picture on its own is centred, not indented like text
         body = _FIGURE.sub(r'<p class="wx-figure">\1</p>', body)
     byline = a.author_line + (f"（{a.position}）" if a.position else "")
