@@ -104,13 +104,13 @@ def test_copy_button_puts_the_issue_on_the_clipboard_as_html(site: tuple[str, Pa
     page.wait_for_url("**/xdl/bulletins/1/wechat/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # phone width, nothing sticks out
     page.screenshot(path=str(SHOTS / "wechat-bulletin-390.png"), full_page=True)
-    page.screenshot(path=str(SHOTS / "wechat-bulletin-390-top.png"))
 
     button = page.get_by_role("button", name="复制到公众号")
     assert button.is_visible()
     button.click()
     page.wait_for_function("document.querySelector('.wechat-toast').textContent.length > 0")
     assert page.locator(".wechat-toast").inner_text() == TOAST
+    page.screenshot(path=str(SHOTS / "wechat-bulletin-390-copied.png"))
     copied = page.evaluate(READ_HTML)
     assert set(copied) >= {"text/html", "text/plain"}
 
