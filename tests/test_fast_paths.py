@@ -263,7 +263,12 @@ def test_a_body_edit_changes_only_its_page_the_feeds_and_the_index(site: Path, t
     after = tree(clean_build(site, tmp_path / "b", {"pdf": False}))
     differing = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
     assert "site/articles/zz-extra-3/index.html" in differing
-    allowed = {"site/articles/zz-extra-3/index.html", "site/feed.xml", "site/category/xue-er-si/feed.xml"}
+    allowed = {
+        "site/articles/zz-extra-3/index.html",
+        "site/articles/zz-extra-3/wechat/index.html",  # its 公众号版 carries the body too
+        "site/feed.xml",
+        "site/category/xue-er-si/feed.xml",
+    }
     assert {n for n in differing if not n.startswith("site/search/")} <= allowed
 
 
@@ -292,16 +297,24 @@ def test_serve_renders_only_the_edited_page_and_the_full_pass_equals_clean(site:
     builder = serve_builder(site)
     body_edit(site)
     result = quick_build(builder, {f"{ARTICLES}/zz-extra-3.md"})
-    assert builder.cache.rendered == ["site/articles/zz-extra-3/index.html"]
+    assert builder.cache.rendered == [
+        "site/articles/zz-extra-3/index.html",
+        "site/articles/zz-extra-3/wechat/index.html",
+    ]
     assert "知行合一" in result.outputs["site/articles/zz-extra-3/index.html"].decode()
-    assert set(result.outputs) <= {"site/articles/zz-extra-3/index.html", "site/feed.xml"} | {
-        n for n in result.outputs if n.endswith("/feed.xml")
-    }
+    assert set(result.outputs) <= {
+        "site/articles/zz-extra-3/index.html",
+        "site/articles/zz-extra-3/wechat/index.html",
+        "site/feed.xml",
+    } | {n for n in result.outputs if n.endswith("/feed.xml")}
     assert "知行合一" in (site / "output/site/articles/zz-extra-3/index.html").read_text("utf-8")
     # A second edit of the same article takes the fast path again, from the patched model.
     edit(site, f"{ARTICLES}/zz-extra-3.md", "知行合一", "知信行统一")
     quick_build(builder, {f"{ARTICLES}/zz-extra-3.md"})
-    assert builder.cache.rendered == ["site/articles/zz-extra-3/index.html"]
+    assert builder.cache.rendered == [
+        "site/articles/zz-extra-3/index.html",
+        "site/articles/zz-extra-3/wechat/index.html",
+    ]
     assert "知信行统一" in (site / "output/site/articles/zz-extra-3/index.html").read_text("utf-8")
     full_pass_equals_clean(builder, site, tmp_path)
 

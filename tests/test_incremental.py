@@ -123,6 +123,8 @@ STEPS: list[tuple[str, Callable[[Path], None]]] = [
         "bulletin section",
         lambda root: edit(root, "content/bulletins/2026-002.yaml", "xin-yang-shi-zui-ying-de-gu-tou]", "zz-extra-3]"),
     ),
+    # zz-extra-3 is now in issue 2: a body edit must reach the issue's 公众号版 as well.
+    ("body edit of an issue's piece", lambda root: edit(root, f"{ARTICLES}/zz-extra-3.md", "知信行统一", "知信行合一")),
     ("today's article back", lambda root: edit(root, f"{ARTICLES}/zz-extra-2.md", "submitted", "approved")),
     ("static asset", lambda root: append(root, "layouts/site/static/site.css", "\n/* 改 */\n")),
 ]
@@ -178,8 +180,9 @@ def test_one_body_edit_renders_its_page_and_lists_not_unrelated_articles(site: P
     rendered = set(builder.cache.rendered)
     assert "site/articles/zz-extra-3/index.html" in rendered
     # Its neighbours' prev/next and related lists show only titles: unchanged, not rendered.
+    # Its 公众号版 carries the body: rendered with it.
     articles = {n for n in rendered if n.startswith("site/articles/")}
-    assert articles == {"site/articles/zz-extra-3/index.html"}
+    assert articles == {"site/articles/zz-extra-3/index.html", "site/articles/zz-extra-3/wechat/index.html"}
     # Lists it appears in show its summary (the body's first words): re-rendered.
     for listing in LISTS_OF_EXTRA_3:  # on whichever page of the list it is
         assert any(n.startswith(listing) for n in rendered), (listing, rendered)

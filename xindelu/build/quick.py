@@ -105,7 +105,8 @@ def _only_its_own_page(new: Article, old: Article, memo: Memo) -> bool:
 
 def _with_articles(site: Site, articles: dict[str, Article]) -> tuple[Site, list]:
     """The site with new records for ``articles`` where their bodies are shown: their own page,
-    and the entries the feeds read (the site's and each category's). Other lists keep the old
+    the entries the feeds read (the site's and each category's) and the issues' (their 公众号版
+    carry bodies). Other lists keep the old
     entries, which show the same face."""
 
     def entry(e):
@@ -119,9 +120,20 @@ def _with_articles(site: Site, articles: dict[str, Article]) -> tuple[Site, list
             views.append(view)
         all_views.append(view)
     categories = tuple(dataclasses.replace(c, entries=tuple(entry(e) for e in c.entries)) for c in site.categories)
+    # An issue's 公众号版 carries the bodies of its pieces.
+    bulletins = tuple(
+        dataclasses.replace(
+            b, sections=tuple(dataclasses.replace(s, entries=tuple(entry(e) for e in s.entries)) for s in b.sections)
+        )
+        for b in site.bulletins
+    )
     return (
         dataclasses.replace(
-            site, articles=tuple(all_views), entries=tuple(entry(e) for e in site.entries), categories=categories
+            site,
+            articles=tuple(all_views),
+            entries=tuple(entry(e) for e in site.entries),
+            categories=categories,
+            bulletins=bulletins,
         ),
         views,
     )

@@ -166,6 +166,14 @@ def cmyk_rgb_css(cmyk: tuple[float, ...]) -> str:
 
 
 @dataclass(frozen=True)
+class WechatSettings:
+    """The 公众号版 theme: what the inlined stylesheet (layouts/site/wechat.css) takes from config."""
+
+    accent: str = "#c00000"  # section heads, masthead rule; the site's red by default
+    title_size_px: int = 20  # the piece titles; body text stays at 16 px as WeChat shows it
+
+
+@dataclass(frozen=True)
 class Limits:
     max_article_kb: int = 512
     max_image_kb: int = 8192
@@ -189,6 +197,7 @@ class SiteConfig:
     anthology: AnthologySettings = field(default_factory=AnthologySettings)
     bulletin: BulletinSettings = field(default_factory=BulletinSettings)
     limits: Limits = field(default_factory=Limits)
+    wechat: WechatSettings = field(default_factory=WechatSettings)
     proofreading: tuple[ProofreadingRule, ...] = ()
     private: tuple[PrivateField, ...] = ()
 
@@ -318,6 +327,50 @@ def _build(cls: Any, data: Any, path: tuple[Any, ...], lines: dict, errors: list
     return data
 
 
+HEX_COLOUR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+
+
+def contrast_on_white(colour: str) -> float:
+    """WCAG contrast ratio of ``colour`` (#rgb or #rrggbb) on white."""
+    digits = colour[1:] if len(colour) == 7 else "".join(c * 2 for c in colour[1:])
+    channels = [int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)
+
+
+def _check_wechat(wechat: WechatSettings, lines: dict, errors: list[ContentError]) -> None:
+    # The colour goes into a stylesheet and then into style attributes: only a plain hex colour
+    # is safe there, and it must stay readable as text on WeChat's white page (WCAG AA, 4.5:1).
+    if not isinstance(wechat.accent, str) or not HEX_COLOUR_RE.match(wechat.accent):
+        errors.append(
+            ContentError(
+                CONFIG_NAME,
+                _line(lines, ("wechat", "accent")),
+                f"wechat.accent“{wechat.accent}”不是颜色值",
+                '请写成 # 加 6 位十六进制数，如 accent: "#c00000"（要加引号）',
+            )
+        )
+    elif contrast_on_white(wechat.accent) < 4.5:
+        errors.append(
+            ContentError(
+                CONFIG_NAME,
+                _line(lines, ("wechat", "accent")),
+                f"wechat.accent“{wechat.accent}”在白底上太浅（对比度 {contrast_on_white(wechat.accent):.1f}:1，至少要 4.5:1）",
+                "请换深一些的颜色，如 #c00000",
+            )
+        )
+    if not 14 <= wechat.title_size_px <= 32:
+        errors.append(
+            ContentError(
+                CONFIG_NAME,
+                _line(lines, ("wechat", "title_size_px")),
+                f"wechat.title_size_px 为 {wechat.title_size_px}，超出 14～32 的范围",
+                "请写 14 到 32 之间的整数，如 20",
+            )
+        )
+
+
 def _check_config(config: SiteConfig, lines: dict, errors: list[ContentError]) -> None:
     def slug_ok(slug: str, path: tuple[Any, ...]) -> None:
         if not SLUG_RE.match(slug):
@@ -359,6 +412,7 @@ def _check_config(config: SiteConfig, lines: dict, errors: list[ContentError]) -
             names.add(item.name)
     if config.site.page_size < 1:
         errors.append(ContentError(CONFIG_NAME, _line(lines, ("site", "page_size")), "page_size 须为正整数", "如 12"))
+    _check_wechat(config.wechat, lines, errors)
     reserved = {"title", "author", "unit", "category", "form", "date", "status", "slug", "tags", "outlets", "summary"}
     for i, dim in enumerate(config.dimensions):
         slug_ok(dim.slug, ("dimensions", i, "slug"))

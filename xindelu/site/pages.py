@@ -31,6 +31,7 @@ from xindelu.site.model import (
     SEARCH,
     UNITS,
     ArticleView,
+    BulletinView,
     Entry,
     Link,
     Listing,
@@ -38,6 +39,7 @@ from xindelu.site.model import (
     output_file,
 )
 from xindelu.site.theme import DEFAULT_THEME, renderer, start_recording, theme_dirs
+from xindelu.site.wechat import wechat_path
 
 HOME_LATEST = 10
 
@@ -203,6 +205,29 @@ class _Pages:
             view=view,
         )
 
+    def wechat_article(self, view: ArticleView) -> None:
+        """An article's 公众号版: everything it shows comes from the article's own source."""
+        a = view.entry.article
+        self.page(
+            "wechat.html",
+            Meta(f"{a.title}（公众号版）", wechat_path(view.entry.path), a.summary, (HOME_CRUMB,), indexable=False),
+            lambda keys: f"{keys.source(a)}\0{view.entry.path}\0{view.entry.date_zh}",
+            own=a.path,
+            view=view,
+            issue=None,
+        )
+
+    def wechat_bulletin(self, view: BulletinView) -> None:
+        """An issue's 公众号版: it carries the bodies of its pieces, so it is keyed by their sources."""
+        title = f"{view.bulletin.series_title} {view.title}（公众号版）"
+        crumbs = (HOME_CRUMB, Link("专报", BULLETINS), Link(view.title, view.path))
+        self.page(
+            "wechat.html",
+            Meta(title, wechat_path(view.path), title, crumbs, indexable=False),
+            lambda keys: keys.issue(view),
+            issue=view,
+        )
+
 
 HOME_CRUMB = Link("首页", HOME)
 
@@ -222,6 +247,7 @@ def page_jobs_of(pages: _Pages, site: Site) -> None:
 
     for view in site.articles:
         pages.article(view)
+        pages.wechat_article(view)
 
     for listing in site.listings:
         crumbs = (home_crumb, *_listing_parents(listing))
@@ -244,6 +270,7 @@ def page_jobs_of(pages: _Pages, site: Site) -> None:
     for view in site.bulletins:
         title = f"{view.bulletin.series_title} {view.title}"
         page("bulletin.html", Meta(title, view.path, title, (home_crumb, bulletins_crumb)), view=view)
+        pages.wechat_bulletin(view)
     if site.anthology is not None:
         book = site.anthology.anthology
         page(
@@ -282,6 +309,11 @@ def render_article_pages(
     pages = _Pages(site, before, root)
     for view in views:
         pages.article(view)
+        pages.wechat_article(view)
+    edited = {view.entry.article.path for view in views}
+    for issue in site.bulletins:  # an issue's 公众号版 carries the bodies of its pieces
+        if any(e.article.path in edited for s in issue.sections for e in s.entries):
+            pages.wechat_bulletin(issue)
     made = _rendered(pages, env, root, 1)
     made.outputs.update(feeds(site))
     return made
@@ -387,6 +419,11 @@ class _Keys:
             f"{self.source(view.entry.article)}\0{view.entry.date_zh}\0{badges!r}\0{links!r}\0{carried!r}"
             f"\0{view.in_anthology}\0{view.video!r}\0{lines!r}"
         )
+
+    def issue(self, view: BulletinView) -> str:
+        """What an issue's 公众号版 shows: the issue record and each piece's whole source."""
+        pieces = tuple((e.path, e.date_zh, self.source(e.article)) for s in view.sections for e in s.entries)
+        return f"{digest(pickle.dumps(view.bulletin))}\0{view.title}\0{view.date_zh}\0{pieces!r}"
 
     def pager(self, shown: str, pager: Any) -> str:
         entries = ",".join(repr(self.entry(e, "listing.html")) for e in pager.entries)

@@ -17,6 +17,7 @@ import jinja2
 from xindelu.content.records import Article
 from xindelu.core.errors import ContentError, ContentErrors
 from xindelu.core.layouts import DEFAULT_LAYOUTS, layout_dirs
+from xindelu.site.wechat import article_piece, bulletin_issue, wechat_inliner
 
 DEFAULT_THEME = DEFAULT_LAYOUTS / "site"
 STATIC = "static"
@@ -67,6 +68,11 @@ def make_env(root: Path) -> jinja2.Environment:
     env.reads = set()
     env.globals["theme_root"] = str(root)
     env.globals["once"] = _once()
+    # 公众号版 (site.wechat): the pieces are prepared in Python, so a template reads no field of
+    # the articles in an issue (a body edit stays a body edit); the inliner is this build's.
+    env.globals["wechat_piece"] = article_piece
+    env.globals["wechat_issue"] = bulletin_issue
+    env.globals["wechat_inline"] = wechat_inliner()
     return env
 
 
