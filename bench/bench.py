@@ -16,6 +16,10 @@ process and, separately, of its largest worker). Rows:
 - edit, serve: the same in a warm process with the cache in memory, the edited file named as
   serve's watcher names it (xindelu.commands.watch → xindelu.build.quick), save → files written
 - anthology rows from bench/pdf_bench.py (the other half of issue 6) when present
+
+With ``--anchors`` (issue 23) Hugo builds the same corpus and XeLaTeX typesets the same
+anthology articles in the same run (bench/anchors.py; installed with apt-get if missing), and
+the ratios are printed beside the absolute figures, with the issue's targets.
 """
 
 from __future__ import annotations
@@ -181,7 +185,7 @@ def _fresh(root: Path) -> None:
     time.sleep(1)
 
 
-def measure(n: int, runs: int, workdir: Path) -> dict[str, dict]:
+def measure(n: int, runs: int, workdir: Path, anchors: bool = False) -> dict[str, dict]:
     from synth import write_corpus
 
     root = write_corpus(workdir / f"site-{n}", n)
@@ -195,7 +199,21 @@ def measure(n: int, runs: int, workdir: Path) -> dict[str, dict]:
             rows.setdefault(mode, []).append(run_child(mode, root))
     _fresh(root)  # one more cold build, not timed: the memory of its whole process tree
     memory = run_child("cold", root, sample_memory=True)
-    return {**{mode: _median(results) for mode, results in rows.items()}, "memory": memory}
+    measured = {**{mode: _median(results) for mode, results in rows.items()}, "memory": memory}
+    if anchors:
+        measured["hugo"] = measure_hugo_runs(root, runs, workdir)
+    return measured
+
+
+def measure_hugo_runs(root: Path, runs: int, workdir: Path) -> dict:
+    """Hugo, cold, on the corpus at ``root`` (converted once; see bench/anchors.py): medians."""
+    from anchors import measure_hugo
+
+    from xindelu.content.config import load_config
+
+    page_size = load_config(root).site.page_size
+    results = [measure_hugo(root, workdir, page_size).__dict__ for _ in range(runs)]
+    return _median(results)
 
 
 def _median(results: list[dict]) -> dict:
@@ -251,27 +269,101 @@ def table(sizes: list[int], measured: dict[int, dict[str, dict]], runs: int) -> 
     )
     row("  the whole process tree (PSS, sampled)", lambda m: f"{m['memory']['tree_pss_mb']:.0f} MB", "")
     row("output files", lambda m: f"{m['cold']['files']:.0f}", "")
+    if all("hugo" in measured[n] for n in sizes):
+        row("Hugo 0.111, cold build (pages, feeds, sitemap; no search)", lambda m: f"{m['hugo']['wall_s']:.2f} s", "")
+        row("  Hugo CPU / peak memory", lambda m: f"{m['hugo']['cpu_s']:.1f} s / {m['hugo']['peak_mb']:.0f} MB", "")
+        row(
+            "  Hugo files written / bytes",
+            lambda m: f"{m['hugo']['files']:.0f} / {m['hugo']['bytes'] / 2**20:.0f} MB",
+            "",
+        )
+        row(
+            "cold build: ours (with search) vs Hugo",
+            lambda m: (
+                f"{_with_search(m):.2f} / {m['hugo']['wall_s']:.2f} s = {_with_search(m) / m['hugo']['wall_s']:.2f}×"
+            ),
+            "≤ 1.0×",
+        )
+        row(
+            "  without the search index",
+            lambda m: f"{m['cold']['process_s'] / m['hugo']['wall_s']:.2f}×",
+            "",
+        )
     lines.append(f"\nmedians of {runs} run(s); load average at the end: {load_average()}")
     return "\n".join(lines)
 
 
-def anthology_rows(sizes: list[int], runs: int = 1) -> str:
+def _with_search(m: dict) -> float:
+    """The cold build with its search index: the cold child, then the search child's pass."""
+    return m["cold"]["process_s"] + m["search"]["wall_s"]
+
+
+def _largest_process_mb(m: dict) -> float:
+    return max(m["cold"]["peak_mb"], m["cold"]["worker_peak_mb"], m["search"]["peak_mb"], m["search"]["worker_peak_mb"])
+
+
+def target_rows(sizes: list[int], measured: dict[int, dict]) -> list:
+    """Every target row of issue 23 for the site (the largest size measured; the issue's is 10,000)."""
+    from anchors import Row
+
+    n = max(sizes)
+    m = measured[n]
+    hugo = m.get("hugo", {}).get("wall_s")
+    rows = [
+        Row(
+            f"cold build {n:,}, pages + feeds + sitemap + search",
+            _with_search(m),
+            hugo,
+            "s",
+            "≤ 1.0× Hugo (moonshot 0.5×)",
+            1.0,
+        ),
+        Row("  the same without the search index (not a target)", m["cold"]["process_s"], hugo, "s", "—", float("inf")),
+        Row(
+            f"peak memory of that build, largest process, {n:,}",
+            _largest_process_mb(m),
+            None,
+            "MB",
+            "≤ 500 MB",
+            500,
+            True,
+        ),
+        Row(
+            f"one-article edit from the CLI, {n:,} (search re-run excluded)",
+            m["edit-cli"]["process_s"],
+            None,
+            "s",
+            "≤ 3 s",
+            3,
+            True,
+        ),
+        Row(f"`serve`, save → page written, {n:,}", m["edit-serve"]["wall_s"], None, "s", "≤ 0.2 s", 0.2, True),
+        Row(f"no-change rebuild, {n:,}", m["nochange"]["process_s"], None, "s", "≤ 0.3 s", 0.3, True),
+    ]
+    return rows
+
+
+def anthology_rows(sizes: list[int], runs: int = 1, anchors: bool = False) -> tuple[str, dict]:
+    """The anthology table, and what was measured (by size) for the ratios."""
     try:
-        from pdf_bench import measure_anthology
+        from pdf_bench import measure_anthology, xelatex_lines
     except ImportError:
-        return ""
+        return "", {}
+    measured = {}
     lines = [
         "| anthology PDF (print edition) | wall | CPU (tree) | peak memory | pages | file |",
         "|---|---|---|---|---|---|",
     ]
     for n in sizes:
-        m = measure_anthology(n, runs)
+        m = measured[n] = measure_anthology(n, runs, anchors=anchors, both=anchors and n == max(sizes))
         lines.append(
             f"| {n:,} articles | {m['wall_s']:.1f} s | {m['cpu_s']:.1f} s | {m['peak_mb']:.0f} MB | {m['pages']}"
             f" | {m['bytes'] / 2**20:.1f} MB |"
         )
     lines.append(f"\nmedians of {runs} run(s)")
-    return "\n".join(lines)
+    if anchors:
+        lines += ["", xelatex_lines(measured)]
+    return "\n".join(lines), measured
 
 
 def main() -> None:
@@ -279,6 +371,11 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--anthology", type=int, nargs="*", default=[100, 1000], help="anthology sizes ([] to skip)")
+    parser.add_argument(
+        "--anchors",
+        action="store_true",
+        help="also Hugo and XeLaTeX on the same corpus, same run, with ratios (installs them with apt-get if missing)",
+    )
     parser.add_argument("--child", nargs=2, metavar=("MODE", "ROOT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -288,15 +385,31 @@ def main() -> None:
         exit_now(0)  # as build.py ends
     from reference import line, machine_speed
 
+    if args.anchors:
+        from anchors import ensure_tools
+
+        ensure_tools()
     before = machine_speed()
     with tempfile.TemporaryDirectory(prefix="xindelu-bench-") as tmp:
-        measured = {n: measure(n, args.runs, Path(tmp)) for n in args.sizes}
-    print(table(args.sizes, measured, args.runs))
+        measured = {n: measure(n, args.runs, Path(tmp), args.anchors) for n in args.sizes}
+    print(table(args.sizes, measured, args.runs), flush=True)
+    books: dict = {}
     if args.anthology:
         print()
-        print(anthology_rows(args.anthology, args.runs))
+        text, books = anthology_rows(args.anthology, args.runs, args.anchors)
+        print(text)
+    if args.anchors:
+        from anchors import ratios_table
+        from pdf_bench import anthology_target_rows
+
+        rows = target_rows(args.sizes, measured) + (anthology_target_rows(books) if books else [])
+        print()
+        print("issue 23 targets, ratios to the anchors measured in this run:")
+        print(ratios_table(rows))
     print()
     print(line(before, machine_speed()))
+    if args.anchors:
+        print(f"load average at the end: {load_average()}")
 
 
 if __name__ == "__main__":
