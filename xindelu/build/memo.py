@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from xindelu.core import layouts
 from xindelu.core.errors import ContentError
 from xindelu.core.hashing import RACY_NS, code_version, digest
 
@@ -186,16 +187,31 @@ class Memo:
     def all_intact(self) -> bool:
         return bool(self.outputs) and all(self.intact(name) for name in self.outputs)
 
-    def input_stamp(self, options: Any) -> str | None:
-        """Names, sizes and mtimes of every input; None when an mtime is too recent to trust."""
-        limit = time.time_ns() - RACY_NS
+    def input_stamp(self, options: Any, since: int | None = None) -> str:
+        """Names, sizes and mtimes of every input, and the bytes of those changed after ``since``
+        (ns; default RACY_NS ago), whose mtime alone cannot vouch for them (an edit within the
+        same tick keeps it). ``since`` leads the stamp, so a later build can check it the same way."""
+        since = time.time_ns() - RACY_NS if since is None else since
         rows: list[str] = [code_version(), repr(options)]
-        for name in ("site_config.yaml", "content", "layouts"):
-            for path, stat in _walk(self.root / name):
-                if stat.st_mtime_ns > limit:
-                    return None
+        # The default theme too: code_version() read it once per process, and serve lives on.
+        folders = (
+            self.root / "site_config.yaml",
+            self.root / "content",
+            self.root / "layouts",
+            layouts.DEFAULT_LAYOUTS,
+        )
+        for folder in dict.fromkeys(os.path.realpath(f) for f in folders):  # the repo's layouts/ is the default
+            for path, stat in _walk(Path(folder)):
                 rows.append(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}")
-        return digest("\n".join(rows).encode())
+                if stat.st_mtime_ns > since:
+                    with contextlib.suppress(OSError):
+                        rows.append(digest(Path(path).read_bytes()))
+        return f"{since}:{digest(chr(10).join(rows).encode())}"
+
+    def inputs_unchanged(self, options: Any) -> bool:
+        """No input changed since the stamp was taken (checked against that stamp's ``since``)."""
+        since, _, _ = (self.stamp or "").partition(":")
+        return since.isdigit() and self.input_stamp(options, int(since)) == self.stamp
 
     def pages_before(self, articles: Mapping[str, ArticleEntry]) -> Any:  # site.pages.PagesBefore
         """What the page renderer may reuse of the last build, for a build of ``articles``."""

