@@ -92,9 +92,9 @@ def build(options: BuildOptions, memo: Memo | None = None, changed: frozenset[st
     changed at all nothing is loaded. ``changed`` (serve's quick pass: the files the watcher
     saw change, relative to the root) lets a body-only edit skip the rest (xindelu.build.quick).
     """
-    from xindelu.build import quick
-
     if memo is not None and changed and options.quick and memo.last is not None:
+        from xindelu.build import quick  # serve's (its imports are a third of a no-change run)
+
         fast = quick.body_edit(memo, changed)
         if fast is not None:
             return BuildResult((), memo.warnings, fast.outputs, (fast.note,), fast.kept, fast.delta)
@@ -102,6 +102,8 @@ def build(options: BuildOptions, memo: Memo | None = None, changed: frozenset[st
         delta = MemoDelta(memo.stamp, memo.articles_key, None, {}, {}, memo.warnings, None, None, memo.last)
         return BuildResult((), memo.warnings, {}, ("没有改动。",), frozenset(memo.outputs), delta)
     stamp = memo.input_stamp(options) if memo is not None else None
+    from xindelu.build import quick
+
     checked = check(options, proofread=False, memo=memo)
     if checked.errors:
         return BuildResult(checked.errors, checked.warnings, {})

@@ -353,6 +353,7 @@ def _rendered(pages: _Pages, env: jinja2.Environment, root: Path, workers: int |
         for template in grown:
             keyer.reads[template] = keyer.reads.get(template, frozenset()) | final[template]
         keyer.faces.clear()
+        keyer.lines.clear()
         keys.update({name: make() for name, make in pages.keyers.items() if pages.templates[name] in grown})
     for job in jobs:
         if job.key is not None and job.name not in keys:
@@ -389,6 +390,7 @@ class _Keys:
         self.sources = before.articles
         self.reads: dict[str, frozenset[str]] = dict(before.reads)
         self.faces: dict[tuple[str, str], str] = {}
+        self.lines: dict[tuple[str, str], str] = {}  # an entry is listed on a dozen pages: keyed once
 
     def source(self, article: Article) -> str:
         return self.sources.get(article.path) or digest(pickle.dumps(article))
@@ -401,11 +403,16 @@ class _Keys:
             found = self.faces[article.path, template] = digest(pickle.dumps((fields, shown)))
         return found
 
-    def entry(self, entry: Entry | None, template: str) -> tuple[str, ...] | None:
+    def entry(self, entry: Entry | None, template: str) -> str:
+        """What a list line of ``entry`` shows, as a string."""
         if entry is None:
-            return None
-        badges = tuple((b.name, b.path) for b in entry.badges)
-        return (entry.path, entry.date_zh, repr(badges), self.face(entry.article, template))
+            return "-"
+        found = self.lines.get((entry.path, template))
+        if found is None:
+            badges = tuple((b.name, b.path) for b in entry.badges)
+            found = repr((entry.path, entry.date_zh, repr(badges), self.face(entry.article, template)))
+            self.lines[entry.path, template] = found
+        return found
 
     def article(self, view: ArticleView) -> str:
         """What article.html shows: the piece itself, and what it reads of its neighbours and
@@ -413,12 +420,12 @@ class _Keys:
         line = functools.partial(self.entry, template="article.html")
         links = [(link.name, link.path) for link in (view.category, view.form, view.unit, view.month)]
         carried = [(b.number, b.path, b.title) for b in view.bulletins]
-        lines = (line(view.prev), line(view.next), tuple(line(e) for e in view.related))
+        lines = "\0".join((line(view.prev), line(view.next), *(line(e) for e in view.related)))
         badges = tuple((b.name, b.path) for b in view.entry.badges)
         # Plain tuples of strings: their repr is cheap and exact (a dataclass repr cost twice as much).
         return (
             f"{self.source(view.entry.article)}\0{view.entry.date_zh}\0{badges!r}\0{links!r}\0{carried!r}"
-            f"\0{view.in_anthology}\0{view.video!r}\0{lines!r}"
+            f"\0{view.in_anthology}\0{view.video!r}\0{len(view.related)}\0{lines}"
         )
 
     def issue(self, view: BulletinView) -> str:
@@ -427,7 +434,7 @@ class _Keys:
         return f"{digest(pickle.dumps(view.bulletin))}\0{view.title}\0{view.date_zh}\0{pieces!r}"
 
     def pager(self, shown: str, pager: Any) -> str:
-        entries = ",".join(repr(self.entry(e, "listing.html")) for e in pager.entries)
+        entries = "\0".join(self.entry(e, "listing.html") for e in pager.entries)
         return f"{shown}\0{pager.number}/{pager.count}\0{pager.path}\0{pager.prev_path}\0{pager.next_path}\0{entries}"
 
 
