@@ -62,6 +62,32 @@ def test_a_failed_build_or_write_leaves_the_memo_as_it_was(site: Path, monkeypat
     assert tree(site / "output") == tree(clean_build(site, scratch, {"pdf": False}))
 
 
+def test_a_body_edit_from_the_command_line_reuses_the_saved_choice_of_related_pieces(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xindelu.site import model
+
+    options = OPTIONS(site, TODAY, pdf=False)
+    first = build_and_write(options, Memo.open(site))
+    saved = Memo.open(site).related
+    assert saved is not None and saved.slugs == first.memo.related.slugs
+
+    def chosen_again(*args: object) -> None:
+        raise AssertionError("related pieces chosen again after a body edit")
+
+    monkeypatch.setattr(model, "_related", chosen_again)
+    edit(site, f"{ARTICLES}/zz-extra-2.md", "第二段", "第二段改过")
+    assert not build_and_write(options, Memo.open(site)).errors
+    # The unit is an input of the choice: it is made again, and the result equals a clean build's.
+    monkeypatch.undo()
+    edit(site, f"{ARTICLES}/zz-extra-2.md", "unit: 长沙市", "unit: 岳阳市")
+    again = build_and_write(options, Memo.open(site))
+    assert not again.errors and again.memo.related.key != saved.key
+    scratch = site.parent / "scratch"
+    scratch.mkdir()
+    assert tree(site / "output") == tree(clean_build(site, scratch, {"pdf": False}))
+
+
 @pytest.fixture
 def own_default_theme(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the default theme standing in for it, so that a test may edit its templates."""

@@ -70,6 +70,7 @@ class MemoDelta:
     reads: Mapping[str, frozenset[str]] | None = None  # template → fields read of other articles; None: as before
     last: Any = None  # serve only: the records and model this build made (xindelu.build.quick.Snapshot)
     rendered: tuple[str, ...] = ()  # what was made afresh (for notes and tests)
+    related: Any = None  # the model's choice of related pieces (xindelu.site.model.RelatedChoice)
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,17 @@ class Memo:
     reads: Mapping[str, frozenset[str]] = field(default_factory=dict)
     last: Any = None  # serve only, never saved
     rendered: list[str] = field(default_factory=list)  # what the last build made afresh; never saved
+    loaded_related: Any = None  # None: with the articles on disk, not read yet
+
+    @functools.cached_property
+    def _articles_file(self) -> tuple[Mapping[str, ArticleEntry], Any]:
+        """The parsed articles and the related-pieces choice made from them, as last saved."""
+        try:
+            with open(self.file.parent / ARTICLES_FILE, "rb") as handle:
+                version, key, articles, related = pickle.load(handle)
+        except Exception:  # missing, truncated, from another Python: parse again
+            return {}, None
+        return (articles, related) if (version, key) == (code_version(), self.articles_key) else ({}, None)
 
     @property
     def file(self) -> Path:
@@ -96,12 +108,14 @@ class Memo:
         """Parsed articles, read from disk on first use: a no-change build never needs them."""
         if self.loaded_articles is not None:
             return self.loaded_articles
-        try:
-            with open(self.file.parent / ARTICLES_FILE, "rb") as handle:
-                version, key, articles = pickle.load(handle)
-        except Exception:  # missing, truncated, from another Python: parse again
-            return {}
-        return articles if (version, key) == (code_version(), self.articles_key) else {}
+        return self._articles_file[0]
+
+    @property
+    def related(self) -> Any:
+        """The last build's choice of related pieces (the model reuses it when its key still holds)."""
+        if self.loaded_related is not None:
+            return self.loaded_related
+        return self._articles_file[1]
 
     def previous_search(self) -> Any:
         """The search index's memo, read from disk on first use."""
@@ -133,7 +147,8 @@ class Memo:
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             if articles_changed and self.loaded_articles is not None:  # unread articles are still right on disk
-                _dump(self.file.parent / ARTICLES_FILE, (code_version(), self.articles_key, self.loaded_articles))
+                related = self.loaded_related
+                _dump(self.file.parent / ARTICLES_FILE, (code_version(), self.articles_key, self.loaded_articles, related))
             if search_changed and self.loaded_search is not None:
                 _dump(self.file.parent / SEARCH_FILE, (code_version(), self.loaded_search))
             _dump(self.file, (code_version(), state))
@@ -162,6 +177,7 @@ class Memo:
             self.reads if delta.reads is None else delta.reads,
             delta.last,
             list(delta.rendered),
+            self.loaded_related if delta.related is None else delta.related,
         )
 
     def forgotten(self) -> Memo:

@@ -132,6 +132,7 @@ def build(options: BuildOptions, memo: Memo | None = None, changed: frozenset[st
         reads=pages.reads,
         last=quick.Snapshot(config, content, site, env) if keep_snapshot else None,
         rendered=(*pages.rendered, *pdfs.rendered),
+        related=site.related,
     )
     outputs = {**pages.outputs, **search.outputs, **pdfs.outputs}
     kept = pages.kept | search.kept | pdfs.kept
@@ -154,8 +155,9 @@ def unchanged(memo: Memo, options: BuildOptions) -> bool:
 def model(config: SiteConfig, content: Content, options: BuildOptions, memo: Memo | None) -> Site:
     from xindelu.site.model import build_site
 
-    previous = memo.last.site if memo is not None and memo.last is not None else None
-    return build_site(config, content, options.today, options.future, previous=previous)
+    # serve keeps the last model in memory; a command line build finds its choice in .cache/.
+    related = None if memo is None else memo.last.site.related if memo.last is not None else memo.related
+    return build_site(config, content, options.today, options.future, related=related)
 
 
 # ---------------------------------------------------------------- pages

@@ -87,6 +87,7 @@ def body_edit(memo: Memo, changed: Collection[str]) -> BodyEdit | None:
         warnings=memo.warnings,
         last=dataclasses.replace(snapshot, content=content, site=site),
         rendered=pages.rendered,
+        related=site.related,
     )
     count = len([name for name in pages.outputs if name.endswith(".html")])
     note = f"正文改动：重新生成 {count} 个网页和订阅源，用时 {time.perf_counter() - started:.2f} 秒。"
