@@ -148,7 +148,9 @@ class Memo:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             if articles_changed and self.loaded_articles is not None:  # unread articles are still right on disk
                 related = self.loaded_related
-                _dump(self.file.parent / ARTICLES_FILE, (code_version(), self.articles_key, self.loaded_articles, related))
+                _dump(
+                    self.file.parent / ARTICLES_FILE, (code_version(), self.articles_key, self.loaded_articles, related)
+                )
             if search_changed and self.loaded_search is not None:
                 _dump(self.file.parent / SEARCH_FILE, (code_version(), self.loaded_search))
             _dump(self.file, (code_version(), state))
