@@ -203,7 +203,7 @@ class Memo:
         return entry is not None and entry.key == key and self.intact(name)
 
     def all_intact(self) -> bool:
-        return bool(self.outputs) and all(self.intact(name) for name in self.outputs)
+        return bool(self.outputs) and _all_intact(self.root, self.outputs)
 
     def input_stamp(self, options: Any, since: int | None = None) -> str:
         """Names, sizes and mtimes of every input, and the bytes of those changed after ``since``
@@ -241,6 +241,20 @@ class Memo:
             self.intact,
             self.reads,
         )
+
+
+def _all_intact(root: Path, outputs: Mapping[str, OutputEntry]) -> bool:
+    """A tight loop: at 35,000 files the per-file method calls cost as much as the stat calls."""
+    out = f"{root}/output/"
+    stat = os.stat
+    try:
+        for name, entry in outputs.items():
+            found = stat(out + name)
+            if found.st_size != entry.size or found.st_mtime_ns != entry.mtime_ns:
+                return False
+    except OSError:
+        return False
+    return True
 
 
 def _dump(path: Path, data: Any) -> None:
