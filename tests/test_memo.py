@@ -88,6 +88,30 @@ def test_a_body_edit_from_the_command_line_reuses_the_saved_choice_of_related_pi
     assert tree(site / "output") == tree(clean_build(site, scratch, {"pdf": False}))
 
 
+def test_a_no_change_build_after_a_checkout_takes_the_stamp_afresh_once(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xindelu.build import memo as memo_module
+
+    options = OPTIONS(site, TODAY, pdf=False)
+    for path in site.rglob("*"):  # a fresh checkout: every input younger than the stamp trusts
+        os.utime(path)
+    first = build_and_write(options, Memo.open(site))
+    since = int(first.memo.stamp.partition(":")[0])
+    assert first.memo._stamp(options, since)[1]  # it had to read their bytes
+    monkeypatch.setattr(memo_module, "RACY_NS", 0)  # as if they had all grown old enough
+    second = build_and_write(options, Memo.open(site))
+    assert not second.errors and second.stats is not None and second.stats.written == 0
+    assert second.memo.stamp != first.memo.stamp and Memo.open(site).stamp == second.memo.stamp
+    since = int(second.memo.stamp.partition(":")[0])
+    assert not second.memo._stamp(options, since)[1]  # the next no-change build stats only
+    third = build_and_write(options, Memo.open(site))
+    assert third.memo.stamp == second.memo.stamp and third.stats is not None and third.stats.written == 0
+    # An edit is still seen.
+    edit(site, f"{ARTICLES}/zz-extra-2.md", "第二段", "第二段改过")
+    assert build_and_write(options, Memo.open(site)).stats.written > 0
+
+
 @pytest.fixture
 def own_default_theme(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the default theme standing in for it, so that a test may edit its templates."""

@@ -98,8 +98,9 @@ def build(options: BuildOptions, memo: Memo | None = None, changed: frozenset[st
         fast = quick.body_edit(memo, changed)
         if fast is not None:
             return BuildResult((), memo.warnings, fast.outputs, (fast.note,), fast.kept, fast.delta)
-    if memo is not None and unchanged(memo, options):
-        delta = MemoDelta(memo.stamp, memo.articles_key, None, {}, {}, memo.warnings, None, None, memo.last)
+    kept_stamp = unchanged_stamp(memo, options) if memo is not None else None
+    if memo is not None and kept_stamp is not None:
+        delta = MemoDelta(kept_stamp, memo.articles_key, None, {}, {}, memo.warnings, None, None, memo.last)
         return BuildResult((), memo.warnings, {}, ("没有改动。",), frozenset(memo.outputs), delta)
     stamp = memo.input_stamp(options) if memo is not None else None
     from xindelu.build import quick
@@ -145,11 +146,14 @@ def build(options: BuildOptions, memo: Memo | None = None, changed: frozenset[st
     return BuildResult((), checked.warnings, outputs, notes, frozenset(kept), delta)
 
 
-def unchanged(memo: Memo, options: BuildOptions) -> bool:
-    """No input changed since the last written build, and its files are all still there."""
+def unchanged_stamp(memo: Memo, options: BuildOptions) -> str | None:
+    """The input stamp to keep when no input changed since the last written build and its files
+    are all still there; None when something must be built."""
     # serve's first pass loads all the same: its fast path needs the records and model in memory.
-    wants_snapshot = options.quick and memo.last is None
-    return not wants_snapshot and memo.inputs_unchanged(options) and memo.all_intact()
+    if options.quick and memo.last is None:
+        return None
+    stamp = memo.unchanged_stamp(options)
+    return stamp if stamp is not None and memo.all_intact() else None
 
 
 def model(config: SiteConfig, content: Content, options: BuildOptions, memo: Memo | None) -> Site:
