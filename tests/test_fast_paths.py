@@ -422,7 +422,7 @@ def test_a_save_never_waits_for_the_background_pass(site: Path, tmp_path: Path, 
     started, release = threading.Event(), threading.Event()
 
     def slow_build(options, memo=None, changed=None):
-        if not options.quick:  # the full pass: hold it halfway, as Pagefind would
+        if not options.quick:  # the full pass: hold it halfway, as a slow one would
             started.set()
             release.wait(20)
         return real_build(options, memo, changed)
