@@ -98,13 +98,13 @@ def test_a_no_change_build_after_a_checkout_takes_the_stamp_afresh_once(
         os.utime(path)
     first = build_and_write(options, Memo.open(site))
     since = int(first.memo.stamp.partition(":")[0])
-    assert first.memo._stamp(options, since)[1]  # it had to read their bytes
+    assert first.memo._stamps(options, (since,))[0][1]  # it had to read their bytes
     monkeypatch.setattr(memo_module, "RACY_NS", 0)  # as if they had all grown old enough
     second = build_and_write(options, Memo.open(site))
     assert not second.errors and second.stats is not None and second.stats.written == 0
     assert second.memo.stamp != first.memo.stamp and Memo.open(site).stamp == second.memo.stamp
     since = int(second.memo.stamp.partition(":")[0])
-    assert not second.memo._stamp(options, since)[1]  # the next no-change build stats only
+    assert not second.memo._stamps(options, (since,))[0][1]  # the next no-change build stats only
     third = build_and_write(options, Memo.open(site))
     assert third.memo.stamp == second.memo.stamp and third.stats is not None and third.stats.written == 0
     # An edit is still seen.

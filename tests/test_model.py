@@ -83,7 +83,9 @@ def test_the_related_choice_is_reused_only_while_its_inputs_stand(make_site: Cal
     config = load_config(root)
 
     def build(previous=None):  # type: ignore[no-untyped-def]
-        return build_site(config, load_content(root, config), TODAY, related=previous.related if previous else None)
+        return build_site(
+            config, load_content(root, config), TODAY, last_related=previous.related if previous else None
+        )
 
     def related(site) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
         return {v.entry.article.slug: [e.article.slug for e in v.related] for v in site.articles}

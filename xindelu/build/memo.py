@@ -147,10 +147,8 @@ class Memo:
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             if articles_changed and self.loaded_articles is not None:  # unread articles are still right on disk
-                related = self.loaded_related
-                _dump(
-                    self.file.parent / ARTICLES_FILE, (code_version(), self.articles_key, self.loaded_articles, related)
-                )
+                state_of_articles = (code_version(), self.articles_key, self.loaded_articles, self.loaded_related)
+                _dump(self.file.parent / ARTICLES_FILE, state_of_articles)
             if search_changed and self.loaded_search is not None:
                 _dump(self.file.parent / SEARCH_FILE, (code_version(), self.loaded_search))
             _dump(self.file, (code_version(), state))
@@ -209,13 +207,14 @@ class Memo:
         """Names, sizes and mtimes of every input, and the bytes of those changed after ``since``
         (ns; default RACY_NS ago), whose mtime alone cannot vouch for them (an edit within the
         same tick keeps it). ``since`` leads the stamp, so a later build can check it the same way."""
-        return self._stamp(options, since)[0]
+        return self._stamps(options, (time.time_ns() - RACY_NS if since is None else since,))[0][0]
 
-    def _stamp(self, options: Any, since: int | None) -> tuple[str, bool]:
-        """The stamp, and whether it had to read the bytes of any file."""
-        since = time.time_ns() - RACY_NS if since is None else since
-        rows: list[str] = [code_version(), repr(options)]
-        read = False
+    def _stamps(self, options: Any, sinces: tuple[int, ...]) -> list[tuple[str, bool]]:
+        """The stamp for each ``since``, all from one walk of the inputs (one picture of them),
+        each with whether it had to read the bytes of any file."""
+        head = [code_version(), repr(options)]
+        rows: list[list[str]] = [list(head) for _ in sinces]
+        read = [False for _ in sinces]
         # The default theme too: code_version() read it once per process, and serve lives on.
         folders = (
             self.root / "site_config.yaml",
@@ -225,25 +224,38 @@ class Memo:
         )
         for folder in dict.fromkeys(os.path.realpath(f) for f in folders):  # the repo's layouts/ is the default
             for path, stat in _walk(Path(folder)):
-                rows.append(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}")
-                if stat.st_mtime_ns > since:
-                    read = True
-                    with contextlib.suppress(OSError):
-                        rows.append(digest(Path(path).read_bytes()))
-        return f"{since}:{digest(chr(10).join(rows).encode())}", read
+                row = f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}"
+                bytes_digest: str | None = None
+                for i, since in enumerate(sinces):
+                    rows[i].append(row)
+                    if stat.st_mtime_ns > since:
+                        read[i] = True
+                        if bytes_digest is None:
+                            try:
+                                bytes_digest = digest(Path(path).read_bytes())
+                            except OSError:
+                                bytes_digest = ""
+                        if bytes_digest:
+                            rows[i].append(bytes_digest)
+        return [
+            (f"{since}:{digest(chr(10).join(lines).encode())}", was_read)
+            for since, lines, was_read in zip(sinces, rows, read, strict=True)
+        ]
 
     def unchanged_stamp(self, options: Any) -> str | None:
         """The stamp to keep when no input changed since the last one was taken (checked against
         that stamp's ``since``), else None. A stamp that had to read files too young to vouch for
-        (after a checkout: every file) is taken afresh, so that the next no-change build, once
-        they are old enough, stats them only: at 10,000 articles reading them was 0.2 s a run."""
+        (after a checkout: every file) is taken afresh, from the same walk, so that the next
+        no-change build, once they are old enough, stats them only: at 10,000 articles reading
+        them was 0.2 s a run."""
         since, _, _ = (self.stamp or "").partition(":")
         if not since.isdigit():
             return None
-        stamp, read = self._stamp(options, int(since))
-        if stamp != self.stamp:
+        then = int(since)
+        (same, read), (fresh, _) = self._stamps(options, (then, max(then, time.time_ns() - RACY_NS)))
+        if same != self.stamp:
             return None
-        return self.input_stamp(options) if read else stamp
+        return fresh if read else same
 
     def pages_before(self, articles: Mapping[str, ArticleEntry]) -> Any:  # site.pages.PagesBefore
         """What the page renderer may reuse of the last build, for a build of ``articles``."""

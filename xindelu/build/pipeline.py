@@ -159,9 +159,10 @@ def unchanged_stamp(memo: Memo, options: BuildOptions) -> str | None:
 def model(config: SiteConfig, content: Content, options: BuildOptions, memo: Memo | None) -> Site:
     from xindelu.site.model import build_site
 
-    # serve keeps the last model in memory; a command line build finds its choice in .cache/.
-    related = None if memo is None else memo.last.site.related if memo.last is not None else memo.related
-    return build_site(config, content, options.today, options.future, related=related)
+    last_related = None
+    if memo is not None:  # serve keeps the last model in memory; a command line build reads .cache/
+        last_related = memo.last.site.related if memo.last is not None else memo.related
+    return build_site(config, content, options.today, options.future, last_related=last_related)
 
 
 # ---------------------------------------------------------------- pages

@@ -308,10 +308,10 @@ def build_site(
     future: bool = False,
     *,
     pdfs: Iterable[str] = (),
-    related: RelatedChoice | None = None,
+    last_related: RelatedChoice | None = None,
 ) -> Site:
     """The whole site model. ``pdfs`` lists the site-relative PDF paths that this build writes;
-    ``related`` (the last build's choice of related pieces, if any) is reused when the inputs
+    ``last_related`` (the last build's choice of related pieces, if any) is reused when the inputs
     of that choice did not change."""
     base_url, base_path = split_base_url(config.site.base_url)
     pdf_set = frozenset(pdfs)
@@ -438,7 +438,7 @@ def build_site(
             pdf if pdf in pdf_set else "",
         )
 
-    choice = _related_choice(entries, by_unit, by_category, by_tag, related)
+    choice = _related_choice(entries, by_unit, by_category, by_tag, last_related)
     related = {slug: tuple(by_slug[s] for s in slugs) for slug, slugs in choice.slugs.items()}
     cat_links = {c.name: Link(c.name, c.path) for c in categories}
     form_links = {f.name: Link(f.name, f.path) for f in forms}
