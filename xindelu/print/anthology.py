@@ -24,18 +24,18 @@ from xindelu.content.load import Content
 from xindelu.content.records import Anthology, Article
 from xindelu.core.errors import ContentError, ContentErrors
 from xindelu.core.layouts import layout_dirs
-from xindelu.print import bookchunks, cjk_typeset, prepress
+from xindelu.print import bookchunks, cjk_typeset, pdf, prepress
 from xindelu.print.pdf import (
     FontChoice,
     ImageFilter,
     PdfMetadata,
     Progress,
+    Redraw,
     RenderedPdf,
     fixed_date,
     glue_note_refs,
     keep_last_chars,
     print_body,
-    render_document,
     resolve_fonts,
     substitution_warnings,
 )
@@ -309,8 +309,60 @@ def render_anthology(
     workers: int | None = None,
     root: Path | None = None,
 ) -> RenderedPdf:
-    """One edition of the book → RenderedPdf (``.data`` bytes, ``.pages``, ``.seconds``).
+    """One edition of the book → RenderedPdf (``.data`` bytes, ``.pages``, ``.seconds``); see render_editions."""
+    options = {"fonts": fonts, "environ": environ, "chunk_articles": chunk_articles, "cache_dir": cache_dir}
+    progress_for = (lambda _label: progress) if progress else None
+    rendered = render_editions(
+        config, content, (edition,), layouts, progress_for=progress_for, workers=workers, root=root, **options
+    )
+    return rendered[edition]
 
+
+EDITION_LABELS: dict[Edition, str] = {"print": "文集印刷版", "screen": "文集屏幕版"}
+
+
+def _redraw_colors(settings: AnthologySettings, laid: Edition, edition: Edition) -> dict[str, str] | None:
+    """The colours ``edition`` draws in place of those of ``laid``; None if two would merge."""
+    before, after = edition_colors(settings, laid), edition_colors(settings, edition)
+    colors: dict[str, str] = {}
+    for name, color in before.items():
+        if colors.setdefault(color, after[name]) != after[name]:
+            return None
+    return colors
+
+
+def _can_redraw(layouts: Sequence[Path], laid_html: str) -> bool:
+    """Whether the print edition may be drawn from the screen edition's layout: they must differ
+    only in colours, bleed, pictures and links. Our templates are made so (and tested to give the
+    bytes of a layout of their own); a site's own templates, a picture drawn with colours of its
+    own (SVG) or an inline style might not be, and are laid out twice."""
+    overridden = any(
+        (folder / name).is_file() for folder in layouts[:-1] for name in ("anthology.html", "anthology.css")
+    )
+    return not overridden and not _OWN_COLORS.search(laid_html)
+
+
+_OWN_COLORS = re.compile(r"\bstyle\s*=|<svg\b|\.svg\b", re.IGNORECASE)
+
+
+def render_editions(
+    config: SiteConfig,
+    content: Content,
+    editions: Sequence[Edition],
+    layouts: Sequence[Path],
+    *,
+    progress_for: Callable[[str], Progress] | None = None,
+    fonts: Mapping[str, FontChoice] | None = None,
+    environ: Mapping[str, str] | None = None,
+    chunk_articles: int | None = None,
+    cache_dir: Path | None = None,
+    workers: int | None = None,
+    root: Path | None = None,
+) -> dict[Edition, RenderedPdf]:
+    """The book's ``editions`` → RenderedPdf each (``.data`` bytes, ``.pages``, ``.seconds``).
+
+    With both editions, the screen edition is laid out and the print edition drawn from the
+    same pages (see pdf.Redraw), unless _can_redraw says no.
     Books of CHUNK_FROM articles or more (or any, with ``chunk_articles``) are laid out in
     chunks of that many articles in ``workers`` processes and joined; ``cache_dir`` keeps
     the chunks so that a rebuild lays out only those whose input or start folio changed.
@@ -325,7 +377,6 @@ def render_anthology(
     if anthology is None:
         raise ValueError("no anthology in content")
     fonts = fonts if fonts is not None else resolve_fonts(config.fonts)
-    html, stylesheets = anthology_sources(config, content, edition, layouts, fonts)
     metadata = PdfMetadata(
         title=anthology.title + (f"——{anthology.subtitle}" if anthology.subtitle else ""),
         # "某某 编" → the author is 某某; the role word belongs on the title page, not in metadata.
@@ -334,66 +385,115 @@ def render_anthology(
         subject=anthology.subtitle,
         created=fixed_date(anthology.year, environ),
     )
-    options = {"progress": progress, "chunk_articles": chunk_articles, "cache_dir": cache_dir, "workers": workers}
-    base_url = str(layouts[0]) + "/"
-    profile = prepress.load_profile(config.anthology.output_profile, root) if edition == "print" else None
-    images = (
-        ImageFilter(
+    sources = {edition: anthology_sources(config, content, edition, layouts, fonts) for edition in editions}
+    profile = prepress.load_profile(config.anthology.output_profile, root) if "print" in editions else None
+    images = {
+        edition: ImageFilter(
             hashlib.sha256(profile.data).hexdigest()[:16], functools.partial(prepress.cmyk_image, profile=profile)
         )
-        if profile
+        if profile and edition == "print"
         else None
-    )
-    rendered = _lay_out(anthology, content, html, stylesheets, metadata, base_url, images, root, edition, **options)
-    if profile is None:
-        return rendered
-    started = time.monotonic()
-    data = prepress.make_pdfx(rendered.data, profile, config.anthology.page_multiple)
-    pages = rendered.pages + (-rendered.pages % config.anthology.page_multiple)
-    return replace(rendered, data=data, pages=pages, seconds=rendered.seconds + time.monotonic() - started)
+        for edition in editions
+    }
+    options = {"chunk_articles": chunk_articles, "cache_dir": cache_dir, "workers": workers}
+    # Editions drawn from one layout: the first of a group is laid out, the others redrawn.
+    laid: Edition = "screen" if "screen" in editions else editions[0]
+    groups: list[tuple[Edition, ...]] = [(laid,)]
+    for edition in (e for e in editions if e != laid):
+        if _redraw_colors(config.anthology, laid, edition) is not None and _can_redraw(layouts, sources[laid][0]):
+            groups[0] += (edition,)
+        else:
+            groups.append((edition,))
+    base_url = str(layouts[0]) + "/"
+    rendered: dict[Edition, RenderedPdf] = {}
+    for group in groups:
+        first = group[0]
+        redraws = tuple(
+            Redraw(
+                sources[edition][0],
+                tuple(sources[edition][1]),
+                _redraw_colors(config.anthology, first, edition) or {},
+                book_geometry(config.anthology).bleed_mm if edition == "print" else 0.0,
+                links=edition == "screen",
+                images=images[edition],
+            )
+            for edition in group[1:]
+        )
+        progress = progress_for(EDITION_LABELS[first]) if progress_for else None
+        made = _lay_out(
+            anthology,
+            content,
+            sources[first],
+            base_url,
+            metadata,
+            images[first],
+            root,
+            group,
+            redraws,
+            progress=progress,
+            **options,
+        )
+        rendered.update(zip(group, made, strict=True))
+    if profile is not None:
+        started = time.monotonic()
+        printed = rendered["print"]
+        data = prepress.make_pdfx(printed.data, profile, config.anthology.page_multiple)
+        pages = printed.pages + (-printed.pages % config.anthology.page_multiple)
+        seconds = printed.seconds + time.monotonic() - started
+        rendered["print"] = replace(printed, data=data, pages=pages, seconds=seconds)
+    return {edition: rendered[edition] for edition in editions}
 
 
 def _lay_out(
     anthology: Anthology,
     content: Content,
-    html: str,
-    stylesheets: list[str],
-    metadata: PdfMetadata,
+    sources: tuple[str, list[str]],
     base_url: str,
+    metadata: PdfMetadata,
     images: ImageFilter | None,
     root: Path | None,
-    edition: Edition,
+    group: Sequence[Edition],
+    redraws: Sequence[Redraw],
     *,
     progress: Progress | None,
     chunk_articles: int | None,
     cache_dir: Path | None,
     workers: int | None,
-) -> RenderedPdf:
-    """The book laid out by WeasyPrint, in chunks when it is large (see render_anthology)."""
+) -> tuple[RenderedPdf, ...]:
+    """The book laid out by WeasyPrint, in chunks when it is large (see render_editions): the
+    PDF of edition ``group[0]``, then one for each of ``redraws`` (editions ``group[1:]``)."""
+    html, stylesheets = sources
     parts = book_parts(anthology, content.articles)
     articles = sum(len(part.articles) for part in parts)
     if chunk_articles is None and articles >= CHUNK_FROM:
         chunk_articles = CHUNK_ARTICLES
     if chunk_articles:
-        cut = bookchunks.cut_book(
-            html,
+        marks = (
             [(part.anchor, [f"a-{a.slug}" for a in part.articles]) for part in parts],
             "afterword" if anthology.afterword_html else None,
             max(1, chunk_articles),
         )
-        if cut is not None:  # else a site's own template lacks the markers: one document
+        cut = bookchunks.cut_book(html, *marks)
+        cuts = [bookchunks.cut_book(redraw.html, *marks) for redraw in redraws]
+        if cut is not None and None not in cuts:  # else a site's own template lacks the markers: one document
             return bookchunks.render_chunked(
                 cut,
                 base_url,
                 stylesheets,
                 metadata,
-                cache_dir=cache_dir / "anthology" / edition if cache_dir else None,
+                cache_dir=cache_dir / "anthology" / group[0] if cache_dir else None,
                 workers=workers or CHUNK_WORKERS,
                 progress=progress,
                 site_root=root,
                 images=images,
+                redraws=tuple(
+                    bookchunks.ChunkedRedraw(redraw, cut, cache_dir / "anthology" / name if cache_dir else None)
+                    for redraw, cut, name in zip(redraws, cuts, group[1:], strict=True)
+                ),
             )
-    return render_document(html, base_url, stylesheets, metadata, progress=progress, site_root=root, images=images)
+    return pdf.render_editions(
+        html, base_url, stylesheets, metadata, redraws=redraws, progress=progress, site_root=root, images=images
+    )
 
 
 def anthology_outputs(
@@ -407,21 +507,21 @@ def anthology_outputs(
     notes = ["提醒：" + w.format() for w in substitution_warnings(fonts, ("body", "heading"))]
     outputs = {}
     layouts = print_layout_dirs(root)
-    labels = {"print": "文集印刷版", "screen": "文集屏幕版"}
-    for edition, path in output_paths(anthology).items():
-        label = labels[edition]
-        rendered = render_anthology(
-            config,
-            content,
-            edition,
-            layouts,
-            fonts=fonts,
-            progress=progress_for(label) if progress_for else None,
-            cache_dir=root / ".cache",  # chunked books keep their chunks here for the next build
-            root=root,
-        )
-        outputs[path] = rendered.data
-        notes.append(rendered.summary(label) + f"（{path}）")
+    paths = output_paths(anthology)
+    rendered = render_editions(
+        config,
+        content,
+        tuple(paths),
+        layouts,
+        fonts=fonts,
+        progress_for=progress_for,
+        cache_dir=root / ".cache",  # chunked books keep their chunks here for the next build
+        root=root,
+    )
+    for edition, path in paths.items():
+        label = EDITION_LABELS[edition]
+        outputs[path] = rendered[edition].data
+        notes.append(rendered[edition].summary(label) + f"（{path}）")
         if edition == "print":
-            notes += ["提醒：" + w.format() for w in prepress.image_warnings(rendered.data, label)]
+            notes += ["提醒：" + w.format() for w in prepress.image_warnings(rendered[edition].data, label)]
     return outputs, notes

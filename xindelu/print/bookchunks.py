@@ -45,12 +45,20 @@ import re
 import shutil
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from xindelu.print import fontmerge, weasy_patches
-from xindelu.print.pdf import ImageFilter, PdfMetadata, Progress, RenderedPdf, render_document, site_files_digest
+from xindelu.print.pdf import (
+    ImageFilter,
+    PdfMetadata,
+    Progress,
+    Redraw,
+    RenderedPdf,
+    render_editions,
+    site_files_digest,
+)
 
 CHUNK_FORMAT = "3"  # bump when the chunk files or their rendering change (3: fonts deferred to the join)
 PAD = '<div class="xdl-chunk-pad"></div>'
@@ -74,6 +82,16 @@ class ChunkSpec:
 class Cut:
     front: str
     chunks: tuple[ChunkSpec, ...]
+
+
+@dataclass(frozen=True)
+class ChunkedRedraw:
+    """One more edition drawn from the chunks' layout (see pdf.Redraw): its own book cut the
+    same way (``cut``: its chunks name its PDFs and cache entries) and its own chunk cache."""
+
+    redraw: Redraw
+    cut: Cut
+    cache_dir: Path | None = None
 
 
 _BODY_OPEN = re.compile(r"<body\b[^>]*>")
@@ -184,6 +202,7 @@ class _Job:
     parsed_pad: object = None  # and of PAD_CSS
     site_root: Path | None = None  # where the articles' pictures are read
     images: ImageFilter | None = None  # and how they are converted
+    redraws: tuple[ChunkedRedraw, ...] = ()  # editions drawn from the same layout
 
 
 def _outline_levels(document) -> list[tuple[int, str]]:
@@ -203,7 +222,7 @@ def _worker(conn: Connection, job: _Job, specs: Sequence[ChunkSpec]) -> None:
     if message[0] == "chunk":
         _render_chunk(conn, job, specs[message[1]])
     elif message[0] == "front":
-        _render_front(conn, job, message[1], message[2])
+        _render_front(conn, job, message[1])
     conn.close()
 
 
@@ -230,33 +249,31 @@ def _render_chunk(conn: Connection, job: _Job, spec: ChunkSpec) -> None:
             context.string_set[name][1].insert(0, value)  # page 1 is the pad page
 
     # Fonts deferred: one subset per face is made at the join.
+    htmls = (spec.html, *(r.cut.chunks[spec.index].html for r in job.redraws))
     with weasy_patches.hooks(paginated=paginated, defer_fonts=True):
-        rendered, levels, _ = _render(
-            job, spec.html, (*job.stylesheets, PAD_CSS), job.metadata, parsed=(*job.parsed, job.parsed_pad)
-        )
-    conn.send(("done", spec.index, rendered.data, rendered.pages, levels))
+        made = _render(job, htmls, (PAD_CSS,), parsed=(*job.parsed, job.parsed_pad))
+    conn.send(("done", spec.index, [(pdf.data, levels) for pdf, levels, _ in made]))
 
 
-def _render_front(conn: Connection, job: _Job, targets: Mapping[str, int], html: str) -> None:
+def _render_front(conn: Connection, job: _Job, targets: Mapping[str, int]) -> None:
+    htmls = (job.html, *(r.cut.front for r in job.redraws))
     with weasy_patches.hooks(external_targets=targets, defer_fonts=True):
-        rendered, levels, links = _render(
-            job, html, job.stylesheets, job.metadata, external=set(targets), parsed=job.parsed
-        )
-    conn.send(("done", "front", rendered.data, rendered.pages, levels, links))
+        made = _render(job, htmls, (), external=set(targets), parsed=job.parsed)
+    conn.send(("done", "front", [(pdf.data, levels, links) for pdf, levels, links in made]))
 
 
 def _render(
     job: _Job,
-    html: str,
-    stylesheets: Sequence[str],
-    metadata: PdfMetadata,
+    htmls: Sequence[str],
+    extra_css: Sequence[str],
     external: set[str] = frozenset(),
     parsed: Sequence[object] = (),
-):
-    seen: dict[str, list] = {}
+) -> list[tuple[RenderedPdf, list, list]]:
+    """Lay out ``htmls[0]`` and draw its PDF, then one PDF for each of the job's redraws
+    (named by ``htmls[1:]``): each with its outline levels and its links to ``external``."""
+    seen: list[tuple[list, list]] = []
 
     def before_write(document) -> None:
-        seen["levels"] = _outline_levels(document)
         links = []
         for index, page in enumerate(document.pages):
             for link_type, target, rect, _box in page.links:
@@ -264,19 +281,24 @@ def _render(
                     x0, y0, x1, y1 = rect
                     h = page.height
                     links.append((index, target, (x0 * SCALE, (h - y1) * SCALE, x1 * SCALE, (h - y0) * SCALE)))
-        seen["links"] = links
+        seen.append((_outline_levels(document), links))
 
-    rendered = render_document(
-        html,
+    redraws = tuple(
+        replace(r.redraw, html=html, stylesheets=(*r.redraw.stylesheets, *extra_css))
+        for r, html in zip(job.redraws, htmls[1:], strict=True)
+    )
+    made = render_editions(
+        htmls[0],
         job.base_url,
-        stylesheets,
-        metadata,
+        (*job.stylesheets, *extra_css),
+        job.metadata,
+        redraws=redraws,
         before_write=before_write,
         parsed=parsed or None,
         site_root=job.site_root,
         images=job.images,
     )
-    return rendered, seen["levels"], seen["links"]
+    return [(pdf, levels, links) for pdf, (levels, links) in zip(made, seen, strict=True)]
 
 
 # ---------------------------------------------------------------- the cache
@@ -381,34 +403,40 @@ def render_chunked(
     progress: Progress | None = None,
     site_root: Path | None = None,
     images: ImageFilter | None = None,
-) -> RenderedPdf:
-    """Lay out the chunks in ``workers`` forked processes, the front matter last, and join them."""
+    redraws: Sequence[ChunkedRedraw] = (),
+) -> tuple[RenderedPdf, ...]:
+    """Lay out the chunks in ``workers`` forked processes, the front matter last, and join them:
+    the book's PDF, then one for each of ``redraws``, drawn from the same layout."""
     options = {"workers": workers, "progress": progress, "site_root": site_root, "images": images}
+    redraws = tuple(redraws)
     try:
-        return _render_chunked(cut, base_url, stylesheets, metadata, cache_dir=cache_dir, **options)
+        return _render_chunked(cut, base_url, stylesheets, metadata, cache_dir=cache_dir, redraws=redraws, **options)
     except fontmerge.FontsChanged:
         if cache_dir is None:
             raise RuntimeError("a font file changed while the anthology was being laid out") from None
         # Cached chunks were laid out with a font file that has changed since (a font package
         # upgrade): their glyph ids may mean other glyphs now. The whole book is laid out again.
-        shutil.rmtree(cache_dir, ignore_errors=True)
-        return _render_chunked(cut, base_url, stylesheets, metadata, cache_dir=cache_dir, **options)
+        for folder in (cache_dir, *(r.cache_dir for r in redraws)):
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+        return _render_chunked(cut, base_url, stylesheets, metadata, cache_dir=cache_dir, redraws=redraws, **options)
 
 
-def _render_chunked(
-    cut: Cut,
-    base_url: str,
-    stylesheets: Sequence[str],
-    metadata: PdfMetadata,
-    *,
-    cache_dir: Path | None,
-    workers: int,
-    progress: Progress | None,
-    site_root: Path | None,
-    images: ImageFilter | None,
-) -> RenderedPdf:
-    weasyprint = weasy_patches.weasyprint()  # patched before the workers fork
-    started = time.monotonic()
+@dataclass
+class _EditionParts:
+    """What one edition of a chunked book has of its own: chunk keys, cache, join, front matter."""
+
+    specs: tuple[ChunkSpec, ...]
+    css_key: str
+    front_html: str
+    cache: _Cache
+    joiner: _Joiner
+
+
+def _chunk_keys(
+    cut: Cut, stylesheets: Sequence[str], images: ImageFilter | None, site_root: Path | None
+) -> tuple[tuple[ChunkSpec, ...], str]:
+    """The chunks of ``cut`` with their cache keys, and the key of the styles they share."""
     css_key = _digest(
         CHUNK_FORMAT, *stylesheets, PAD_CSS, images.key if images else ""
     )  # not base_url: the folder must not change the bytes
@@ -423,29 +451,60 @@ def _render_chunked(
         )
         for s in cut.chunks
     )
-    count = len(specs)
-    cache = _Cache(cache_dir)
+    return specs, css_key
+
+
+def _render_chunked(
+    cut: Cut,
+    base_url: str,
+    stylesheets: Sequence[str],
+    metadata: PdfMetadata,
+    *,
+    cache_dir: Path | None,
+    workers: int,
+    progress: Progress | None,
+    site_root: Path | None,
+    images: ImageFilter | None,
+    redraws: tuple[ChunkedRedraw, ...],
+) -> tuple[RenderedPdf, ...]:
+    weasyprint = weasy_patches.weasyprint()  # patched before the workers fork
+    started = time.monotonic()
     state = _State()
+    editions: list[_EditionParts] = []
+    for edition_cut, edition_css, edition_images, folder in (
+        (cut, stylesheets, images, cache_dir),
+        *((r.cut, r.redraw.stylesheets, r.redraw.images, r.cache_dir) for r in redraws),
+    ):
+        if [(c.opens_right, c.anchors) for c in edition_cut.chunks] != [(c.opens_right, c.anchors) for c in cut.chunks]:
+            raise ValueError("the editions of a chunked book must be cut alike")
+        specs, css_key = _chunk_keys(edition_cut, edition_css, edition_images, site_root)
+        editions.append(_EditionParts(specs, css_key, edition_cut.front, _Cache(folder), _Joiner(specs, state)))
+    specs, cache = editions[0].specs, editions[0].cache
+    count = len(specs)
     for spec in specs:
         info = cache.info(spec.key)
         if info is not None:
             state.info[spec.index] = info
     state.resolve(count)
 
-    def pdf_name(i: int) -> str:
-        return f"{specs[i].key}-{state.start[i]}-{_digest(json.dumps(state.carried[i], sort_keys=True))[:12]}.pdf"
-
-    joiner = _Joiner(specs, state)
+    def pdf_name(edition: _EditionParts, i: int) -> str:
+        return (
+            f"{edition.specs[i].key}-{state.start[i]}-{_digest(json.dumps(state.carried[i], sort_keys=True))[:12]}.pdf"
+        )
 
     def take_cached(i: int) -> bool:
         if i in state.joined or i not in state.info or i not in state.start:
             return i in state.joined
-        name = pdf_name(i)
-        data, levels = cache.pdf(name), cache.levels(name + ".outline.json")
-        if data is None or levels is None:
-            return False
+        found = []
+        for edition in editions:
+            name = pdf_name(edition, i)
+            data, levels = edition.cache.pdf(name), edition.cache.levels(name + ".outline.json")
+            if data is None or levels is None:
+                return False
+            found.append((data, levels))
         state.joined.add(i)
-        joiner.offer(i, data, levels)
+        for edition, (data, levels) in zip(editions, found, strict=True):
+            edition.joiner.offer(i, data, levels)
         return True
 
     CSS = weasyprint.CSS
@@ -461,6 +520,7 @@ def _render_chunked(
         CSS(string=PAD_CSS, base_url=base_url),
         site_root,
         images,
+        redraws,
     )
     context = multiprocessing.get_context("fork")
     procs = []
@@ -468,7 +528,7 @@ def _render_chunked(
     rendered_names: list[str] = []
     busy: dict[Connection, object] = {}  # a worker's pipe → the job it is on (chunk index or "front")
     waiting: dict[int, Connection] = {}  # chunk paginated, waiting for its start folio
-    front: tuple | None = None
+    fronts: list | None = None  # each edition's (data, levels, links)
 
     def start_worker(message: tuple) -> Connection:
         parent, child = context.Pipe()
@@ -484,38 +544,42 @@ def _render_chunked(
         # afterword) needs only its start folio, known once the chunks before it are paginated.
         return len(state.start) == count and all(i in state.info or len(specs[i].anchors) == 1 for i in range(count))
 
-    def front_inputs() -> tuple[str, dict[str, int]]:
+    def front_targets() -> dict[str, int]:
         targets = {}
         for i in range(count):
             anchors = state.info[i].anchors if i in state.info else {specs[i].anchors[0]: 0}
             for anchor, offset in anchors.items():
                 targets[anchor] = state.start[i] + offset
-        return cut.front, targets
+        return targets
 
-    def front_cache_name() -> str:
-        html, targets = front_inputs()
-        return "front-" + _digest(css_key, html, json.dumps(targets, sort_keys=True), repr(metadata)) + ".pdf"
+    def front_cache_name(edition: _EditionParts) -> str:
+        targets = json.dumps(front_targets(), sort_keys=True)
+        return "front-" + _digest(edition.css_key, edition.front_html, targets, repr(metadata)) + ".pdf"
 
-    def cached_front() -> tuple | None:
-        name = front_cache_name()
-        data, levels = cache.pdf(name), cache.levels(name + ".outline.json")
-        links = cache.levels(name + ".links.json")
-        return (data, levels, links) if data is not None and levels is not None and links is not None else None
+    def cached_fronts() -> list | None:
+        found = []
+        for edition in editions:
+            name = front_cache_name(edition)
+            data, levels = edition.cache.pdf(name), edition.cache.levels(name + ".outline.json")
+            links = edition.cache.levels(name + ".links.json")
+            if data is None or levels is None or links is None:
+                return None
+            found.append((data, levels, links))
+        return found
 
     def launch() -> None:
         """Start a worker for each job that can start now, ``pool_size`` at a time."""
-        nonlocal front
+        nonlocal fronts
         while True:
             # A chunk laid out before (its page count known) waits until its start folio is
             # known: its cached PDF may still fit. The others are laid out in book order.
             todo[:] = [i for i in todo if not take_cached(i)]
-            if front is None and front_ready() and "front" not in busy.values():
-                front = cached_front()
-                if front is None:
+            if fronts is None and front_ready() and "front" not in busy.values():
+                fronts = cached_fronts()
+                if fronts is None:
                     # The front matter is the job the join waits for: it starts now, in one more
                     # process if the others are all busy, rather than after a chunk is drawn.
-                    html, targets = front_inputs()
-                    busy[start_worker(("front", targets, html))] = "front"
+                    busy[start_worker(("front", front_targets()))] = "front"
                     continue
             ready = [i for i in todo if i not in state.info or i in state.start]
             if not ready or sum(1 for j in busy.values() if j != "front") >= pool_size:
@@ -531,7 +595,7 @@ def _render_chunked(
 
     # The front matter from the cache, if the chunks are all cached and their folios known.
     if not todo and front_ready():
-        front = cached_front()
+        fronts = cached_fronts()
     pool_size = max(1, workers)  # chunk workers at a time; the front matter may run beside them
     try:
         launch()
@@ -541,7 +605,10 @@ def _render_chunked(
                 if message[0] == "paginated":
                     _, i, pages, anchors, strings = message
                     state.info[i] = _ChunkInfo(pages, anchors, strings)
-                    cache.put(f"{specs[i].key}.json", json.dumps(vars(state.info[i]), sort_keys=True))
+                    for edition in editions:
+                        edition.cache.put(
+                            f"{edition.specs[i].key}.json", json.dumps(vars(state.info[i]), sort_keys=True)
+                        )
                     waiting[i] = conn
                     answer_waiting()
                     state.resolve(count)
@@ -551,22 +618,24 @@ def _render_chunked(
                     del busy[conn]  # the worker exits after its one job
                     conn.close()
                     if message[1] == "front":
-                        _, _, data, _pages, levels, links = message
-                        front = (data, levels, links)
-                        name = front_cache_name()
-                        cache.put(name, data)
-                        cache.put(name + ".outline.json", json.dumps(levels))
-                        cache.put(name + ".links.json", json.dumps(links))
+                        fronts = message[2]
+                        for edition, (data, levels, links) in zip(editions, fronts, strict=True):
+                            name = front_cache_name(edition)
+                            edition.cache.put(name, data)
+                            edition.cache.put(name + ".outline.json", json.dumps(levels))
+                            edition.cache.put(name + ".links.json", json.dumps(links))
                         rendered_names.append("front")
                     else:
-                        _, i, data, _pages, levels = message
-                        name = pdf_name(i)
-                        cache.put(name, data)
-                        cache.put(name + ".outline.json", json.dumps(levels))
+                        i, made = message[1], message[2]
+                        for edition, (data, levels) in zip(editions, made, strict=True):
+                            name = pdf_name(edition, i)
+                            edition.cache.put(name, data)
+                            edition.cache.put(name + ".outline.json", json.dumps(levels))
                         rendered_names.append(str(i))
                         state.joined.add(i)
                         launch()  # before the join: the next chunk's worker starts while this one is joined
-                        joiner.offer(i, data, levels)  # while the workers go on
+                        for edition, (data, levels) in zip(editions, made, strict=True):
+                            edition.joiner.offer(i, data, levels)  # while the workers go on
                 launch()
     finally:
         for conn in busy:
@@ -576,18 +645,21 @@ def _render_chunked(
             if proc.is_alive():
                 proc.kill()
                 proc.join()
-    if front is None or len(state.joined) != count:
+    if fronts is None or len(state.joined) != count:
         raise RuntimeError("anthology chunks did not all render")
-    name = front_cache_name()
-    cache.used.update({name, name + ".outline.json", name + ".links.json"})
-    for i in range(count):
-        cache.used.update({f"{specs[i].key}.json", pdf_name(i), pdf_name(i) + ".outline.json"})
-    cache.prune()
-    data, pages = joiner.finish(front)
-    seconds = time.monotonic() - started
+    results = []
+    for edition, front in zip(editions, fronts, strict=True):
+        name = front_cache_name(edition)
+        edition.cache.used.update({name, name + ".outline.json", name + ".links.json"})
+        for i in range(count):
+            named = pdf_name(edition, i)
+            edition.cache.used.update({f"{edition.specs[i].key}.json", named, named + ".outline.json"})
+        edition.cache.prune()
+        data, pages = edition.joiner.finish(front)
+        results.append(RenderedPdf(data, pages, time.monotonic() - started, (), tuple(rendered_names)))
     if progress:
-        progress(f"完成，{pages} 页，用时 {seconds:.1f} 秒")
-    return RenderedPdf(data, pages, seconds, (), tuple(rendered_names))
+        progress(f"完成，{results[0].pages} 页，用时 {time.monotonic() - started:.1f} 秒")
+    return tuple(results)
 
 
 class _Joiner:

@@ -457,6 +457,160 @@ def _pdf_date(when: dt.datetime) -> str:
     return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@dataclass(frozen=True)
+class Redraw:
+    """One more edition drawn from the layout of the first: the anthology's print edition is the
+    screen edition's pages with other colours, a bleed, CMYK pictures and no links, none of
+    which moves a line, so it is drawn again rather than laid out again (a third of the work).
+
+    ``html`` and ``stylesheets`` are the edition's own sources: they name its PDF (the /ID),
+    as they would if it were laid out from them. ``colors`` maps each CSS colour of the
+    laid-out edition that this one draws otherwise (``#000000`` → ``device-cmyk(0 0 0 1)``);
+    ``bleed_mm`` is its page bleed; ``images`` converts its site pictures.
+    """
+
+    html: str
+    stylesheets: tuple[str, ...]
+    colors: Mapping[str, str]
+    bleed_mm: float = 0.0
+    links: bool = True
+    images: ImageFilter | None = None
+
+
+def _pdf_identifier(html: str, stylesheets: Sequence[str], metadata: PdfMetadata, images, root: Path | None) -> bytes:
+    # Not base_url: it is where the checkout happens to be, and the same input must give the
+    # same bytes in any folder (the files it resolves are named relative to it in the HTML).
+    digest = hashlib.md5(usedforsecurity=False)
+    for text in (html, *stylesheets, repr(metadata), images.key if images else ""):
+        digest.update(text.encode("utf-8") + b"\0")
+    digest.update(site_files_digest(html, root).encode("ascii"))
+    return digest.hexdigest().encode("ascii")
+
+
+def _set_metadata(document, metadata: PdfMetadata) -> None:
+    info = document.metadata
+    if metadata.title:
+        info.title = metadata.title
+    if metadata.authors:
+        info.authors = list(metadata.authors)
+    if metadata.subject:
+        info.description = metadata.subject
+    if metadata.keywords:
+        info.keywords = list(metadata.keywords)
+    info.lang = metadata.language
+    info.generator = "心得录 xindelu"
+    info.created = info.modified = _pdf_date(metadata.created)
+
+
+def _color_map(colors: Mapping[str, str]) -> dict[tuple, object]:
+    from tinycss2.color5 import parse_color
+
+    mapped = {}
+    for old, new in colors.items():
+        before = parse_color(old)
+        mapped[(before.space, *before)] = parse_color(new)
+    return mapped
+
+
+def _redraw(document, redraw: Redraw, image_cache: Mapping[str, object], site_root: Path | None) -> None:
+    """Make the laid-out ``document`` that of the edition ``redraw`` describes, in place: the
+    page boxes' bleed (and with it the pages' background areas), the site pictures, the links.
+    The colours are swapped as they are drawn (weasy_patches.Hooks.colors)."""
+    from weasyprint import DEFAULT_OPTIONS
+    from weasyprint.css.computed_values import length
+    from weasyprint.css.properties import Dimension
+    from weasyprint.document import Page
+    from weasyprint.images import RasterImage, get_image_from_uri
+    from weasyprint.layout.background import layout_box_backgrounds
+
+    def no_images(**_):  # a page background with a picture is refused by can_redraw
+        raise ValueError("page background picture")
+
+    bleed = Dimension(redraw.bleed_mm, "mm")
+    for page in document.pages:
+        box = page._page_box
+        for side in ("top", "right", "bottom", "left"):
+            box.style[f"bleed_{side}"] = length(box.style, f"bleed_{side}", bleed)
+        layout_box_backgrounds(box, box, no_images, layout_children=False)
+    # The site's pictures, fetched as this edition's own layout would have fetched them.
+    urls = {
+        id(image): url
+        for url, image in image_cache.items()
+        if isinstance(image, RasterImage) and isinstance(url, str) and url.startswith(SITE_SCHEME)
+    }
+    if urls:
+        fetcher, cache, swapped = _url_fetcher(site_root, redraw.images), {}, {}
+        for page in document.pages:
+            for box in page._page_box.descendants():
+                image = getattr(box, "replacement", None)
+                if image is not None and id(image) in urls:
+                    if id(image) not in swapped:
+                        url, orientation = urls[id(image)], box.style["image_orientation"]
+                        swapped[id(image)] = get_image_from_uri(
+                            cache, fetcher, DEFAULT_OPTIONS, url, None, None, orientation
+                        )
+                    box.replacement = swapped[id(image)]
+    pages = [Page(page._page_box) for page in document.pages]
+    if not redraw.links:
+        for page in pages:
+            page.links = []
+    document.pages = pages
+
+
+def render_editions(
+    html: str,
+    base_url: str,
+    stylesheets: Sequence[str] = (),
+    metadata: PdfMetadata | None = None,
+    *,
+    redraws: Sequence[Redraw] = (),
+    progress: Progress | None = None,
+    before_write: Callable[[object], None] | None = None,
+    parsed: Sequence[object] | None = None,
+    site_root: Path | None = None,
+    images: ImageFilter | None = None,
+) -> tuple[RenderedPdf, ...]:
+    """HTML + CSS texts → a reproducible PDF with embedded, subset fonts, and one more PDF for
+    each of ``redraws``, drawn from the same layout (each on the last: see Redraw).
+
+    Reproducible: the dates come from ``metadata.created`` (see fixed_date), the PDF /ID is a
+    hash of the input, and nothing else in WeasyPrint 70's output depends on time or randomness.
+    ``before_write(document)`` may inspect the laid-out pages (e.g. to check folios); it is
+    called before each PDF is written.
+    ``parsed``: ``weasyprint.CSS`` objects of ``stylesheets``, parsed once for several documents.
+    ``site_root``: where the xdl-site: URLs of the site's images (see site_images) are read;
+    ``images`` converts them (the print edition's CMYK pictures).
+    """
+    weasyprint = weasy_patches.weasyprint()  # lazy: a second's import, only when a PDF is made
+    CSS, HTML = weasyprint.CSS, weasyprint.HTML
+    started = time.monotonic()
+    metadata = metadata or PdfMetadata(title="")
+    image_cache: dict = {}
+    results = []
+    with _weasyprint_logs(progress) as warnings:
+        document = HTML(string=html, base_url=base_url, url_fetcher=_url_fetcher(site_root, images)).render(
+            stylesheets=list(parsed) if parsed is not None else [CSS(string=t, base_url=base_url) for t in stylesheets],
+            cache=image_cache,
+        )
+        _set_metadata(document, metadata)
+        if before_write:
+            before_write(document)
+        data = document.write_pdf(pdf_identifier=_pdf_identifier(html, stylesheets, metadata, images, site_root))
+        results.append(RenderedPdf(data, len(document.pages), time.monotonic() - started, tuple(warnings)))
+        for redraw in redraws:
+            began = time.monotonic()
+            _redraw(document, redraw, image_cache, site_root)
+            if before_write:
+                before_write(document)
+            identifier = _pdf_identifier(redraw.html, redraw.stylesheets, metadata, redraw.images, site_root)
+            with weasy_patches.hooks(**{**vars(weasy_patches.current_hooks()), "colors": _color_map(redraw.colors)}):
+                data = document.write_pdf(pdf_identifier=identifier)
+            results.append(RenderedPdf(data, len(document.pages), time.monotonic() - began, tuple(warnings)))
+    if progress:
+        progress(f"完成，{results[0].pages} 页，用时 {time.monotonic() - started:.1f} 秒")
+    return tuple(results)
+
+
 def render_document(
     html: str,
     base_url: str,
@@ -469,49 +623,9 @@ def render_document(
     site_root: Path | None = None,
     images: ImageFilter | None = None,
 ) -> RenderedPdf:
-    """HTML + CSS texts → a reproducible PDF with embedded, subset fonts, and its page count.
-
-    Reproducible: the dates come from ``metadata.created`` (see fixed_date), the PDF /ID is a
-    hash of the input, and nothing else in WeasyPrint 70's output depends on time or randomness.
-    ``before_write(document)`` may inspect the laid-out pages (e.g. to check folios).
-    ``parsed``: ``weasyprint.CSS`` objects of ``stylesheets``, parsed once for several documents.
-    ``site_root``: where the xdl-site: URLs of the site's images (see site_images) are read;
-    ``images`` converts them (the print edition's CMYK pictures).
-    """
-    weasyprint = weasy_patches.weasyprint()  # lazy: a second's import, only when a PDF is made
-    CSS, HTML = weasyprint.CSS, weasyprint.HTML
-    started = time.monotonic()
-    metadata = metadata or PdfMetadata(title="")
-    with _weasyprint_logs(progress) as warnings:
-        document = HTML(string=html, base_url=base_url, url_fetcher=_url_fetcher(site_root, images)).render(
-            stylesheets=list(parsed) if parsed is not None else [CSS(string=t, base_url=base_url) for t in stylesheets]
-        )
-        info = document.metadata
-        if metadata.title:
-            info.title = metadata.title
-        if metadata.authors:
-            info.authors = list(metadata.authors)
-        if metadata.subject:
-            info.description = metadata.subject
-        if metadata.keywords:
-            info.keywords = list(metadata.keywords)
-        info.lang = metadata.language
-        info.generator = "心得录 xindelu"
-        info.created = info.modified = _pdf_date(metadata.created)
-        if before_write:
-            before_write(document)
-        # Not base_url: it is where the checkout happens to be, and the same input must give the
-        # same bytes in any folder (the files it resolves are named relative to it in the HTML).
-        digest = hashlib.md5(usedforsecurity=False)
-        for text in (html, *stylesheets, repr(metadata), images.key if images else ""):
-            digest.update(text.encode("utf-8") + b"\0")
-        digest.update(site_files_digest(html, site_root).encode("ascii"))
-        data = document.write_pdf(pdf_identifier=digest.hexdigest().encode("ascii"))
-    seconds = time.monotonic() - started
-    result = RenderedPdf(data, len(document.pages), seconds, tuple(warnings))
-    if progress:
-        progress(f"完成，{result.pages} 页，用时 {seconds:.1f} 秒")
-    return result
+    """One PDF of ``html`` (see render_editions)."""
+    options = {"progress": progress, "before_write": before_write, "parsed": parsed}
+    return render_editions(html, base_url, stylesheets, metadata, site_root=site_root, images=images, **options)[0]
 
 
 def render_pdf(

@@ -81,3 +81,17 @@ def external_targets(original: Callable, hooks: Callable) -> Callable:
         return original(self, anchor_token, source_box, css_token, parse_again)
 
     return lookup_target
+
+
+def mapped_colors(original: Callable, hooks: Callable) -> Callable:
+    """``Stream.set_color``: draws ``hooks().colors[colour]`` in place of a colour the layout
+    has (one edition of the book drawn from the layout of another: xindelu.print.pdf.Redraw)."""
+
+    @functools.wraps(original)
+    def set_color(self, color, stroke=False):
+        colors = hooks().colors
+        if colors:
+            color = colors.get((color.space, *color), color)
+        return original(self, color, stroke)
+
+    return set_color

@@ -43,6 +43,9 @@ class Hooks:
     external_targets: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     # write a deferral record in place of each font subset (xindelu.fontmerge)
     defer_fonts: bool = False
+    # (colour space, *channels) of a colour laid out → the colour drawn instead (an edition
+    # drawn from another's layout: xindelu.print.pdf.Redraw)
+    colors: Mapping[tuple, object] = field(default_factory=lambda: MappingProxyType({}))
 
 
 _PLAIN = Hooks()
@@ -66,7 +69,7 @@ def hooks(**values: object) -> Iterator[Hooks]:
 
 @dataclass(frozen=True)
 class Patch:
-    group: str  # "cjk" (typesetting), "layout", "fonts"
+    group: str  # "cjk" (typesetting), "layout", "draw", "fonts"
     module: str
     path: str  # attribute path in the module: "justify_line", "Layout.set_text"
     parameters: tuple[str, ...]
@@ -100,6 +103,7 @@ PATCHES: tuple[Patch, ...] = (
         ("self", "anchor_token", "source_box", "css_token", "parse_again"),
         weasy_hooks.external_targets,
     ),
+    Patch("draw", "weasyprint.pdf.stream", "Stream.set_color", ("self", "color", "stroke"), weasy_hooks.mapped_colors),
     Patch(
         "fonts", "weasyprint.pdf.fonts", "get_hb_object_data", ("hb_object", "ot_color", "glyph"), fontmerge.face_view
     ),

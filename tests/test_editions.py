@@ -1,0 +1,136 @@
+"""Both editions of the book from one layout: the print edition is drawn from the screen
+edition's pages (xindelu.print.pdf.Redraw), and must be, byte for byte, what its own layout
+gives. The example book has footnotes, tables and links; a small book adds a picture (made
+CMYK in the print edition)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from test_pdf_images import _images
+from test_pdf_images import _site as picture_site
+
+from xindelu.content.config import load_config
+from xindelu.content.load import load_content
+from xindelu.print import anthology, pdf
+from xindelu.print.anthology import print_layout_dirs, render_anthology, render_editions
+
+ENV = {"SOURCE_DATE_EPOCH": ""}
+
+
+@pytest.fixture(scope="module")
+def site():
+    config = load_config(REPO)
+    content = load_content(REPO, config)
+    assert not content.errors and content.anthology is not None
+    return config, content
+
+
+class Redraws:
+    """The redraws done during a test, in this process and in the chunks' forked workers
+    (pdf._redraw spied on; each call leaves a line in a file)."""
+
+    def __init__(self, log: Path) -> None:
+        self.log = log
+
+    def __call__(self) -> list[str]:
+        return self.log.read_text().splitlines() if self.log.exists() else []
+
+    def clear(self) -> None:
+        self.log.unlink(missing_ok=True)
+
+
+@pytest.fixture
+def redraws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Redraws:
+    spied = Redraws(tmp_path / "redraws.log")
+    original = pdf._redraw
+
+    def spy(document, redraw, image_cache, site_root):
+        with spied.log.open("a") as log:
+            log.write(f"bleed {redraw.bleed_mm} links {redraw.links} images {redraw.images is not None}\n")
+        return original(document, redraw, image_cache, site_root)
+
+    monkeypatch.setattr(pdf, "_redraw", spy)
+    return spied
+
+
+def _alone(config, content, layouts, root: Path = REPO, **options) -> dict[str, bytes]:
+    return {
+        edition: render_anthology(config, content, edition, layouts, environ=ENV, root=root, **options).data
+        for edition in ("print", "screen")
+    }
+
+
+def test_the_print_edition_drawn_from_the_screen_layout_is_the_bytes_of_its_own_layout(site, redraws) -> None:
+    config, content = site
+    layouts = print_layout_dirs(REPO)
+    both = render_editions(config, content, ("print", "screen"), layouts, environ=ENV, root=REPO)
+    assert redraws() == ["bleed 3.0 links False images True"]
+    assert list(both) == ["print", "screen"]
+    assert {edition: r.data for edition, r in both.items()} == _alone(config, content, layouts)
+    assert len(redraws()) == 1  # the editions alone were each laid out
+
+
+def test_a_chunked_book_draws_both_editions_from_one_layout_and_caches_both(site, redraws, tmp_path: Path) -> None:
+    config, content = site
+    layouts = print_layout_dirs(REPO)
+    options = {"environ": ENV, "root": REPO, "chunk_articles": 3}
+    alone = _alone(config, content, layouts, chunk_articles=3)
+    redraws.clear()
+    first = render_editions(config, content, ("print", "screen"), layouts, cache_dir=tmp_path, **options)
+    assert {edition: r.data for edition, r in first.items()} == alone
+    chunks = len(first["screen"].rendered_chunks)
+    assert chunks > 5 and len(redraws()) == chunks  # every chunk and the front matter drawn twice, laid out once
+    # From the cache: nothing laid out, the same bytes.
+    again = render_editions(config, content, ("print", "screen"), layouts, cache_dir=tmp_path, **options)
+    assert again["screen"].rendered_chunks == () and {e: r.data for e, r in again.items()} == alone
+    # One edition's cache lost: both are made again from one layout, still the same bytes.
+    shutil.rmtree(tmp_path / "anthology" / "print")
+    redraws.clear()
+    third = render_editions(config, content, ("print", "screen"), layouts, cache_dir=tmp_path, **options)
+    assert len(redraws()) == chunks and {e: r.data for e, r in third.items()} == alone
+
+
+def test_a_site_template_of_its_own_is_laid_out_once_per_edition(site, redraws, tmp_path: Path) -> None:
+    config, content = site
+    own = tmp_path / "layouts" / "print"
+    own.mkdir(parents=True)
+    shutil.copy(REPO / "layouts" / "print" / "anthology.css", own / "anthology.css")
+    layouts = print_layout_dirs(tmp_path)
+    assert layouts[0] == own.resolve()
+    both = render_editions(config, content, ("print", "screen"), layouts, environ=ENV, root=REPO)
+    assert redraws() == []
+    assert {edition: r.data for edition, r in both.items()} == _alone(config, content, print_layout_dirs(REPO))
+
+
+@pytest.mark.parametrize(
+    ("html", "alike"),
+    [
+        ("<p>正文</p>", True),
+        ('<p><span style="color: red">红字</span></p>', False),  # a colour of its own: not mapped by edition
+        ('<p><img src="xdl-site:/images/a.svg"></p>', False),  # SVG draws its own colours
+        ("<p><svg viewBox='0 0 1 1'></svg></p>", False),
+    ],
+)
+def test_only_pages_whose_colours_all_come_from_the_editions_are_redrawn(html: str, alike: bool) -> None:
+    assert anthology._can_redraw(print_layout_dirs(REPO), html) is alike
+
+
+@pytest.mark.parametrize("chunk_articles", [None, 1])
+def test_the_print_edition_draws_the_cmyk_picture_where_the_screen_layout_has_the_rgb_one(
+    make_site, redraws, chunk_articles: int | None
+) -> None:
+    root = picture_site(make_site)
+    config = load_config(root)
+    content = load_content(root, config)
+    layouts = print_layout_dirs(root)
+    options = {"chunk_articles": chunk_articles}
+    both = render_editions(config, content, ("print", "screen"), layouts, environ=ENV, root=root, **options)
+    assert redraws()
+    assert {edition: r.data for edition, r in both.items()} == _alone(config, content, layouts, root, **options)
+    # What that means: one picture in each, CMYK in print (pdfimages writes its pixels back as RGB).
+    printed, screen = _images(both["print"].data), _images(both["screen"].data)
+    assert len(printed) == len(screen) == 1 and printed[0][1] == screen[0][1] == (60, 30)
