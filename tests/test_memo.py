@@ -180,3 +180,18 @@ def test_a_changed_bulletin_article_remakes_that_bulletin_only(site: Path) -> No
     scratch.mkdir()
     clean = clean_build(site, scratch, {"pdf": True})
     assert (site / "output/print/bulletin-2.pdf").read_bytes() == (clean / "print/bulletin-2.pdf").read_bytes()
+
+
+def test_the_saved_output_entries_read_back_as_written_and_still_check_the_files(site: Path) -> None:
+    options = OPTIONS(site, TODAY, pdf=False)
+    written = build_and_write(options, Memo.open(site)).memo
+    reopened = Memo.open(site)
+    assert dict(reopened.outputs) == dict(written.outputs) and len(reopened.outputs) > 20
+    name, entry = next(iter(written.outputs.items()))
+    assert reopened.outputs[name].sha == entry.sha and name in reopened.outputs and "nope" not in reopened.outputs
+    assert reopened.all_intact() and written.all_intact()
+    # A file changed behind the build's back is seen through the saved entries as through the written ones.
+    path = site / "output" / name
+    path.write_bytes(path.read_bytes() + b" ")
+    assert not reopened.all_intact() and not written.all_intact()
+    assert not build_and_write(options, reopened).errors and Memo.open(site).all_intact()

@@ -22,7 +22,6 @@ from pathlib import Path, PurePosixPath
 
 from xindelu.build.memo import Memo, MemoDelta, OutputEntry
 from xindelu.core.errors import ContentError, ContentErrors
-from xindelu.core.forked import cores, split_map
 from xindelu.core.hashing import digest
 from xindelu.core.memory import cycle_collection_paused
 
@@ -78,6 +77,9 @@ def write_outputs(outputs: Mapping[str, bytes], out_dir: Path) -> WriteStats:
     place = functools.partial(_place, outputs, str(tmp), out_dir, old, {""})
     try:
         # Forked after the bytes are rendered: the other writer shares them without copying.
+        # (multiprocessing is imported here: a no-change build writes nothing and needs none of it)
+        from xindelu.core.forked import cores, split_map
+
         workers = cores(2) if len(names) >= PARALLEL_WRITES else 1
         linked = split_map(place, names, workers)
         _swap(tmp, out_dir)
