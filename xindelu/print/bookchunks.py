@@ -31,6 +31,11 @@ identical bytes.
 Chunk PDFs are cached in ``cache_dir`` keyed by the chunk's input, its start folio and the
 strings carried into it: an edit that keeps the page count re-renders one chunk (and the
 front matter only when a folio in the contents changes).
+
+Both editions of the book come from one layout: with ``redraws`` (the print edition), each
+chunk and the front matter are laid out once and drawn once per edition (pdf.Redraw); each
+edition keeps its own chunk keys, cache folder and join, so its bytes are those of a layout
+of its own.
 """
 
 from __future__ import annotations
