@@ -419,7 +419,9 @@ def render_editions(
             )
             for edition in group[1:]
         )
-        progress = progress_for(EDITION_LABELS[first]) if progress_for else None
+        # One layout for the group: its progress is named after every edition it makes.
+        label = "文集" + "与".join(EDITION_LABELS[edition].removeprefix("文集") for edition in group)
+        progress = progress_for(label) if progress_for else None
         made = _lay_out(
             anthology,
             content,
