@@ -31,6 +31,14 @@ class StrictLoader(_BaseLoader):  # type: ignore[misc,valid-type]
     date gets a proper message.
     """
 
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        # A key is a field name: `null:`, `true:` or `1:` is the text the editor typed (and is
+        # then told it is no field of ours), never None, True or 1.
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and not key_node.style:  # plain, not quoted
+                key_node.tag = "tag:yaml.org,2002:str"
+        return super().construct_mapping(node, deep)
+
 
 StrictLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
