@@ -87,3 +87,16 @@ def test_help_is_chinese():
         assert "显示本帮助并退出" in result.stdout and "选项:" in result.stdout
         for english in ("usage:", "options:", "positional arguments", "show this help"):
             assert english not in result.stdout
+
+
+def test_a_rebuild_after_one_edit_says_what_it_made_afresh(make_site):
+    root = make_site({f"content/articles/a{i}.md": article(title=f"心得第{i}篇", slug=f"a{i}") for i in range(4)})
+    cold = run("build", "--no-pdf", "--root", str(root))
+    assert cold.returncode == 0, cold.stderr
+    assert "（重新索引 4 篇）" in cold.stdout
+    path = root / "content/articles/a2.md"
+    path.write_text(path.read_text("utf-8") + "\n补一段体会。\n", "utf-8")
+    again = run("build", "--no-pdf", "--root", str(root))
+    assert again.returncode == 0, again.stderr
+    # The index has more files than that; the note counts the articles indexed afresh.
+    assert "（重新索引 1 篇）" in again.stdout and "个文件更新" not in again.stdout

@@ -141,7 +141,9 @@ def build(options: BuildOptions, memo: Memo | None = None, changed: frozenset[st
     notes = (
         *pdfs.notes,
         f"网站：{len(site.articles)} 篇文章，{html} 个网页（重新生成 {len(pages.rendered) if memo else html} 个），"
-        f"搜索索引 {len(search.outputs)} 个文件更新，用时 {seconds:.2f} 秒。",
+        # Every index file is made (the writer leaves those with unchanged bytes alone): say how
+        # many articles were indexed afresh, not how many files there are.
+        f"搜索索引 {len(search.outputs)} 个文件（重新索引 {search.indexed} 篇），用时 {seconds:.2f} 秒。",
     )
     return BuildResult((), checked.warnings, outputs, notes, frozenset(kept), delta)
 
@@ -180,6 +182,7 @@ class Made:
     notes: tuple[str, ...] = ()
     reads: dict[str, frozenset[str]] | None = None  # pages: template → fields read of other articles
     memo: object = None
+    indexed: int = 0  # search: articles whose index entry was made afresh
 
 
 def render_site(
@@ -211,7 +214,9 @@ def index_site(site: Site, pages: Made, memo: Memo | None, options: BuildOptions
     previous = memo.previous_search() if memo is not None else None
     previous = previous if isinstance(previous, SearchMemo) else None
     outputs, made = search_outputs(site, previous)
-    return Made(outputs, memo=made)
+    old = previous.docs if previous is not None else {}
+    indexed = sum(1 for slug, doc in made.docs.items() if slug not in old or old[slug].file_key != doc.file_key)
+    return Made(outputs, memo=made, indexed=indexed)
 
 
 # ---------------------------------------------------------------- PDFs

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import gc
 import os
 import sys
 import threading
@@ -237,6 +238,10 @@ def _build(options: pipeline.BuildOptions) -> int:
     from xindelu.build.publish import build_and_write
 
     started = time.perf_counter()
+    # A one-shot build: the cycle collector stays off to the end (the process ends with
+    # exit_now). Turned back on after the build, its first full pass walked every object the
+    # build had made and freed none: 0.35 s of a 10,000-article one-article edit.
+    gc.disable()
     published = build_and_write(options, Memo.open(options.root))
     result = published.result
     report_problems(result.errors, result.warnings)
