@@ -195,3 +195,16 @@ def test_the_saved_output_entries_read_back_as_written_and_still_check_the_files
     path.write_bytes(path.read_bytes() + b" ")
     assert not reopened.all_intact() and not written.all_intact()
     assert not build_and_write(options, reopened).errors and Memo.open(site).all_intact()
+
+
+def test_a_kept_file_given_a_key_keeps_its_entry_and_takes_the_key(tmp_path: Path) -> None:
+    from xindelu.build.memo import MemoDelta, OutputEntry
+
+    (tmp_path / "output" / "site").mkdir(parents=True)
+    page = tmp_path / "output" / "site" / "a.html"
+    page.write_bytes(b"<p>a</p>")
+    stat = page.stat()
+    memo = Memo(tmp_path, outputs={"site/a.html": OutputEntry("", stat.st_size, stat.st_mtime_ns, "sha-a")})
+    stats, new = writer.write_build({}, frozenset({"site/a.html"}), MemoDelta(keys={"site/a.html": "key-1"}), memo)
+    assert new.outputs["site/a.html"] == OutputEntry("key-1", stat.st_size, stat.st_mtime_ns, "sha-a")
+    assert (stats.written, stats.unchanged, stats.removed) == (0, 1, 0) and page.read_bytes() == b"<p>a</p>"

@@ -10,7 +10,6 @@ not carried over (stale files pruned).
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import errno
 import functools
 import os
@@ -214,7 +213,7 @@ def write_build(
         known[name] = _entry(out_dir, name, keys.get(name, ""), sha)
     for name in kept:  # kept files were made from the same inputs; a key is only ever added
         if name in keys and known[name].key != keys[name]:
-            known[name] = dataclasses.replace(known[name], key=keys[name])
+            known[name] = known[name]._replace(key=keys[name])
     new = memo.committed(delta, known)
     # A build that found nothing changed leaves .cache/ as it is (rewriting it was a tenth of such a run).
     same = not changed and not stale and delta.search is None and (new.stamp, new.reads) == (memo.stamp, memo.reads)
