@@ -331,6 +331,11 @@ def _redraw_colors(settings: AnthologySettings, laid: Edition, edition: Edition)
     return colors
 
 
+# An inline style or an SVG picture brings colours of its own, which the print edition must
+# not take for the edition's colours: such a book is laid out once per edition.
+_OWN_COLORS = re.compile(r"\bstyle\s*=|<svg\b|\.svg\b", re.IGNORECASE)
+
+
 def _can_redraw(layouts: Sequence[Path], laid_html: str) -> bool:
     """Whether the print edition may be drawn from the screen edition's layout: they must differ
     only in colours, bleed, pictures and links. Our templates are made so (and tested to give the
@@ -340,9 +345,6 @@ def _can_redraw(layouts: Sequence[Path], laid_html: str) -> bool:
         (folder / name).is_file() for folder in layouts[:-1] for name in ("anthology.html", "anthology.css")
     )
     return not overridden and not _OWN_COLORS.search(laid_html)
-
-
-_OWN_COLORS = re.compile(r"\bstyle\s*=|<svg\b|\.svg\b", re.IGNORECASE)
 
 
 def render_editions(
@@ -489,8 +491,8 @@ def _lay_out(
                 site_root=root,
                 images=images,
                 redraws=tuple(
-                    bookchunks.ChunkedRedraw(redraw, cut, cache_dir / "anthology" / name if cache_dir else None)
-                    for redraw, cut, name in zip(redraws, cuts, group[1:], strict=True)
+                    bookchunks.ChunkedRedraw(redraw, its_cut, cache_dir / "anthology" / name if cache_dir else None)
+                    for redraw, its_cut, name in zip(redraws, cuts, group[1:], strict=True)
                 ),
             )
     return pdf.render_editions(

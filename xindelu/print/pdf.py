@@ -523,8 +523,8 @@ def _redraw(document, redraw: Redraw, image_cache: Mapping[str, object], site_ro
     from weasyprint.images import RasterImage, get_image_from_uri
     from weasyprint.layout.background import layout_box_backgrounds
 
-    def no_images(**_):  # a page background with a picture is refused by can_redraw
-        raise ValueError("page background picture")
+    def no_images(**_):  # our templates give no page a background picture (a site's own are laid out twice)
+        raise ValueError("a page background picture cannot be redrawn")
 
     bleed = Dimension(redraw.bleed_mm, "mm")
     for page in document.pages:

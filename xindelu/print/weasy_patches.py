@@ -124,6 +124,19 @@ USED: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     *cjk_typeset.USED,
     ("weasyprint.layout.page", "make_margin_boxes", ("context", "page", "state")),
     ("weasyprint.css.targets", "anchor_name_from_token", ("anchor_token",)),
+    # an edition drawn from another's layout (xindelu.print.pdf._redraw)
+    (
+        "weasyprint.layout.background",
+        "layout_box_backgrounds",
+        ("page", "box", "get_image_from_uri", "layout_children", "style"),
+    ),
+    (
+        "weasyprint.images",
+        "get_image_from_uri",
+        ("cache", "url_fetcher", "options", "url", "forced_mime_type", "context", "orientation"),
+    ),
+    ("weasyprint.css.computed_values", "length", ("style", "name", "value", "font_size", "pixels_only")),
+    ("weasyprint.document", "Page.__init__", ("self", "page_box")),
 )
 GROUPS = tuple(dict.fromkeys(patch.group for patch in PATCHES))
 
