@@ -418,6 +418,7 @@ def render_editions(
                 book_geometry(config.anthology).bleed_mm if edition == "print" else 0.0,
                 links=edition == "screen",
                 images=images[edition],
+                name=EDITION_LABELS[edition].removeprefix("文集"),
             )
             for edition in group[1:]
         )

@@ -475,6 +475,7 @@ class Redraw:
     bleed_mm: float = 0.0
     links: bool = True
     images: ImageFilter | None = None
+    name: str = ""  # what the progress lines call it (印刷版)
 
 
 def _pdf_identifier(html: str, stylesheets: Sequence[str], metadata: PdfMetadata, images, root: Path | None) -> bytes:
@@ -599,6 +600,8 @@ def render_editions(
         results.append(RenderedPdf(data, len(document.pages), time.monotonic() - started, tuple(warnings)))
         for redraw in redraws:
             began = time.monotonic()
+            if progress:
+                progress(f"在同一版面上画{redraw.name or '另一版本'}…")
             _redraw(document, redraw, image_cache, site_root)
             if before_write:
                 before_write(document)
