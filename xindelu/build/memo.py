@@ -208,15 +208,18 @@ class Memo:
         return Memo(self.root, self.articles_key, self.loaded_articles)
 
     def intact(self, name: str) -> bool:
-        """The file written for ``name`` is still there, untouched (same size and mtime)."""
-        entry = self.outputs.get(name)
-        if entry is None:
+        """The file written for ``name`` is still there, untouched (same size and mtime).
+        Asked of every page and index file a build keeps: the entries' rows are read as they
+        are (no OutputEntry made) and the path is a string (pathlib's joins cost more than
+        the stat at 20,000 files)."""
+        row = _rows(self.outputs).get(name)
+        if row is None:
             return False
-        try:  # a string path: pathlib's joins cost more than the stat at 20,000 files
+        try:
             stat = os.stat(f"{self.root}/output/{name}")
         except OSError:
             return False
-        return (stat.st_size, stat.st_mtime_ns) == (entry.size, entry.mtime_ns)
+        return stat.st_size == row[1] and stat.st_mtime_ns == row[2]
 
     def kept_if(self, name: str, key: str) -> bool:
         """The file for ``name`` on disk was made from inputs with this ``key``, and is intact."""
@@ -292,13 +295,18 @@ class Memo:
         )
 
 
+def _rows(outputs: Mapping[str, OutputEntry]) -> Mapping[str, tuple[str, int, int, str]]:
+    """The entries as (key, size, mtime_ns, sha) tuples: saved ones as read, others as they are
+    (an OutputEntry is such a tuple)."""
+    return outputs.rows if isinstance(outputs, SavedOutputs) else outputs
+
+
 def _all_intact(root: Path, outputs: Mapping[str, OutputEntry]) -> bool:
     """A tight loop: at 35,000 files the per-file method calls cost as much as the stat calls."""
     out = f"{root}/output/"
     stat = os.stat
-    rows = outputs.rows if isinstance(outputs, SavedOutputs) else outputs  # OutputEntry is such a tuple
     try:
-        for name, (_key, size, mtime_ns, _sha) in rows.items():
+        for name, (_key, size, mtime_ns, _sha) in _rows(outputs).items():
             found = stat(out + name)
             if found.st_size != size or found.st_mtime_ns != mtime_ns:
                 return False
