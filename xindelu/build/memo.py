@@ -212,7 +212,7 @@ class Memo:
         Asked of every page and index file a build keeps: the entries' rows are read as they
         are (no OutputEntry made) and the path is a string (pathlib's joins cost more than
         the stat at 20,000 files)."""
-        row = _rows(self.outputs).get(name)
+        row = output_rows(self.outputs).get(name)
         if row is None:
             return False
         try:
@@ -295,7 +295,7 @@ class Memo:
         )
 
 
-def _rows(outputs: Mapping[str, OutputEntry]) -> Mapping[str, tuple[str, int, int, str]]:
+def output_rows(outputs: Mapping[str, OutputEntry]) -> Mapping[str, tuple[str, int, int, str]]:
     """The entries as (key, size, mtime_ns, sha) tuples: saved ones as read, others as they are
     (an OutputEntry is such a tuple)."""
     return outputs.rows if isinstance(outputs, SavedOutputs) else outputs
@@ -306,7 +306,7 @@ def _all_intact(root: Path, outputs: Mapping[str, OutputEntry]) -> bool:
     out = f"{root}/output/"
     stat = os.stat
     try:
-        for name, (_key, size, mtime_ns, _sha) in _rows(outputs).items():
+        for name, (_key, size, mtime_ns, _sha) in output_rows(outputs).items():
             found = stat(out + name)
             if found.st_size != size or found.st_mtime_ns != mtime_ns:
                 return False

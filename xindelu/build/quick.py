@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import jinja2
 
-from xindelu.build.memo import Memo, MemoDelta
+from xindelu.build.memo import Memo, MemoDelta, output_rows
 from xindelu.content.config import SiteConfig
 from xindelu.content.load import ArticleEntry, Content, load_entry, missing_images
 from xindelu.content.records import Article
@@ -82,7 +82,7 @@ def body_edit(memo: Memo, changed: Collection[str]) -> BodyEdit | None:
         stamp=None,  # the stamp and the search index are the background full pass's to renew
         articles_key=memo.articles_key,
         articles=entries,
-        keys={**{n: e.key for n, e in memo.outputs.items()}, **pages.keys},
+        keys={**{n: row[0] for n, row in output_rows(memo.outputs).items()}, **pages.keys},
         digests=pages.digests,
         warnings=memo.warnings,
         last=dataclasses.replace(snapshot, content=content, site=site),

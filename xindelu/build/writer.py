@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from xindelu.build.memo import Memo, MemoDelta, OutputEntry
+from xindelu.build.memo import Memo, MemoDelta, OutputEntry, SavedOutputs, output_rows
 from xindelu.core.errors import ContentError, ContentErrors
 from xindelu.core.hashing import digest
 from xindelu.core.memory import cycle_collection_paused
@@ -193,14 +193,17 @@ def write_build(
         if save:
             new.save()
         return stats, new
-    known = {name: memo.outputs[name] for name in kept}
+    # Entries as plain rows (key, size, mtime_ns, sha), wrapped once at the end: a build that
+    # keeps 35,000 files would otherwise make an OutputEntry of each (a sixth of a no-change run).
+    rows = output_rows(memo.outputs)
+    known: dict[str, tuple[str, int, int, str]] = {name: tuple(rows[name]) for name in kept}  # plain: saved as such
     changed: dict[str, str] = {}  # name → digest
     for name in sorted(outputs):
         _safe_name(name)
         sha = sha_of(name)
-        previous = memo.outputs.get(name)
-        if previous is not None and previous.sha == sha and memo.intact(name):
-            known[name] = OutputEntry(keys.get(name, ""), previous.size, previous.mtime_ns, sha)
+        previous = rows.get(name)
+        if previous is not None and previous[3] == sha and memo.intact(name):
+            known[name] = (keys.get(name, ""), previous[1], previous[2], sha)
         else:
             changed[name] = sha
     stale = sorted(name for name in memo.outputs if name not in known and name not in changed)
@@ -210,11 +213,11 @@ def write_build(
         except OSError as exc:
             raise ContentErrors([write_error(exc, out_dir)]) from exc
     for name, sha in changed.items():
-        known[name] = _entry(out_dir, name, keys.get(name, ""), sha)
+        known[name] = tuple(_entry(out_dir, name, keys.get(name, ""), sha))
     for name in kept:  # kept files were made from the same inputs; a key is only ever added
-        if name in keys and known[name].key != keys[name]:
-            known[name] = known[name]._replace(key=keys[name])
-    new = memo.committed(delta, known)
+        if name in keys and known[name][0] != keys[name]:
+            known[name] = (keys[name], *known[name][1:])
+    new = memo.committed(delta, SavedOutputs(known))
     # A build that found nothing changed leaves .cache/ as it is (rewriting it was a tenth of such a run).
     same = not changed and not stale and delta.search is None and (new.stamp, new.reads) == (memo.stamp, memo.reads)
     if save and not same:
