@@ -400,12 +400,10 @@ def render_editions(
     options = {"chunk_articles": chunk_articles, "cache_dir": cache_dir, "workers": workers}
     # Editions drawn from one layout: the first of a group is laid out, the others redrawn.
     laid: Edition = "screen" if "screen" in editions else editions[0]
-    groups: list[tuple[Edition, ...]] = [(laid,)]
-    for edition in (e for e in editions if e != laid):
-        if _redraw_colors(config.anthology, laid, edition) is not None and _can_redraw(layouts, sources[laid][0]):
-            groups[0] += (edition,)
-        else:
-            groups.append((edition,))
+    colors = {e: _redraw_colors(config.anthology, laid, e) for e in editions if e != laid}
+    shared = _can_redraw(layouts, sources[laid][0])
+    redrawn = tuple(e for e, swapped in colors.items() if shared and swapped is not None)
+    groups = [(laid, *redrawn), *((e,) for e in colors if e not in redrawn)]
     base_url = str(layouts[0]) + "/"
     rendered: dict[Edition, RenderedPdf] = {}
     for group in groups:
@@ -414,7 +412,7 @@ def render_editions(
             Redraw(
                 sources[edition][0],
                 tuple(sources[edition][1]),
-                _redraw_colors(config.anthology, first, edition) or {},
+                colors[edition] or {},
                 book_geometry(config.anthology).bleed_mm if edition == "print" else 0.0,
                 links=edition == "screen",
                 images=images[edition],
