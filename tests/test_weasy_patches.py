@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -75,3 +78,44 @@ def test_only_the_registry_assigns_weasyprint_attributes() -> None:
                 if isinstance(first, ast.Name) and first.id in weasy_names:
                     offenders.append(f"{path.name}:{node.lineno}")
     assert offenders == []
+
+
+def _run(code: str, *path: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([*map(str, path), str(PACKAGE.parent)])}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+
+
+def test_weasyprint_is_imported_without_ctypes_library_search() -> None:
+    """The search runs ldconfig and a compiler per library name: a fifth of a second per import."""
+    code = """
+import ctypes.util
+searched = []
+spy = lambda name: searched.append(name) or None
+ctypes.util.find_library = spy
+from xindelu.print import weasy_patches
+module = weasy_patches.weasyprint()
+assert module.HTML(string="<p>字</p>").render().pages, "renders"
+assert ctypes.util.find_library is spy, "put back"
+print(searched)
+"""
+    run = _run(code)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
+
+
+def test_a_weasyprint_that_needs_the_search_is_imported_again_with_it(tmp_path: Path) -> None:
+    """Where only the search finds a library, the first try fails quietly and the second works."""
+    fake = tmp_path / "weasyprint"
+    fake.mkdir()
+    (fake / "__init__.py").write_text(
+        "import ctypes.util\n"
+        "if ctypes.util.find_library('c') is None:\n"
+        "    print('WeasyPrint could not import some external libraries')\n"
+        "    raise OSError('cannot load library')\n"
+        "__version__ = 'fake'\n",
+        encoding="utf-8",
+    )
+    code = "from xindelu.print import weasy_patches; print(weasy_patches._import_weasyprint().__version__)"
+    run = _run(code, tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "fake"

@@ -19,8 +19,11 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import ctypes.util
 import importlib
 import inspect
+import io
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType, ModuleType
@@ -192,9 +195,37 @@ def is_installed(group: str = "cjk") -> bool:
     return all(getattr(_resolve(p.module, p.path)[2], _MARK, False) for p in PATCHES if p.group == group)
 
 
+def _import_weasyprint() -> ModuleType:
+    """``import weasyprint``, without ctypes' library search on Linux.
+
+    WeasyPrint opens each native library by trying a list of names, and cffi asks
+    ``ctypes.util.find_library`` about each name it cannot open as it is; on Linux that runs
+    ``ldconfig`` and a C compiler in subprocesses, a fifth of a second at every import (a third
+    of the import). The list always holds the sonames (``libpango-1.0.so.0``), which dlopen finds
+    at once. Only when they are missing is the import run again with the search.
+    """
+    if "weasyprint" in sys.modules or not sys.platform.startswith("linux"):
+        import weasyprint as module
+
+        return module
+    search = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # its own advice, printed before it fails
+            import weasyprint as module
+    except OSError:  # no soname opened (an unusual install): import again, searching
+        for name in [name for name in sys.modules if name == "weasyprint" or name.startswith("weasyprint.")]:
+            del sys.modules[name]
+        ctypes.util.find_library = search
+        import weasyprint as module
+    finally:
+        ctypes.util.find_library = search
+    return module
+
+
 def install(groups: tuple[str, ...] = GROUPS) -> None:
     """Check WeasyPrint, then install the patches of ``groups`` not yet installed (idempotent)."""
-    import weasyprint as module
+    module = _import_weasyprint()
 
     check_version(module.__version__)  # every time: a render never runs on another version
     wanted = [p for p in PATCHES if p.group in groups and not getattr(_resolve(p.module, p.path)[2], _MARK, False)]
@@ -237,7 +268,6 @@ def weasyprint() -> ModuleType:
     The first call checks the version and installs; later calls cost an attribute lookup.
     Raises ContentErrors when WeasyPrint is not the expected version.
     """
-    import weasyprint as module
-
+    module = _import_weasyprint()
     install()
     return module
