@@ -570,6 +570,7 @@ def render_editions(
     parsed: Sequence[object] | None = None,
     site_root: Path | None = None,
     images: ImageFilter | None = None,
+    font_config: object | None = None,
 ) -> tuple[RenderedPdf, ...]:
     """HTML + CSS texts → a reproducible PDF with embedded, subset fonts, and one more PDF for
     each of ``redraws``, drawn from the same layout (each on the last: see Redraw).
@@ -592,6 +593,7 @@ def render_editions(
         document = HTML(string=html, base_url=base_url, url_fetcher=_url_fetcher(site_root, images)).render(
             stylesheets=list(parsed) if parsed is not None else [CSS(string=t, base_url=base_url) for t in stylesheets],
             cache=image_cache,
+            font_config=font_config,
         )
         _set_metadata(document, metadata)
         if before_write:
