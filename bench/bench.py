@@ -113,8 +113,14 @@ def _peaks() -> dict:
 
 def child(mode: str, root: Path) -> dict:
     """One measurement, in this process; printed as JSON for the parent."""
+    import gc
+
     from xindelu.build.memo import Memo
 
+    if mode != "edit-serve":
+        # As `python build.py` runs a build (xindelu.commands.cli._build): a one-shot process
+        # keeps the cycle collector off to the end. serve's process keeps it on.
+        gc.disable()
     if mode == "cold":
         assert not (root / "output").exists() and not (root / ".cache").exists()
         measured = _build(root, Memo.open(root), search=True)
