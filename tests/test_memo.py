@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from conftest import TODAY, article
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_incremental import ARTICLES, clean_build, edit, tree
 
 from xindelu.build import pipeline, writer
@@ -30,7 +32,7 @@ def site(make_site) -> Path:
 
 
 def cache_files(root: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in (root / ".cache").glob("*.pickle")}
+    return {p.name: p.read_bytes() for p in (root / ".cache").glob("*.pickle*")}
 
 
 def test_a_failed_build_or_write_leaves_the_memo_as_it_was(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -208,3 +210,131 @@ def test_a_kept_file_given_a_key_keeps_its_entry_and_takes_the_key(tmp_path: Pat
     stats, new = writer.write_build({}, frozenset({"site/a.html"}), MemoDelta(keys={"site/a.html": "key-1"}), memo)
     assert new.outputs["site/a.html"] == OutputEntry("key-1", stat.st_size, stat.st_mtime_ns, "sha-a")
     assert (stats.written, stats.unchanged, stats.removed) == (0, 1, 0) and page.read_bytes() == b"<p>a</p>"
+
+
+# ------------------------------------------------------------ the journaled articles and search memo
+
+
+def test_an_edit_appends_to_the_articles_journal_and_reads_back_as_a_clean_save(site: Path) -> None:
+    from xindelu.build.memo import ARTICLES_FILE, JOURNAL_LOG
+
+    options = OPTIONS(site, TODAY, pdf=False)
+    assert not build_and_write(options, Memo.open(site)).errors
+    base = site / ".cache" / ARTICLES_FILE
+    before = base.stat()
+    edit(site, f"{ARTICLES}/zz-extra-2.md", "第二段", "第二段改过")
+    edited = build_and_write(options, Memo.open(site))
+    assert not edited.errors
+    after = base.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns), "rewritten"
+    assert Path(str(base) + JOURNAL_LOG).stat().st_size < before.st_size // 8
+    reopened = Memo.open(site)
+    assert dict(reopened.articles) == dict(edited.memo.articles)
+    assert reopened.previous_search() == edited.memo.loaded_search
+    # The next edit reuses every other article from base and log: only its own is parsed again.
+    edit(site, f"{ARTICLES}/zz-extra-1.md", "第二段", "第二段也改过")
+    again = pipeline.build(options, reopened)
+    assert not again.errors and again.delta.articles is not None
+    parsed = {path for path in reopened.articles if again.delta.articles[path] is not reopened.articles[path]}
+    assert parsed == {f"{ARTICLES}/zz-extra-1.md"}
+
+
+def test_the_search_memo_is_journaled_through_the_memo(tmp_path: Path) -> None:
+    """A large site's index has 64 groups: an edit re-encodes one, and only it is appended."""
+    from xindelu.build.memo import JOURNAL_LOG, SEARCH_FILE, MemoDelta
+    from xindelu.site.search import SearchMemo
+
+    groups = {g: (f"key{g}", (bytes(2000),)) for g in range(64)}
+    docs = {f"a{i}": ("doc", i) for i in range(500)}
+    Memo(tmp_path, loaded_search=SearchMemo((64, 512), groups, docs)).save()
+    base = tmp_path / ".cache" / SEARCH_FILE
+    written = base.stat().st_mtime_ns
+    read = Memo(tmp_path)  # nothing but the search memo was saved
+    previous = read.previous_search()
+    assert previous == SearchMemo((64, 512), groups, docs)
+    changed = SearchMemo((64, 512), {**groups, 5: ("new", (bytes(10),))}, {**docs, "a7": ("doc", -7)})
+    read.committed(MemoDelta(search=changed), {}).save(before=read)
+    assert base.stat().st_mtime_ns == written and Path(str(base) + JOURNAL_LOG).exists()
+    assert Memo(tmp_path).previous_search() == changed
+
+
+def _tables(seed: int, size: int) -> tuple[dict, dict]:
+    return {f"a{i}": (seed if i % 7 == 0 else 0, "文" * i) for i in range(size)}, {
+        i: bytes([i % 251]) for i in range(size)
+    }
+
+
+def test_a_journal_cut_short_reads_up_to_its_last_whole_frame_and_is_then_folded(tmp_path: Path) -> None:
+    from xindelu.build.memo import JOURNAL_LOG, _load_journaled, _save_journaled
+
+    path = tmp_path / "memo.pickle"
+    first = _tables(1, 200)
+    _save_journaled(path, "h1", first)
+    second = (dict(first[0], a3=("改", "过")), first[1])
+    _save_journaled(path, "h2", second, _load_journaled(path))
+    log = Path(str(path) + JOURNAL_LOG)
+    whole = log.stat().st_size
+    third = (dict(second[0], a5=("再", "改")), {k: v for k, v in second[1].items() if k != 9})
+    _save_journaled(path, "h3", third, _load_journaled(path))
+    assert _load_journaled(path) == ("h3", third, True)
+    with open(log, "r+b") as handle:  # a crash in the middle of the last append
+        handle.truncate(log.stat().st_size - 5)
+    loaded = _load_journaled(path)
+    assert loaded == ("h2", second, False)
+    assert log.stat().st_size > whole
+    base = path.stat().st_mtime_ns
+    _save_journaled(path, "h4", third, loaded)  # after a cut frame, the base is written anew
+    assert not log.exists() and path.stat().st_mtime_ns != base
+    assert _load_journaled(path) == ("h4", third, True)
+
+
+def test_a_log_left_from_an_older_base_is_not_read(tmp_path: Path) -> None:
+    from xindelu.build.memo import JOURNAL_LOG, _load_journaled, _save_journaled
+
+    path = tmp_path / "memo.pickle"
+    first = _tables(1, 100)
+    _save_journaled(path, "h1", first)
+    _save_journaled(path, "h2", (dict(first[0], a1=("x", "y")), first[1]), _load_journaled(path))
+    stale_log = Path(str(path) + JOURNAL_LOG).read_bytes()
+    fresh = _tables(2, 100)
+    _save_journaled(path, "h3", fresh)  # a new base (its own token)
+    Path(str(path) + JOURNAL_LOG).write_bytes(stale_log)
+    assert _load_journaled(path) == ("h3", fresh, False)
+
+
+def test_a_large_change_writes_a_new_base(tmp_path: Path) -> None:
+    from xindelu.build.memo import JOURNAL_LOG, _load_journaled, _save_journaled
+
+    path = tmp_path / "memo.pickle"
+    _save_journaled(path, "h1", _tables(1, 100))
+    changed = _tables(2, 100)  # every 7th entry: more than an eighth of them
+    _save_journaled(path, "h2", changed, _load_journaled(path))
+    assert not Path(str(path) + JOURNAL_LOG).exists()
+    assert _load_journaled(path) == ("h2", changed, True)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    steps=st.lists(
+        st.lists(st.tuples(st.integers(0, 40), st.one_of(st.none(), st.text(max_size=3))), max_size=6),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_any_sequence_of_saves_reads_back_as_the_last_state(tmp_path_factory, steps) -> None:
+    """The oracle is the dict itself: after any edits, saved through base and log, reading
+    the file gives exactly the last state (None in a step deletes the key)."""
+    from xindelu.build.memo import _load_journaled, _save_journaled
+
+    path = tmp_path_factory.mktemp("journal") / "memo.pickle"
+    state = {k: f"v{k}" for k in range(40)}
+    _save_journaled(path, 0, (state,))
+    for number, step in enumerate(steps, 1):
+        state = dict(state)
+        for key, value in step:
+            if value is None:
+                state.pop(key, None)
+            else:
+                state[key] = value
+        _save_journaled(path, number, (state,), _load_journaled(path))
+        assert _load_journaled(path) == (number, (state,), True)

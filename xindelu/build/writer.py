@@ -221,7 +221,7 @@ def write_build(
     # A build that found nothing changed leaves .cache/ as it is (rewriting it was a tenth of such a run).
     same = not changed and not stale and delta.search is None and (new.stamp, new.reads) == (memo.stamp, memo.reads)
     if save and not same:
-        new.save(articles_changed=delta.articles is not None, search_changed=delta.search is not None)
+        new.save(articles_changed=delta.articles is not None, search_changed=delta.search is not None, before=memo)
     return WriteStats(len(changed), len(known) - len(changed), len(stale)), new
 
 
