@@ -134,3 +134,43 @@ def test_the_print_edition_draws_the_cmyk_picture_where_the_screen_layout_has_th
     # What that means: one picture in each, CMYK in print (pdfimages writes its pixels back as RGB).
     printed, screen = _images(both["print"].data), _images(both["screen"].data)
     assert len(printed) == len(screen) == 1 and printed[0][1] == screen[0][1] == (60, 30)
+
+
+# ------------------------------------------------------------ the text drawn once (weasy_tapes)
+
+_PAGE = "@page {{ size: 100mm 140mm; margin: 12mm; bleed: {bleed}mm }}"
+_TEXT = "body {{ font-family: 'Noto Serif CJK SC'; font-size: 11pt; text-align: justify; color: {ink} }} .red {{ color: {red} }}"
+_SCREEN = (_PAGE.format(bleed=0), _TEXT.format(ink="#000000", red="#c00000"))
+_PRINT = (_PAGE.format(bleed=3), _TEXT.format(ink="device-cmyk(0 0 0 1)", red="device-cmyk(0 1 1 0.25)"))
+_HTML = (
+    "<html lang='zh-CN'><body>"
+    + "<p>学习贯彻党的创新理论，<b>坚持学思用贯通</b>、知信行统一，“把学习成果转化为推动工作的实际行动”。</p>" * 30
+    + "<p class='red'>红色的一段：标点挤压，“引号”与（括号）。</p>"
+    + "<p>下面一句有<u>下划线</u>，还有一个字体里没有的字\u0378和 English words, 2026 年。</p>"
+    + "</body></html>"
+)
+
+
+def test_the_redrawn_edition_replays_its_text_and_is_the_bytes_of_a_drawing_from_scratch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every line replays from its tape but those a tape cannot stand for (an underline, a glyph
+    missing from the font): drawn from scratch, and the file is byte for byte the print layout's."""
+    from xindelu.print import weasy_tapes
+
+    replayed = []
+    original_replay = weasy_tapes._replay
+    monkeypatch.setattr(
+        weasy_tapes, "_replay", lambda stream, tape: replayed.append(tape) or original_replay(stream, tape)
+    )
+    redraw = pdf.Redraw(
+        _HTML, _PRINT, {"#000000": "device-cmyk(0 0 0 1)", "#c00000": "device-cmyk(0 1 1 0.25)"}, 3.0, links=False
+    )
+    screen, printed = pdf.render_editions(_HTML, str(REPO), _SCREEN, redraws=(redraw,))
+    alone = pdf.render_document(_HTML, str(REPO), _PRINT)
+    assert printed.data == alone.data
+    assert screen.data == pdf.render_document(_HTML, str(REPO), _SCREEN).data
+    assert printed.pages >= 2
+    texts = {text for tape in replayed for shown in tape.glyphs for _, text, _ in shown}
+    assert len(replayed) > 30 and {"学", "“", "红"} <= texts
+    assert not {"划", "\u0378"} & texts, sorted({"划", "\u0378"} & texts)

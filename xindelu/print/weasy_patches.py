@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType, ModuleType
 
 from xindelu.core.errors import ContentError, ContentErrors
-from xindelu.print import cjk_typeset, fontmerge, weasy_hooks
+from xindelu.print import cjk_typeset, fontmerge, weasy_hooks, weasy_tapes
 
 # The WeasyPrint every patch was written against and checked with.
 EXPECTED_VERSION = "70.0"
@@ -49,6 +49,9 @@ class Hooks:
     # (colour space, *channels) of a colour laid out → the colour drawn instead (an edition
     # drawn from another's layout: xindelu.print.pdf.Redraw)
     colors: Mapping[tuple, object] = field(default_factory=lambda: MappingProxyType({}))
+    # "record": keep a tape of each text box drawn; "replay": draw a box from its tape
+    # (xindelu.print.weasy_tapes: an edition drawn from another's layout)
+    tapes: str = ""
 
 
 _PLAIN = Hooks()
@@ -108,6 +111,13 @@ PATCHES: tuple[Patch, ...] = (
     ),
     Patch("draw", "weasyprint.pdf.stream", "Stream.set_color", ("self", "color", "stroke"), weasy_hooks.mapped_colors),
     Patch(
+        "draw",
+        "weasyprint.draw",
+        "draw_text",
+        ("stream", "textbox", "offset_x", "text_overflow", "block_ellipsis"),
+        weasy_tapes.taped_text,
+    ),
+    Patch(
         "fonts", "weasyprint.pdf.fonts", "get_hb_object_data", ("hb_object", "ot_color", "glyph"), fontmerge.face_view
     ),
     Patch(
@@ -140,6 +150,9 @@ USED: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
     ("weasyprint.css.computed_values", "length", ("style", "name", "value", "font_size", "pixels_only")),
     ("weasyprint.document", "Page.__init__", ("self", "page_box")),
+    # what a tape stands for (xindelu.print.weasy_tapes)
+    ("weasyprint.draw.text", "draw_first_line", ("stream", "textbox", "text_overflow", "block_ellipsis", "matrix")),
+    ("weasyprint.pdf.stream", "Stream.add_font", ("self", "pango_font")),
 )
 GROUPS = tuple(dict.fromkeys(patch.group for patch in PATCHES))
 
@@ -234,6 +247,7 @@ def install(groups: tuple[str, ...] = GROUPS) -> None:
     check(module.__version__)
     cjk_typeset.declare()
     fontmerge.declare()
+    weasy_tapes.declare()
     for patch in wanted:
         owner, name, function = _resolve(patch.module, patch.path)
         wrapper = patch.factory(function, current_hooks)
