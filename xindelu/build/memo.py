@@ -32,7 +32,7 @@ import os
 import pickle
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -200,7 +200,7 @@ class Memo:
                     (search.groups, search.docs),
                     before.__dict__.get("_search_journal") if before is not None else None,
                 )
-            _dump(self.file, (code_version(), state))
+            _dump(self.file, [(code_version(), state)])
         except OSError:
             pass  # a read-only checkout still builds; the next build is simply cold
 
@@ -341,8 +341,8 @@ def _all_intact(root: Path, outputs: Mapping[str, OutputEntry]) -> bool:
     return True
 
 
-def _dump(path: Path, *objects: Any) -> None:
-    """Write pickles of ``objects`` atomically: a killed build leaves the old file, never half of one."""
+def _dump(path: Path, objects: Iterable[Any]) -> None:
+    """Write a pickle of each of ``objects``, atomically: a killed build leaves the old file, never half of one."""
     fd, tmp = tempfile.mkstemp(prefix=".build-", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -378,10 +378,13 @@ def _load_journaled(path: Path) -> Journaled | None:
     try:
         with open(path, "rb") as handle:
             token = pickle.load(handle)
-            head, tables = pickle.load(handle)
-    except Exception:  # missing, truncated, from another Python
+            head, count = pickle.load(handle)
+            tables: tuple[dict, ...] = tuple({} for _ in range(count))
+            while (part := pickle.load(handle)) is not None:
+                index, items = part
+                tables[index].update(items)
+    except Exception:  # missing, truncated (no end mark), from another Python
         return None
-    tables = tuple(table if type(table) is dict else dict(table) for table in tables)
     whole = True
     try:
         log = open(str(path) + JOURNAL_LOG, "rb")  # noqa: SIM115 (read to its end below)
@@ -408,6 +411,23 @@ def _load_journaled(path: Path) -> Journaled | None:
 
 _ABSENT = object()
 _SAME_HEAD = "="  # in a frame: the head is the one before it
+
+
+BASE_PART = 500  # entries per pickle of a base (see _base_parts)
+
+
+def _base_parts(head: Any, tables: tuple[Mapping, ...]) -> Iterator[Any]:
+    """What a base holds, one pickle each: its token, the head and the number of tables, each
+    table in parts of BASE_PART entries, and None, which marks a whole file. A pickler keeps
+    every object it writes, and those a ``__reduce__`` makes for it (an article's encoded body),
+    until its end: one pickle of the 10,000 articles held 24 MB more at a cold build's peak."""
+    yield os.urandom(8).hex()
+    yield head, len(tables)
+    for index, table in enumerate(tables):
+        items = list(table.items())
+        for start in range(0, len(items), BASE_PART):
+            yield index, items[start : start + BASE_PART]
+    yield None
 
 
 def _save_journaled(path: Path, head: Any, tables: tuple[Mapping, ...], before: Journaled | None = None) -> None:
@@ -440,7 +460,7 @@ def _save_journaled(path: Path, head: Any, tables: tuple[Mapping, ...], before: 
                     with open(log_path, "ab") as log:
                         log.write(frame)
                     return
-    _dump(path, os.urandom(8).hex(), (head, tables))
+    _dump(path, _base_parts(head, tables))
     with contextlib.suppress(FileNotFoundError):
         log_path.unlink()
 

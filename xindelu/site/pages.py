@@ -148,8 +148,16 @@ def render_pages(
     pages = _Pages(site, before, root)
     page_jobs_of(pages, site)
     made = _rendered(pages, env, root, workers)
+    sitemap = pages.sitemap
+    del pages
+    if len(made.outputs) >= PARALLEL_PAGES:
+        # A page's Jinja context is part of a reference cycle that becomes garbage only after the
+        # youngest generation was collected (_render_one), and its job keeps it until here: with
+        # the collector paused for the build, one pass over the two young generations frees
+        # them. At 10,000 articles: 260,000 objects in 0.07 s, 12 MB off the build's peak.
+        gc.collect(1)
     made.outputs.update(feeds(site))
-    made.outputs["site/sitemap.xml"] = sitemap_xml(site, pages.sitemap)
+    made.outputs["site/sitemap.xml"] = sitemap_xml(site, sitemap)
     made.outputs["site/robots.txt"] = robots_txt(site)
     return made
 
