@@ -277,16 +277,16 @@ def test_a_journal_cut_short_reads_up_to_its_last_whole_frame_and_is_then_folded
     whole = log.stat().st_size
     third = (dict(second[0], a5=("再", "改")), {k: v for k, v in second[1].items() if k != 9})
     _save_journaled(path, "h3", third, _load_journaled(path))
-    assert _load_journaled(path) == ("h3", third, True)
+    assert _load_journaled(path)[:3] == ("h3", third, True)
     with open(log, "r+b") as handle:  # a crash in the middle of the last append
         handle.truncate(log.stat().st_size - 5)
     loaded = _load_journaled(path)
-    assert loaded == ("h2", second, False)
+    assert loaded[:3] == ("h2", second, False)
     assert log.stat().st_size > whole
     base = path.stat().st_mtime_ns
     _save_journaled(path, "h4", third, loaded)  # after a cut frame, the base is written anew
     assert not log.exists() and path.stat().st_mtime_ns != base
-    assert _load_journaled(path) == ("h4", third, True)
+    assert _load_journaled(path)[:3] == ("h4", third, True)
 
 
 def test_a_log_left_from_an_older_base_is_not_read(tmp_path: Path) -> None:
@@ -300,7 +300,7 @@ def test_a_log_left_from_an_older_base_is_not_read(tmp_path: Path) -> None:
     fresh = _tables(2, 100)
     _save_journaled(path, "h3", fresh)  # a new base (its own token)
     Path(str(path) + JOURNAL_LOG).write_bytes(stale_log)
-    assert _load_journaled(path) == ("h3", fresh, False)
+    assert _load_journaled(path)[:3] == ("h3", fresh, False)
 
 
 def test_a_large_change_writes_a_new_base(tmp_path: Path) -> None:
@@ -311,7 +311,7 @@ def test_a_large_change_writes_a_new_base(tmp_path: Path) -> None:
     changed = _tables(2, 100)  # every 7th entry: more than an eighth of them
     _save_journaled(path, "h2", changed, _load_journaled(path))
     assert not Path(str(path) + JOURNAL_LOG).exists()
-    assert _load_journaled(path) == ("h2", changed, True)
+    assert _load_journaled(path)[:3] == ("h2", changed, True)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -338,7 +338,7 @@ def test_any_sequence_of_saves_reads_back_as_the_last_state(tmp_path_factory, st
             else:
                 state[key] = value
         _save_journaled(path, number, (state,), _load_journaled(path))
-        assert _load_journaled(path) == (number, (state,), True)
+        assert _load_journaled(path)[:3] == (number, (state,), True)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -371,7 +371,7 @@ def test_a_base_is_pickled_in_parts_so_its_writing_holds_little_memory(tmp_path:
     finally:
         tracemalloc.stop()
     assert peak < 8_000_000, peak
-    assert _load_journaled(path) == ("head", (table,), True)
+    assert _load_journaled(path)[:3] == ("head", (table,), True)
 
 
 def test_an_article_pickles_without_leaving_a_utf8_copy_of_its_body(site: Path) -> None:
@@ -390,3 +390,20 @@ def test_an_article_pickles_without_leaving_a_utf8_copy_of_its_body(site: Path) 
     assert sys.getsizeof(body) == size
     pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL)  # what pickle does to a string it writes
     assert sys.getsizeof(body) > size
+
+
+def test_a_base_written_anew_by_another_build_is_not_appended_to(tmp_path: Path) -> None:
+    """Read by one build, then rewritten by another (serve's pass beside the CLI): the first
+    build's changes are not a frame of the new base, which it never read; it writes its own."""
+    from xindelu.build.memo import JOURNAL_LOG, _load_journaled, _save_journaled
+
+    path = tmp_path / "memo.pickle"
+    first = _tables(1, 100)
+    _save_journaled(path, "h1", first)
+    read = _load_journaled(path)
+    other = _tables(2, 100)
+    _save_journaled(path, "other", other)  # another build's new base
+    mine = (dict(first[0], a1=("x", "y")), first[1])
+    _save_journaled(path, "mine", mine, read)
+    assert not Path(str(path) + JOURNAL_LOG).exists()
+    assert _load_journaled(path)[:3] == ("mine", mine, True)

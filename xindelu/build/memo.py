@@ -355,8 +355,8 @@ def _dump(path: Path, objects: Iterable[Any]) -> None:
         raise
 
 
-# A journaled file: a base (a pickle of its token, then one of (head, tables)) and beside it a
-# log of frames appended by later saves, each (token, head, changes of each table). A
+# A journaled file: a base (pickles of its token, its head and its tables in parts: _base_parts)
+# and beside it a log of frames appended by later saves, each (token, head, changes of each table). A
 # one-article edit appends a few kilobytes where rewriting the 35 MB of articles and 50 MB of
 # search memo took a tenth of its time. The log is folded into a new base once a save would
 # change more than 1/JOURNAL_SHARE of the entries, or the log outgrow that share of the base.
@@ -369,6 +369,7 @@ class Journaled(NamedTuple):
     head: Any
     tables: tuple[dict, ...]
     whole: bool  # every frame of the log was read: later frames may be appended after them
+    token: str = ""  # of the base read
 
 
 def _load_journaled(path: Path) -> Journaled | None:
@@ -389,7 +390,7 @@ def _load_journaled(path: Path) -> Journaled | None:
     try:
         log = open(str(path) + JOURNAL_LOG, "rb")  # noqa: SIM115 (read to its end below)
     except OSError:
-        return Journaled(head, tables, whole)
+        return Journaled(head, tables, whole, token)
     with log:
         size = os.fstat(log.fileno()).st_size
         while log.tell() < size:
@@ -406,7 +407,7 @@ def _load_journaled(path: Path) -> Journaled | None:
                 table.update(updated)
                 for key in removed:
                     table.pop(key, None)
-    return Journaled(head, tables, whole)
+    return Journaled(head, tables, whole, token)
 
 
 _ABSENT = object()
@@ -453,7 +454,7 @@ def _save_journaled(path: Path, head: Any, tables: tuple[Mapping, ...], before: 
                 log_bytes = log_path.stat().st_size if log_path.exists() else 0
             except Exception:
                 token = None
-            if token is not None:
+            if token == before.token:  # else another build wrote a new base since this one read it
                 same = _SAME_HEAD if head == before.head else head  # the related choice: half a megabyte
                 frame = pickle.dumps((token, same, tuple(changes)), protocol=pickle.HIGHEST_PROTOCOL)
                 if (log_bytes + len(frame)) * JOURNAL_SHARE < base_bytes:
