@@ -369,7 +369,7 @@ class Journaled(NamedTuple):
     head: Any
     tables: tuple[dict, ...]
     whole: bool  # every frame of the log was read: later frames may be appended after them
-    token: str = ""  # of the base read
+    token: str  # of the base read
 
 
 def _load_journaled(path: Path) -> Journaled | None:
@@ -436,34 +436,46 @@ def _save_journaled(path: Path, head: Any, tables: tuple[Mapping, ...], before: 
     were not changed since): only the entries that differ from them are appended to the log,
     while it keeps to its share. Else the base is written anew and the log removed."""
     log_path = Path(str(path) + JOURNAL_LOG)
-    if before is not None and before.whole:
-        changes = []
-        for table, old in zip(tables, before.tables, strict=True):
-            updated = {}
-            for key, value in table.items():
-                found = old.get(key, _ABSENT)
-                if found is not value and (found is _ABSENT or found != value):
-                    updated[key] = value
-            changes.append((updated, tuple(key for key in old if key not in table)))
-        changed = sum(len(updated) + len(removed) for updated, removed in changes)
-        if changed * JOURNAL_SHARE < max(1, sum(map(len, tables))):
-            try:
-                with open(path, "rb") as handle:
-                    token = pickle.load(handle)
-                    base_bytes = handle.seek(0, os.SEEK_END)
-                log_bytes = log_path.stat().st_size if log_path.exists() else 0
-            except Exception:
-                token = None
-            if token == before.token:  # else another build wrote a new base since this one read it
-                same = _SAME_HEAD if head == before.head else head  # the related choice: half a megabyte
-                frame = pickle.dumps((token, same, tuple(changes)), protocol=pickle.HIGHEST_PROTOCOL)
-                if (log_bytes + len(frame)) * JOURNAL_SHARE < base_bytes:
-                    with open(log_path, "ab") as log:
-                        log.write(frame)
-                    return
+    if before is not None and before.whole and _appended(path, log_path, head, tables, before):
+        return
     _dump(path, _base_parts(head, tables))
     with contextlib.suppress(FileNotFoundError):
         log_path.unlink()
+
+
+def _appended(path: Path, log_path: Path, head: Any, tables: tuple[Mapping, ...], before: Journaled) -> bool:
+    """Append to the log what changed since ``before``, if the base on disk is the one it read
+    and the change keeps the log to its share; whether it did."""
+    changes = tuple(_changes(table, old) for table, old in zip(tables, before.tables, strict=True))
+    changed = sum(len(updated) + len(removed) for updated, removed in changes)
+    if changed * JOURNAL_SHARE >= max(1, sum(map(len, tables))):
+        return False
+    try:
+        with open(path, "rb") as handle:
+            token = pickle.load(handle)
+            base_bytes = handle.seek(0, os.SEEK_END)
+        log_bytes = log_path.stat().st_size if log_path.exists() else 0
+    except Exception:
+        return False
+    if token != before.token:  # another build wrote a new base since this one read it
+        return False
+    same = _SAME_HEAD if head == before.head else head  # the related choice: half a megabyte
+    frame = pickle.dumps((token, same, changes), protocol=pickle.HIGHEST_PROTOCOL)
+    if (log_bytes + len(frame)) * JOURNAL_SHARE >= base_bytes:
+        return False
+    with open(log_path, "ab") as log:
+        log.write(frame)
+    return True
+
+
+def _changes(table: Mapping, old: Mapping) -> tuple[dict, tuple]:
+    """(entries of ``table`` that ``old`` has not, or has otherwise; keys only ``old`` has)."""
+    updated = {}
+    for key, value in table.items():
+        found = old.get(key, _ABSENT)
+        if found is not value and (found is _ABSENT or found != value):
+            updated[key] = value
+    return updated, tuple(key for key in old if key not in table)
 
 
 def _walk(path: Path) -> list[tuple[str, os.stat_result]]:

@@ -68,7 +68,7 @@ class Article:
         # The body goes into a pickle as UTF-8 bytes made here: pickle would keep the UTF-8 form
         # of every string it writes on the string itself (CPython), 34 MB at 10,000 articles in
         # the process that saves the build cache, at the top of a cold build's memory.
-        values = [getattr(self, f.name) for f in fields(self)]
+        values = [getattr(self, name) for name in _FIELDS]
         values[_BODY] = self.body_html.encode("utf-8")
         return _article, tuple(values)
 
@@ -76,7 +76,8 @@ class Article:
         return dict(self.extra).get(key, "")
 
 
-_BODY = [f.name for f in fields(Article)].index("body_html")
+_FIELDS = tuple(f.name for f in fields(Article))
+_BODY = _FIELDS.index("body_html")
 
 
 def _article(*values: Any) -> Article:

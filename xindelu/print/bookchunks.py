@@ -224,10 +224,12 @@ def _warmed_up(job: _Job, html: str) -> _Job:
 
     end = html.find("</article>")
     sample = html[: end + len("</article>")] if end > 0 else html[:WARM_UP_CHARS]
-    warm = replace(job, font_config=FontConfiguration(), redraws=())
+    fonts = FontConfiguration()
     with weasy_patches.hooks(defer_fonts=True):
-        _render(warm, (sample,), (PAD_CSS,), parsed=(*job.parsed, job.parsed_pad))
-    return replace(job, font_config=warm.font_config)
+        _render(
+            replace(job, font_config=fonts, redraws=()), (sample,), (PAD_CSS,), parsed=(*job.parsed, job.parsed_pad)
+        )
+    return replace(job, font_config=fonts)
 
 
 def _outline_levels(document) -> list[tuple[int, str]]:

@@ -599,7 +599,7 @@ def render_editions(
         if before_write:
             before_write(document)
         # With redraws, each text box keeps a tape of its drawing for them (xindelu.print.weasy_tapes).
-        with weasy_patches.hooks(**{**vars(weasy_patches.current_hooks()), "tapes": "record" if redraws else ""}):
+        with weasy_patches.hooks_also(tapes="record" if redraws else ""):
             data = document.write_pdf(pdf_identifier=_pdf_identifier(html, stylesheets, metadata, images, site_root))
         results.append(RenderedPdf(data, len(document.pages), time.monotonic() - started, tuple(warnings)))
         for redraw in redraws:
@@ -610,8 +610,7 @@ def render_editions(
             if before_write:
                 before_write(document)
             identifier = _pdf_identifier(redraw.html, redraw.stylesheets, metadata, redraw.images, site_root)
-            drawing = {"colors": _color_map(redraw.colors), "tapes": "replay"}
-            with weasy_patches.hooks(**{**vars(weasy_patches.current_hooks()), **drawing}):
+            with weasy_patches.hooks_also(colors=_color_map(redraw.colors), tapes="replay"):
                 data = document.write_pdf(pdf_identifier=identifier)
             results.append(RenderedPdf(data, len(document.pages), time.monotonic() - began, tuple(warnings)))
     if progress:

@@ -73,6 +73,13 @@ def hooks(**values: object) -> Iterator[Hooks]:
         _HOOKS.reset(token)
 
 
+@contextlib.contextmanager
+def hooks_also(**changes: object) -> Iterator[Hooks]:
+    """Within the block, the hooks in force with ``changes`` (``hooks`` starts from plain ones)."""
+    with hooks(**{**vars(current_hooks()), **changes}) as now:
+        yield now
+
+
 @dataclass(frozen=True)
 class Patch:
     group: str  # "cjk" (typesetting), "layout", "draw", "fonts"

@@ -148,7 +148,7 @@ def taped_text(original: Callable, hooks: Callable) -> Callable:
         )
         kept = textbox.__dict__.get(TAPE)
         if mode == "replay":
-            if kept is not None and kept is not False and kept.place == place:
+            if kept and kept.place == place:
                 return _replay(stream, kept)
             return original(stream, textbox, offset_x, text_overflow, block_ellipsis)
         recorder = _Recorder(stream)
