@@ -174,3 +174,51 @@ def test_the_redrawn_edition_replays_its_text_and_is_the_bytes_of_a_drawing_from
     texts = {text for tape in replayed for shown in tape.glyphs for _, text, _ in shown}
     assert len(replayed) > 30 and {"学", "“", "红"} <= texts
     assert not {"划", "\u0378"} & texts, sorted({"划", "\u0378"} & texts)
+
+
+_CONTENTS = (
+    "<html lang='zh-CN'><body><ul class='toc'>"
+    + "".join(
+        f"<li><a href='#a{i}'>第{i}篇　学思用贯通{'，知信行统一' * (i % 3)}</a></li>"
+        + (f"<li class='red'><a href='#a{i}'>红色条目 {i}</a></li>" if i % 4 == 0 else "")
+        + (f"<li><u><a href='#a{i}'>下划线条目</a></u></li>" if i % 7 == 0 else "")
+        for i in range(1, 40)
+    )
+    + "</ul>"
+    + "".join(f"<h2 id='a{i}' style='break-before: page'>第{i}篇</h2>" for i in range(1, 40))
+    + "</body></html>"
+)
+_LEADERS = (
+    ".toc { list-style: none; padding: 0 } .toc li { text-align: justify }"
+    " .toc a { display: block; text-decoration: none; color: inherit }"
+    " .toc a::after { content: leader(dotted) target-counter(attr(href), page) }"
+    " .toc li:nth-child(5n) a::after { content: leader(' · ') target-counter(attr(href), page, upper-roman) }"
+)
+
+
+def test_a_leaders_dots_are_drawn_once_and_replayed_and_the_bytes_are_those_drawn_one_by_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """WeasyPrint makes a box per dot of a leader, copies of one box: the copies replay the
+    second one's tape at their own places. Dotted, spaced and coloured leaders, and an
+    underlined one (drawn from scratch): the files are those of every dot drawn from scratch,
+    alone and as the edition drawn from another's layout."""
+    from xindelu.print import weasy_tapes
+
+    moved = []
+    original_moved = weasy_tapes._moved
+    monkeypatch.setattr(weasy_tapes, "_moved", lambda tape, place: moved.append(tape) or original_moved(tape, place))
+    screen_css, print_css = (*_SCREEN, _LEADERS), (*_PRINT, _LEADERS)
+    redraw = pdf.Redraw(
+        _CONTENTS, print_css, {"#000000": "device-cmyk(0 0 0 1)", "#c00000": "device-cmyk(0 1 1 0.25)"}, 3.0, links=True
+    )
+    screen, printed = pdf.render_editions(_CONTENTS, str(REPO), screen_css, redraws=(redraw,))
+    alone = pdf.render_document(_CONTENTS, str(REPO), print_css).data
+    assert len(moved) > 39 * 10, len(moved)  # most dots of ~45 leaders, in each render
+    with monkeypatch.context() as scratch:
+        scratch.setattr(weasy_tapes, "_movable", lambda tape: False)
+        moved.clear()
+        assert pdf.render_document(_CONTENTS, str(REPO), print_css).data == alone
+        assert pdf.render_document(_CONTENTS, str(REPO), screen_css).data == screen.data
+        assert not moved
+    assert printed.data == alone

@@ -15,6 +15,11 @@ edition's own ``Stream.set_color``) and gives the new fonts the same glyphs, in 
 order: the bytes are those of a drawing from scratch. Anything a tape does not cover
 (decorations, emojis, bitmap or colour fonts, a missing glyph, a box drawn twice) is drawn
 from scratch, as before.
+
+Within one drawing too, copies of one box replay a tape: WeasyPrint draws a leader
+(``leader(dotted)`` in the contents) as one box per dot, copies sharing one Pango layout, and
+drew every dot from scratch; a 1,000-article book's contents have 13,000 of them. The
+second copy is recorded and the others replay its tape at their own text matrix.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ from dataclasses import dataclass
 from typing import Any
 
 TAPE = "_xindelu_tape"
+COPIES = "_xindelu_copies"  # on a Pango layout: (what its copies share, their tape) (see taped_text)
+JUSTIFY = "_cjk_justify"  # what xindelu.print.cjk_typeset widens a box's glyphs by
 # What draw_text and draw_first_line call on the stream for plain text; any other call
 # (an underline's rectangle, an emoji's transform) leaves the box without a tape.
 _TEXT_CALLS = frozenset(
@@ -130,14 +137,35 @@ def _replay(stream: Any, tape: Tape) -> None:
         getattr(stream, name)(*args, **options)
 
 
+def _movable(tape: Tape | None) -> Tape | bool:
+    """``tape`` if it can be replayed from another place (its one text matrix is where it was drawn)."""
+    if tape is None:
+        return False
+    _, x, y, baseline, *_ = tape.place
+    matrices = [args for name, args, _ in tape.calls if name == "set_text_matrix"]
+    return tape if matrices == [(1, 0, 0, -1, x, y + baseline)] else False
+
+
+def _moved(tape: Tape, place: tuple) -> Tape:
+    """A movable tape (see _movable) for a copy of its box drawn at ``place``."""
+    _, x, y, baseline, *_ = place
+    matrix = ("set_text_matrix", (1, 0, 0, -1, x, y + baseline), {})
+    return Tape(place, tuple(matrix if call[0] == "set_text_matrix" else call for call in tape.calls), tape.glyphs)
+
+
 def taped_text(original: Callable, hooks: Callable) -> Callable:
-    """``draw_text`` (as weasyprint.draw calls it): records or replays a text box's drawing."""
+    """``draw_text`` (as weasyprint.draw calls it): records or replays a text box's drawing.
+
+    In any mode, copies of one text box on a page (a leader's dots: WeasyPrint makes one box
+    per dot, each sharing the first one's Pango layout, and draws each from scratch) are drawn
+    once and replayed at their own places: the second copy is drawn through a recorder, the
+    others from its tape, moved. A copy differs from the box it was made from only in where
+    it is, and the text matrix is the one call that says where.
+    """
 
     @functools.wraps(original)
     def draw_text(stream, textbox, offset_x, text_overflow, block_ellipsis):
         mode = hooks().tapes
-        if not mode:
-            return original(stream, textbox, offset_x, text_overflow, block_ellipsis)
         place = (
             offset_x,
             textbox.position_x,
@@ -147,14 +175,38 @@ def taped_text(original: Callable, hooks: Callable) -> Callable:
             block_ellipsis,
         )
         kept = textbox.__dict__.get(TAPE)
-        if mode == "replay":
-            if kept and kept.place == place:
-                return _replay(stream, kept)
-            return original(stream, textbox, offset_x, text_overflow, block_ellipsis)
-        recorder = _Recorder(stream)
-        drawn = original(recorder, textbox, offset_x, text_overflow, block_ellipsis)
+        if mode == "replay" and kept and kept.place == place:
+            return _replay(stream, kept)
+        # What a copy shares with the box it was made from, besides the layout.
+        layout = textbox.pango_layout
+        alike = (stream, textbox.style, textbox.text, layout.text, textbox.__dict__.get(JUSTIFY))
+        alike += (text_overflow, block_ellipsis)
+        copied = layout.__dict__.get(COPIES)
+        if copied is not None and copied[0] != alike:
+            copied = None
+        if mode != "record":
+            if copied is None:
+                layout.__dict__[COPIES] = (alike, None)
+                return original(stream, textbox, offset_x, text_overflow, block_ellipsis)
+            if copied[1]:
+                return _replay(stream, _moved(copied[1], place))
+            if copied[1] is False:
+                return original(stream, textbox, offset_x, text_overflow, block_ellipsis)
+            recorder = _Recorder(stream)  # the second copy: its tape serves the others
+            drawn = original(recorder, textbox, offset_x, text_overflow, block_ellipsis)
+            layout.__dict__[COPIES] = (alike, _movable(recorder.tape(place)))
+            return drawn
+        if copied is not None and copied[1]:
+            tape = _moved(copied[1], place)
+            drawn = _replay(stream, tape)
+        else:
+            recorder = _Recorder(stream)
+            drawn = original(recorder, textbox, offset_x, text_overflow, block_ellipsis)
+            tape = recorder.tape(place)
+        if copied is None:
+            layout.__dict__[COPIES] = (alike, _movable(tape))
         # A box drawn twice in one edition (False) is drawn from scratch in the next.
-        textbox.__dict__[TAPE] = recorder.tape(place) if kept is None else False
+        textbox.__dict__[TAPE] = tape if kept is None else False
         return drawn
 
     return draw_text
