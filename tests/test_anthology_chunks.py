@@ -291,3 +291,40 @@ def test_front_matter_of_either_parity_is_joined_like_one_document(make_site) ->
                 assert _chars(a) == _chars(b), f"padding {extra}: page {index + 1} differs"
             blank_kept.add(not two.pages[first_part - 1].chars)
     assert blank_kept == {True, False}
+
+
+class _Joins:
+    """Stands for a _Joiner: its finish gives ``result`` or raises it."""
+
+    def __init__(self, result) -> None:
+        self.result = result
+
+    def finish(self, front):
+        if isinstance(self.result, Exception):
+            raise self.result
+        return self.result + front
+
+
+def test_the_other_editions_are_joined_in_a_forked_process_and_its_error_comes_back() -> None:
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    assert bookchunks._finish_beside(context, _Joins((b"%PDF",)), (3,))() == (b"%PDF", 3)
+    # A font changed under the cache: the parent must see FontsChanged, to lay the book out again.
+    waiting = bookchunks._finish_beside(context, _Joins(fontmerge.FontsChanged("changed")), ())
+    with pytest.raises(fontmerge.FontsChanged):
+        waiting()
+
+
+def test_chunk_workers_yield_the_cpu_to_the_front_matter() -> None:
+    import os
+
+    worker = subprocess.Popen(["sleep", "30"])
+    try:
+        before = os.getpriority(os.PRIO_PROCESS, worker.pid)
+        bookchunks._behind_front(worker.pid)
+        assert os.getpriority(os.PRIO_PROCESS, worker.pid) == min(19, before + bookchunks.BEHIND_FRONT)
+    finally:
+        worker.kill()
+        worker.wait()
+    bookchunks._behind_front(worker.pid)  # gone: nothing to do, no error

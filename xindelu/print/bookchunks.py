@@ -40,6 +40,7 @@ of its own.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import io
@@ -49,7 +50,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -70,6 +71,9 @@ PAD = '<div class="xdl-chunk-pad"></div>'
 PAD_CSS = ".xdl-chunk-pad { display: block; height: 0; margin: 0; }"
 SCALE = 0.75  # CSS px → PDF pt
 WARM_UP_CHARS = 20_000  # a chunk with no article: this much of its start warms the fonts up
+# Niceness added to the chunk workers while the front matter is laid out: the front matter is
+# the one job the end waits for, so the chunks still drawing give it a core of its own.
+BEHIND_FRONT = 10
 
 
 # ---------------------------------------------------------------- cutting the book
@@ -555,6 +559,7 @@ def _render_chunked(
     todo = [i for i in range(count) if not take_cached(i)]
     rendered_names: list[str] = []
     busy: dict[Connection, object] = {}  # a worker's pipe → the job it is on (chunk index or "front")
+    pids: dict[Connection, int] = {}  # a worker's pipe → its process id
     waiting: dict[int, Connection] = {}  # chunk paginated, waiting for its start folio
     fronts: list | None = None  # each edition's (data, levels, links)
 
@@ -567,6 +572,9 @@ def _render_chunked(
         proc.start()
         child.close()
         procs.append(proc)
+        pids[parent] = proc.pid
+        if message[0] == "chunk" and "front" in busy.values():
+            _behind_front(proc.pid)
         parent.send(message)
         return parent
 
@@ -610,6 +618,8 @@ def _render_chunked(
                 if fronts is None:
                     # The front matter is the job the join waits for: it starts now, in one more
                     # process if the others are all busy, rather than after a chunk is drawn.
+                    for conn in busy:  # chunks only: the front is not running
+                        _behind_front(pids[conn])
                     busy[start_worker(("front", front_targets()))] = "front"
                     continue
             ready = [i for i in todo if i not in state.info or i in state.start]
@@ -678,19 +688,61 @@ def _render_chunked(
                 proc.join()
     if fronts is None or len(state.joined) != count:
         raise RuntimeError("anthology chunks did not all render")
-    results = []
-    for edition, front in zip(editions, fronts, strict=True):
+    for edition in editions:
         name = front_cache_name(edition)
         edition.cache.used.update({name, name + ".outline.json", name + ".links.json"})
         for i in range(count):
             named = pdf_name(edition, i)
             edition.cache.used.update({f"{edition.specs[i].key}.json", named, named + ".outline.json"})
         edition.cache.prune()
-        data, pages = edition.joiner.finish(front)
-        results.append(RenderedPdf(data, pages, time.monotonic() - started, (), tuple(rendered_names)))
+    # The other editions are joined in forked processes while this one joins the first.
+    joining = [
+        _finish_beside(context, edition.joiner, front) for edition, front in zip(editions[1:], fronts[1:], strict=True)
+    ]
+    joined = [editions[0].joiner.finish(fronts[0]), *(result() for result in joining)]
+    results = [
+        RenderedPdf(data, pages, time.monotonic() - started, (), tuple(rendered_names)) for data, pages in joined
+    ]
     if progress:
         progress(f"完成，{results[0].pages} 页，用时 {time.monotonic() - started:.1f} 秒")
     return tuple(results)
+
+
+def _finish_beside(context, joiner: _Joiner, front: tuple) -> Callable[[], tuple[bytes, int]]:
+    """``joiner.finish(front)`` started in a forked process; the call returned waits for it."""
+    parent, child = context.Pipe(duplex=False)
+    proc = context.Process(target=_finish_in_child, args=(child, joiner, front), daemon=True)
+    proc.start()
+    child.close()
+
+    def result() -> tuple[bytes, int]:
+        try:
+            outcome, value = parent.recv()
+        except EOFError:
+            raise RuntimeError("the anthology's join process ended without its book") from None
+        finally:
+            parent.close()
+            proc.join()
+        if outcome == "error":
+            raise value
+        return value
+
+    return result
+
+
+def _finish_in_child(conn: Connection, joiner: _Joiner, front: tuple) -> None:
+    gc.disable()  # the process exits at once: its garbage goes with it
+    try:
+        conn.send(("done", joiner.finish(front)))
+    except Exception as exc:  # re-raised in the parent (FontsChanged: the book is laid out again)
+        conn.send(("error", exc))
+    conn.close()
+
+
+def _behind_front(pid: int) -> None:
+    """Let a chunk worker yield the CPU to the front matter (a scheduling hint: fine to miss)."""
+    with contextlib.suppress(OSError, AttributeError):  # a process gone, or no setpriority here
+        os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, pid) + BEHIND_FRONT))
 
 
 class _Joiner:
