@@ -16,7 +16,8 @@ chunk is a whole document laid out by a forked worker; the folios stay exact bec
   and carries over the named strings (running heads) from the chunk before;
 * the front matter is laid out last, with ``target-counter()`` of anchors in other chunks
   answered from the chunks' reports, so the contents print the real folios. It starts as
-  soon as every folio is known, in one more process if the workers are still drawing.
+  soon as every folio is known, in one more process if the workers are still drawing; they
+  then run at a lower priority, since the end of the book waits for the front matter.
 
 Every chunk starts with a throwaway pad page; a chunk that opens on a right-hand page has a
 blank left page after it, which the join keeps only when the page before is a right-hand
@@ -26,7 +27,8 @@ The join (pypdf) takes each chunk as soon as the chunks before it are in, while 
 go on; at the end it puts the front matter in front and rebuilds the outline from the
 chunks' bookmark levels, the named destinations of every anchor, the contents' links in the
 screen edition, the metadata of the front matter and a fixed /ID, so identical input gives
-identical bytes.
+identical bytes. With several editions, the first is joined here and the others in forked
+processes at the same time.
 
 Chunk PDFs are cached in ``cache_dir`` keyed by the chunk's input, its start folio and the
 strings carried into it: an edit that keeps the page count re-renders one chunk (and the
