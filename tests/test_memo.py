@@ -407,3 +407,45 @@ def test_a_base_written_anew_by_another_build_is_not_appended_to(tmp_path: Path)
     _save_journaled(path, "mine", mine, read)
     assert not Path(str(path) + JOURNAL_LOG).exists()
     assert _load_journaled(path)[:3] == ("mine", mine, True)
+
+
+def test_a_memo_of_another_configuration_or_release_is_not_read_into_memory(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a change to site_config.yaml every article is parsed again, and after an upgrade
+    the search index is made from scratch: the old records are then not read (they stayed in
+    memory to the end of the build: 50 MB at 10,000 articles). The related choice is read
+    from the head alone. The next build reuses what this one saved."""
+    from xindelu.build import memo as memo_module
+
+    options = OPTIONS(site, TODAY, pdf=False)
+    assert not build_and_write(options, Memo.open(site)).errors
+    read = []
+    original = memo_module._read_journaled
+    monkeypatch.setattr(
+        memo_module,
+        "_read_journaled",
+        lambda path, entries: read.append((path.name, entries)) or original(path, entries),
+    )
+    config = site / "site_config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("”心得录\n", "”心得汇编\n", 1), encoding="utf-8")
+    changed = build_and_write(options, Memo.open(site))
+    assert not changed.errors
+    assert ("articles.pickle", True) not in read and ("articles.pickle", False) in read
+    scratch = site.parent / "scratch"
+    scratch.mkdir()
+    assert tree(site / "output") == tree(clean_build(site, scratch, {"pdf": False}))
+    # Saved anew: the next build's memo has the new configuration's articles, and reads them.
+    read.clear()
+    edit(site, f"{ARTICLES}/zz-extra-2.md", "第二段", "第二段改过")
+    reopened = Memo.open(site)
+    again = pipeline.build(options, reopened)
+    assert not again.errors and ("articles.pickle", True) in read
+    assert {p for p in reopened.articles if again.delta.articles[p] is not reopened.articles[p]} == {
+        f"{ARTICLES}/zz-extra-2.md"
+    }
+    # Another release: the search memo's head says so, and its groups are not read.
+    read.clear()
+    monkeypatch.setattr(memo_module, "code_version", lambda: "another release")
+    assert Memo(site).previous_search() is None
+    assert read == [("search.pickle", False)]

@@ -116,13 +116,16 @@ class Memo:
     def _articles_file(self) -> tuple[Mapping[str, ArticleEntry], Any]:
         """The parsed articles and the related-pieces choice made from them, as last saved."""
         saved = self._articles_journal
-        if saved is None or saved.head[:2] != (code_version(), self.articles_key):
+        if saved is None or not self._articles_current(saved.head):
             return {}, None  # missing, unreadable, another configuration: parse again
         return saved.tables[0], saved.head[2]
 
+    def _articles_current(self, head: Any) -> bool:
+        return head[:2] == (code_version(), self.articles_key)
+
     @functools.cached_property
     def _articles_journal(self) -> Journaled | None:
-        return _load_journaled(self.file.parent / ARTICLES_FILE)
+        return _load_journaled(self.file.parent / ARTICLES_FILE, self._articles_current)
 
     @property
     def file(self) -> Path:
@@ -137,10 +140,16 @@ class Memo:
 
     @property
     def related(self) -> Any:
-        """The last build's choice of related pieces (the model reuses it when its key still holds)."""
+        """The last build's choice of related pieces (the model reuses it when its key still holds).
+
+        Read from the head of the articles' journal alone when the articles are not needed (a
+        build whose configuration changed parses them all again): not the 10,000 records."""
         if self.loaded_related is not None:
             return self.loaded_related
-        return self._articles_file[1]
+        if "_articles_journal" in self.__dict__:
+            return self._articles_file[1]
+        head = _load_journaled(self.file.parent / ARTICLES_FILE, lambda head: False)
+        return head.head[2] if head is not None and self._articles_current(head.head) else None
 
     def previous_search(self) -> Any:
         """The search index's memo, read from disk on first use."""
@@ -151,7 +160,7 @@ class Memo:
     @functools.cached_property
     def _search_file(self) -> Any:
         saved = self._search_journal
-        if saved is None or saved.head[0] != code_version():
+        if saved is None or not _search_current(saved.head):
             return None  # missing, unreadable, another release: index from scratch
         from xindelu.site.search import SearchMemo  # only when the index is rebuilt
 
@@ -159,7 +168,7 @@ class Memo:
 
     @functools.cached_property
     def _search_journal(self) -> Journaled | None:
-        return _load_journaled(self.file.parent / SEARCH_FILE)
+        return _load_journaled(self.file.parent / SEARCH_FILE, _search_current)
 
     @classmethod
     def open(cls, root: Path) -> Memo:
@@ -372,16 +381,29 @@ class Journaled(NamedTuple):
     token: str  # of the base read
 
 
-def _load_journaled(path: Path) -> Journaled | None:
+def _search_current(head: Any) -> bool:
+    return head[0] == code_version()
+
+
+def _load_journaled(path: Path, wanted: Callable[[Any], bool] = lambda head: True) -> Journaled | None:
     """(head, tables) as last saved at ``path``: its base, then every whole frame of its log
     written for that base (a frame cut short by a crash, and all after it, are not read).
-    None: no readable base."""
+    None: no readable base. The entries are read only if the head is ``wanted`` (else the tables
+    are empty, and a save writes a new base): a memo of another release or configuration held
+    its 10,000 articles, or its search memo, in memory to the end of a build that never used them."""
+    head = _read_journaled(path, entries=False)
+    if head is None or not wanted(head.head):
+        return head
+    return _read_journaled(path, entries=True)
+
+
+def _read_journaled(path: Path, entries: bool) -> Journaled | None:
     try:
         with open(path, "rb") as handle:
             token = pickle.load(handle)
             head, count = pickle.load(handle)
             tables: tuple[dict, ...] = tuple({} for _ in range(count))
-            while (part := pickle.load(handle)) is not None:
+            while entries and (part := pickle.load(handle)) is not None:
                 index, items = part
                 tables[index].update(items)
     except Exception:  # missing, truncated (no end mark), from another Python
@@ -402,7 +424,9 @@ def _load_journaled(path: Path) -> Journaled | None:
             if frame_token != token:  # a log left from an older base
                 whole = False
                 break
-            head = head if frame_head is _SAME_HEAD else frame_head
+            head = head if frame_head == _SAME_HEAD else frame_head
+            if not entries:
+                continue
             for table, (updated, removed) in zip(tables, changes, strict=True):
                 table.update(updated)
                 for key in removed:
