@@ -449,3 +449,37 @@ def test_a_memo_of_another_configuration_or_release_is_not_read_into_memory(
     monkeypatch.setattr(memo_module, "code_version", lambda: "another release")
     assert Memo(site).previous_search() is None
     assert read == [("search.pickle", False)]
+
+
+def test_a_no_change_check_stats_most_outputs_in_a_forked_copy_and_sees_any_change(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The forked copy checks the last FORKED_SHARE of the files, this process the rest and the
+    inputs: a file changed in either share, or an input changed, means a build; the copy is
+    never left behind."""
+    from xindelu.build import memo as memo_module
+
+    options = OPTIONS(site, TODAY, pdf=False)
+    assert not build_and_write(options, Memo.open(site)).errors
+    assert not build_and_write(options, Memo.open(site)).errors  # the stamp of files old enough
+    monkeypatch.setattr(memo_module, "FORKED_CHECK_FROM", 2)
+    forks = []
+    fork = os.fork
+    monkeypatch.setattr(memo_module.os, "fork", lambda: forks.append(1) or fork())
+    memo = Memo.open(site)
+    stamp = memo.unchanged_stamp(options)  # "since:digest" (since moves on while files are young)
+    assert stamp is not None and (memo.unchanged_and_intact(options) or "").split(":")[1] == stamp.split(":")[1]
+    assert forks
+    names = list(memo.outputs)
+    split = int(len(names) * (1 - memo_module.FORKED_SHARE))
+    for name in (names[0], names[split - 1], names[split], names[-1]):
+        path = site / "output" / name
+        kept = path.stat()
+        os.utime(path, ns=(kept.st_atime_ns, kept.st_mtime_ns + 1))
+        assert Memo.open(site).unchanged_and_intact(options) is None, name
+        os.utime(path, ns=(kept.st_atime_ns, kept.st_mtime_ns))
+    assert Memo.open(site).unchanged_and_intact(options) is not None
+    edit(site, f"{ARTICLES}/zz-extra-2.md", "第二段", "第二段改过")
+    assert Memo.open(site).unchanged_and_intact(options) is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no copy left running or unreaped

@@ -30,7 +30,10 @@ import contextlib
 import functools
 import os
 import pickle
+import signal
+import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -264,6 +267,20 @@ class Memo:
     def all_intact(self) -> bool:
         return bool(self.outputs) and _all_intact(self.root, self.outputs)
 
+    def unchanged_and_intact(self, options: Any) -> str | None:
+        """unchanged_stamp(options), if every output file is intact too; else None. Most of the
+        output files are checked in a forked copy meanwhile (see _checked_beside)."""
+        rows = list(output_rows(self.outputs).items())
+        if not rows:
+            return None
+        out = f"{self.root}/output/"
+        split = int(len(rows) * (1 - FORKED_SHARE))
+        with _checked_beside(out, rows[split:]) as others_intact:
+            stamp = self.unchanged_stamp(options)
+            if stamp is None or not _rows_intact(out, rows[:split]) or not others_intact():
+                return None
+            return stamp
+
     def input_stamp(self, options: Any, since: int | None = None) -> str:
         """Names, sizes and mtimes of every input, and the bytes of those changed after ``since``
         (ns; default RACY_NS ago), whose mtime alone cannot vouch for them (an edit within the
@@ -337,11 +354,52 @@ def output_rows(outputs: Mapping[str, OutputEntry]) -> Mapping[str, tuple[str, i
 
 
 def _all_intact(root: Path, outputs: Mapping[str, OutputEntry]) -> bool:
+    return _rows_intact(f"{root}/output/", output_rows(outputs).items())
+
+
+# A no-change build stats every output file (35,000 at 10,000 articles: a third of its time)
+# and every input. From FORKED_CHECK_FROM files, a forked copy of this process stats the
+# FORKED_SHARE of the output files while this one takes the input stamp and stats the rest.
+FORKED_CHECK_FROM = 8_000
+FORKED_SHARE = 0.7
+
+
+@contextlib.contextmanager
+def _checked_beside(out: str, rows: list) -> Iterator[Callable[[], bool]]:
+    """Within the block, ``rows`` are checked in a forked copy (Linux, no other thread running:
+    serve's watcher); the function yielded waits for the answer. Without a fork it checks them here."""
+    if len(rows) * 2 < FORKED_CHECK_FROM or sys.platform != "linux" or threading.active_count() > 1:
+        yield lambda: _rows_intact(out, rows)
+        return
+    pid = os.fork()
+    if pid == 0:  # the copy answers with its exit status, and runs nothing of this process's exit
+        intact = False
+        try:
+            intact = _rows_intact(out, rows)
+        finally:
+            os._exit(0 if intact else 1)
+    answer: list[bool] = []
+
+    def intact() -> bool:
+        if not answer:
+            answer.append(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0)
+        return answer[0]
+
+    try:
+        yield intact
+    finally:
+        if not answer:  # not needed after all (an input changed): stop it
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+
+
+def _rows_intact(out: str, rows: Iterable[tuple[str, tuple[str, int, int, str]]]) -> bool:
     """A tight loop: at 35,000 files the per-file method calls cost as much as the stat calls."""
-    out = f"{root}/output/"
     stat = os.stat
     try:
-        for name, (_key, size, mtime_ns, _sha) in output_rows(outputs).items():
+        for name, (_key, size, mtime_ns, _sha) in rows:
             found = stat(out + name)
             if found.st_size != size or found.st_mtime_ns != mtime_ns:
                 return False

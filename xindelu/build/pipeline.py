@@ -154,8 +154,7 @@ def unchanged_stamp(memo: Memo, options: BuildOptions) -> str | None:
     # serve's first pass loads all the same: its fast path needs the records and model in memory.
     if options.quick and memo.last is None:
         return None
-    stamp = memo.unchanged_stamp(options)
-    return stamp if stamp is not None and memo.all_intact() else None
+    return memo.unchanged_and_intact(options)
 
 
 def model(config: SiteConfig, content: Content, options: BuildOptions, memo: Memo | None) -> Site:
