@@ -443,3 +443,30 @@ def test_a_save_never_waits_for_the_background_pass(site: Path, tmp_path: Path, 
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     assert tree(site / "output") == tree(clean_build(site, scratch, {"pdf": False}))
+
+
+def test_a_few_pages_render_with_what_existed_before_frozen_out_of_the_collections(
+    example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit renders a few pages, each followed by a collection of the youngest generation:
+    what existed before the render is frozen meanwhile (the first collection scanned all of it),
+    and thawed after. A large render keeps the first collection, which frees the garbage made
+    before it. The bytes are the same either way."""
+    import gc
+
+    from xindelu.site.theme import make_env
+
+    config = load_config(example)
+    site = build_site(config, load_content(example, config, proofread=False), TODAY)
+    seen: list[int] = []
+    original = html._render_one
+    monkeypatch.setattr(
+        html, "_render_one", lambda render, job: seen.append(gc.get_freeze_count()) or original(render, job)
+    )
+    few = html.render_pages(site, make_env(example), workers=1)
+    assert 20 < len(seen) < html.PARALLEL_PAGES
+    assert min(seen) > 10_000 and gc.get_freeze_count() == 0
+    seen.clear()
+    monkeypatch.setattr(html, "PARALLEL_PAGES", 2)
+    many = html.render_pages(site, make_env(example), workers=1)
+    assert seen and max(seen) == 0 and many.outputs == few.outputs

@@ -147,7 +147,18 @@ def render_pages(
     root = Path(env.globals.get("theme_root", "."))
     pages = _Pages(site, before, root)
     page_jobs_of(pages, site)
-    made = _rendered(pages, env, root, workers)
+    # A few pages (an edit): what exists now is frozen, out of reach of the collection after
+    # each page (_render_one). With the collector paused since the build began, the first one
+    # scanned all of it: 0.07-0.09 s of a one-article edit at 10,000 articles. A large render
+    # keeps that first pass, which frees the garbage made before it (10 MB of a cold build's peak).
+    frozen = len(pages.jobs) < PARALLEL_PAGES
+    if frozen:
+        gc.freeze()
+    try:
+        made = _rendered(pages, env, root, workers)
+    finally:
+        if frozen:
+            gc.unfreeze()
     sitemap = pages.sitemap
     del pages
     if len(made.outputs) >= PARALLEL_PAGES:
