@@ -361,7 +361,7 @@ def _all_intact(root: Path, outputs: Mapping[str, OutputEntry]) -> bool:
 # and every input. From FORKED_CHECK_FROM files, a forked copy of this process stats the
 # FORKED_SHARE of the output files while this one takes the input stamp and stats the rest.
 FORKED_CHECK_FROM = 8_000
-FORKED_SHARE = 0.7
+FORKED_SHARE = 0.6
 
 
 @contextlib.contextmanager
