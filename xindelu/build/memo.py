@@ -275,7 +275,9 @@ class Memo:
             return None
         out = f"{self.root}/output/"
         split = int(len(rows) * (1 - FORKED_SHARE))
-        with _checked_beside(out, rows[split:]) as others_intact:
+        # Not beside serve's threads (its watcher): a fork copies only the thread that forks.
+        fork = len(rows) >= FORKED_CHECK_FROM and sys.platform == "linux" and threading.active_count() == 1
+        with _checked_beside(out, rows[split:], fork) as others_intact:
             stamp = self.unchanged_stamp(options)
             if stamp is None or not _rows_intact(out, rows[:split]) or not others_intact():
                 return None
@@ -365,10 +367,10 @@ FORKED_SHARE = 0.6
 
 
 @contextlib.contextmanager
-def _checked_beside(out: str, rows: list) -> Iterator[Callable[[], bool]]:
-    """Within the block, ``rows`` are checked in a forked copy (Linux, no other thread running:
-    serve's watcher); the function yielded waits for the answer. Without a fork it checks them here."""
-    if len(rows) * 2 < FORKED_CHECK_FROM or sys.platform != "linux" or threading.active_count() > 1:
+def _checked_beside(out: str, rows: list, fork: bool) -> Iterator[Callable[[], bool]]:
+    """Within the block, ``rows`` are checked in a forked copy of this process (``fork``); the
+    function yielded waits for the answer. Without a fork it checks them here when called."""
+    if not fork:
         yield lambda: _rows_intact(out, rows)
         return
     pid = os.fork()
