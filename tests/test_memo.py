@@ -483,3 +483,47 @@ def test_a_no_change_check_stats_most_outputs_in_a_forked_copy_and_sees_any_chan
     assert Memo.open(site).unchanged_and_intact(options) is None
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # no copy left running or unreaped
+
+
+def test_templates_compiled_once_are_kept_by_the_memo_and_compiled_again_when_they_change(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build after an edit renders with the templates an earlier build compiled (the memo
+    keeps Jinja's bytecode); a template whose source changed is compiled anew and shows the
+    change; a memo of another release is not used."""
+    import jinja2
+
+    from xindelu.build import memo as memo_module
+
+    options = OPTIONS(site, TODAY, pdf=False)
+    assert not build_and_write(options, Memo.open(site)).errors
+    assert Memo.open(site).templates()
+    compiled: list[str | None] = []
+    original = jinja2.Environment.compile
+    monkeypatch.setattr(
+        jinja2.Environment,
+        "compile",
+        lambda self, source, name=None, *args, **kw: compiled.append(name) or original(self, source, name, *args, **kw),
+    )
+    edit(site, f"{ARTICLES}/zz-extra-2.md", "第二段", "第二段改过")
+    edited = build_and_write(options, Memo.open(site))
+    assert not edited.errors and edited.memo.rendered and compiled == []
+    scratch = site.parent / "scratch"
+    scratch.mkdir()
+    assert tree(site / "output") == tree(clean_build(site, scratch, {"pdf": False}))
+    # The site's own article template: compiled for this build, and its change is on the page.
+    theme = site / "layouts" / "site"
+    theme.mkdir(parents=True)
+    shutil.copy(layouts.DEFAULT_LAYOUTS / "site" / "article.html", theme / "article.html")
+    text = (theme / "article.html").read_text("utf-8")
+    (theme / "article.html").write_text(text.replace("</article>", "<p>本站自定</p></article>", 1), "utf-8")
+    compiled.clear()
+    assert not build_and_write(options, Memo.open(site)).errors
+    assert "article.html" in compiled
+    page = next((site / "output" / "site" / "articles").glob("*/index.html")).read_text("utf-8")
+    assert "本站自定" in page
+    compiled.clear()
+    edit(site, f"{ARTICLES}/zz-extra-2.md", "第二段改过", "第二段又改")
+    assert not build_and_write(options, Memo.open(site)).errors and compiled == []
+    monkeypatch.setattr(memo_module, "code_version", lambda: "another release")
+    assert Memo(site).templates() == {}

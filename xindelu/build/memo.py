@@ -51,6 +51,7 @@ CACHE_DIR = ".cache"
 CACHE_FILE = "build.pickle"  # small: keys, stamps and output entries, read on every build
 ARTICLES_FILE = "articles.pickle"  # large: every parsed article, read only when something changed
 SEARCH_FILE = "search.pickle"  # large: the search index's own memo, read only when it is rebuilt
+TEMPLATES_FILE = "templates.pickle"  # the theme's templates compiled (Jinja bytecode), read when pages are rendered
 
 
 class OutputEntry(NamedTuple):
@@ -97,6 +98,9 @@ class MemoDelta:
     last: Any = None  # serve only: the records and model this build made (xindelu.build.quick.Snapshot)
     rendered: tuple[str, ...] = ()  # what was made afresh (for notes and tests)
     related: Any = None  # the model's choice of related pieces (xindelu.site.model.RelatedChoice)
+    templates: Mapping[str, bytes] | None = (
+        None  # compiled templates (xindelu.site.theme.TemplateCode); None: as before
+    )
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,7 @@ class Memo:
     last: Any = None  # serve only, never saved
     rendered: list[str] = field(default_factory=list)  # what the last build made afresh; never saved
     loaded_related: Any = None  # None: with the articles on disk, not read yet
+    loaded_templates: Mapping[str, bytes] | None = None  # None: on disk, not read yet
 
     @functools.cached_property
     def _articles_file(self) -> tuple[Mapping[str, ArticleEntry], Any]:
@@ -154,6 +159,22 @@ class Memo:
         head = _load_journaled(self.file.parent / ARTICLES_FILE, lambda head: False)
         return head.head[2] if head is not None and self._articles_current(head.head) else None
 
+    def templates(self) -> Mapping[str, bytes]:
+        """The theme's templates as compiled by the last build that rendered pages (Jinja
+        bytecode: each entry is checked by Jinja against its template's source)."""
+        if self.loaded_templates is not None:
+            return self.loaded_templates
+        return self._templates_file
+
+    @functools.cached_property
+    def _templates_file(self) -> Mapping[str, bytes]:
+        try:
+            with open(self.file.parent / TEMPLATES_FILE, "rb") as handle:
+                version, code = pickle.load(handle)
+        except Exception:  # missing, truncated, from another Python: compile again
+            return {}
+        return code if version == code_version() else {}
+
     def previous_search(self) -> Any:
         """The search index's memo, read from disk on first use."""
         if self.loaded_search is not None:
@@ -186,7 +207,13 @@ class Memo:
         articles_key, rows, stamp, warnings, reads = state
         return cls(root, articles_key, None, SavedOutputs(rows), None, stamp, warnings, reads)
 
-    def save(self, articles_changed: bool = True, search_changed: bool = True, before: Memo | None = None) -> None:
+    def save(
+        self,
+        articles_changed: bool = True,
+        search_changed: bool = True,
+        before: Memo | None = None,
+        templates_changed: bool = True,
+    ) -> None:
         """Write .cache/ (the writer's and the commands' to call, after a write).
 
         ``before``: the memo this one was committed from; what it read of the articles and the
@@ -212,6 +239,8 @@ class Memo:
                     (search.groups, search.docs),
                     before.__dict__.get("_search_journal") if before is not None else None,
                 )
+            if templates_changed and self.loaded_templates is not None:
+                _dump(self.file.parent / TEMPLATES_FILE, [(code_version(), dict(self.loaded_templates))])
             _dump(self.file, [(code_version(), state)])
         except OSError:
             pass  # a read-only checkout still builds; the next build is simply cold
@@ -239,6 +268,7 @@ class Memo:
             delta.last,
             list(delta.rendered),
             self.loaded_related if delta.related is None else delta.related,
+            self.loaded_templates if delta.templates is None else delta.templates,
         )
 
     def forgotten(self) -> Memo:

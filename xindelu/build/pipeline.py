@@ -134,6 +134,7 @@ def build(options: BuildOptions, memo: Memo | None = None, changed: frozenset[st
         last=quick.Snapshot(config, content, site, env) if keep_snapshot else None,
         rendered=(*pages.rendered, *pdfs.rendered),
         related=site.related,
+        templates=pages.memo,  # type: ignore[arg-type]
     )
     outputs = {**pages.outputs, **search.outputs, **pdfs.outputs}
     kept = pages.kept | search.kept | pdfs.kept
@@ -192,10 +193,20 @@ def render_site(
     from xindelu.site.pages import render_pages
     from xindelu.site.theme import make_env, static_outputs
 
-    env = make_env(options.root)
+    saved = memo.templates() if memo is not None else {}
+    env = make_env(options.root, saved)
     pages = render_pages(site, env, memo.pages_before(content.entries) if memo is not None else None)
     outputs = {**pages.outputs, **static_outputs(options.root), **media_outputs(options.root, site)}
-    made = Made(outputs, pages.kept, pages.keys, pages.digests, pages.rendered, reads=pages.reads)
+    compiled = env.bytecode_cache.made  # type: ignore[union-attr]  # templates compiled afresh (theme.TemplateCode)
+    made = Made(
+        outputs,
+        pages.kept,
+        pages.keys,
+        pages.digests,
+        pages.rendered,
+        reads=pages.reads,
+        memo={**saved, **compiled} if compiled else None,
+    )
     return made, env
 
 

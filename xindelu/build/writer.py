@@ -219,9 +219,15 @@ def write_build(
             known[name] = (keys[name], *known[name][1:])
     new = memo.committed(delta, SavedOutputs(known))
     # A build that found nothing changed leaves .cache/ as it is (rewriting it was a tenth of such a run).
-    same = not changed and not stale and delta.search is None and (new.stamp, new.reads) == (memo.stamp, memo.reads)
+    same = not changed and not stale and delta.search is None and delta.templates is None
+    same = same and (new.stamp, new.reads) == (memo.stamp, memo.reads)
     if save and not same:
-        new.save(articles_changed=delta.articles is not None, search_changed=delta.search is not None, before=memo)
+        new.save(
+            articles_changed=delta.articles is not None,
+            search_changed=delta.search is not None,
+            before=memo,
+            templates_changed=delta.templates is not None,
+        )
     return WriteStats(len(changed), len(known) - len(changed), len(stale)), new
 
 

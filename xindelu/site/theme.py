@@ -8,7 +8,7 @@ name the template file, its line and the page being rendered — never a traceba
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +54,27 @@ def start_recording(env: jinja2.Environment, own: str) -> set[str]:
     return reads
 
 
-def make_env(root: Path) -> jinja2.Environment:
-    """One environment per build; templates compile once and are cached by Jinja."""
+class TemplateCode(jinja2.BytecodeCache):
+    """Compiled templates kept between builds by the memo, not by Jinja on disk: a build reads
+    ``saved`` and leaves what it compiled in ``made`` (compiling the theme was 0.06 s of a
+    one-article edit). Jinja checks each entry against its template's source and Python."""
+
+    def __init__(self, saved: Mapping[str, bytes]) -> None:
+        self.saved = saved
+        self.made: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.saved.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.made[bucket.key] = bucket.bytecode_to_string()
+
+
+def make_env(root: Path, templates: Mapping[str, bytes] | None = None) -> jinja2.Environment:
+    """One environment per build; templates compile once and are cached by Jinja.
+    ``templates``: compiled by an earlier build (see TemplateCode)."""
     env = RecordingEnvironment(
         loader=jinja2.FileSystemLoader([str(d) for d in theme_dirs(root)]),
         autoescape=True,
@@ -64,6 +83,7 @@ def make_env(root: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        bytecode_cache=TemplateCode(templates or {}),
     )
     env.reads = set()
     env.globals["theme_root"] = str(root)
