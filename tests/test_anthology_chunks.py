@@ -316,6 +316,19 @@ def test_the_other_editions_are_joined_in_a_forked_process_and_its_error_comes_b
         waiting()
 
 
+def test_editions_are_joined_side_by_side_and_a_failed_first_join_leaves_no_process() -> None:
+    import multiprocessing
+    import os
+
+    context = multiprocessing.get_context("fork")
+    parts = [(_Joins((b"screen",)), (1,)), (_Joins((b"print",)), (2,))]
+    assert bookchunks._joined(context, parts) == [(b"screen", 1), (b"print", 2)]
+    with pytest.raises(fontmerge.FontsChanged):
+        bookchunks._joined(context, [(_Joins(fontmerge.FontsChanged("changed")), ()), (_Joins((b"print",)), (2,))])
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # the other edition's join process was reaped
+
+
 def test_chunk_workers_yield_the_cpu_to_the_front_matter() -> None:
     import os
 

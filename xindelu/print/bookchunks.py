@@ -697,17 +697,27 @@ def _render_chunked(
             named = pdf_name(edition, i)
             edition.cache.used.update({f"{edition.specs[i].key}.json", named, named + ".outline.json"})
         edition.cache.prune()
-    # The other editions are joined in forked processes while this one joins the first.
-    joining = [
-        _finish_beside(context, edition.joiner, front) for edition, front in zip(editions[1:], fronts[1:], strict=True)
-    ]
-    joined = [editions[0].joiner.finish(fronts[0]), *(result() for result in joining)]
+    joined = _joined(context, [(edition.joiner, front) for edition, front in zip(editions, fronts, strict=True)])
     results = [
         RenderedPdf(data, pages, time.monotonic() - started, (), tuple(rendered_names)) for data, pages in joined
     ]
     if progress:
         progress(f"完成，{results[0].pages} 页，用时 {time.monotonic() - started:.1f} 秒")
     return tuple(results)
+
+
+def _joined(context, parts: Sequence[tuple[_Joiner, tuple]]) -> list[tuple[bytes, int]]:
+    """Each edition's ``joiner.finish(front)``: the first here, the others in forked processes
+    at the same time."""
+    joining = [_finish_beside(context, joiner, front) for joiner, front in parts[1:]]
+    try:
+        first = parts[0][0].finish(parts[0][1])
+    except BaseException:  # FontsChanged lays the book out again: none of these joins is wanted
+        for result in joining:
+            with contextlib.suppress(Exception):
+                result()  # reaped, not left writing into a pipe nobody reads
+        raise
+    return [first, *(result() for result in joining)]
 
 
 def _finish_beside(context, joiner: _Joiner, front: tuple) -> Callable[[], tuple[bytes, int]]:
