@@ -98,9 +98,8 @@ class MemoDelta:
     last: Any = None  # serve only: the records and model this build made (xindelu.build.quick.Snapshot)
     rendered: tuple[str, ...] = ()  # what was made afresh (for notes and tests)
     related: Any = None  # the model's choice of related pieces (xindelu.site.model.RelatedChoice)
-    templates: Mapping[str, bytes] | None = (
-        None  # compiled templates (xindelu.site.theme.TemplateCode); None: as before
-    )
+    # compiled templates (xindelu.site.theme.TemplateCode); None: as before
+    templates: Mapping[str, bytes] | None = None
 
 
 @dataclass(frozen=True)
@@ -481,10 +480,26 @@ def _load_journaled(path: Path, wanted: Callable[[Any], bool] = lambda head: Tru
     None: no readable base. The entries are read only if the head is ``wanted`` (else the tables
     are empty, and a save writes a new base): a memo of another release or configuration held
     its 10,000 articles, or its search memo, in memory to the end of a build that never used them."""
-    head = _read_journaled(path, entries=False)
-    if head is None or not wanted(head.head):
-        return head
-    return _read_journaled(path, entries=True)
+    base = _base_head(path)
+    if base is None:
+        return None
+    entries = wanted(base)
+    found = _read_journaled(path, entries)
+    if found is None or wanted(found.head) == entries:
+        return found
+    if entries:  # a frame of the log made it stale: its entries are of no use
+        return found._replace(tables=tuple({} for _ in found.tables))
+    return _read_journaled(path, True)  # a frame of the log made it current
+
+
+def _base_head(path: Path) -> Any:
+    """The head of the base at ``path`` (a frame of its log may change it), or None."""
+    try:
+        with open(path, "rb") as handle:
+            pickle.load(handle)  # the token
+            return pickle.load(handle)[0]
+    except Exception:  # missing, unreadable: no base
+        return None
 
 
 def _read_journaled(path: Path, entries: bool) -> Journaled | None:

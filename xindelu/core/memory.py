@@ -23,3 +23,17 @@ def cycle_collection_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+@contextlib.contextmanager
+def objects_frozen(when: bool = True) -> Iterator[None]:
+    """Within the block (``when``), every object that exists now is left out of collections:
+    with the collector paused, the first collection of the youngest generation would walk them all."""
+    if not when:
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

@@ -179,34 +179,36 @@ def taped_text(original: Callable, hooks: Callable) -> Callable:
             return _replay(stream, kept)
         # What a copy shares with the box it was made from, besides the layout.
         layout = textbox.pango_layout
-        alike = (stream, textbox.style, textbox.text, layout.text, textbox.__dict__.get(JUSTIFY))
-        alike += (text_overflow, block_ellipsis)
-        copied = layout.__dict__.get(COPIES)
-        if copied is not None and copied[0] != alike:
-            copied = None
-        if mode != "record":
-            if copied is None:
-                layout.__dict__[COPIES] = (alike, None)
-                return original(stream, textbox, offset_x, text_overflow, block_ellipsis)
-            if copied[1]:
-                return _replay(stream, _moved(copied[1], place))
-            if copied[1] is False:
-                return original(stream, textbox, offset_x, text_overflow, block_ellipsis)
-            recorder = _Recorder(stream)  # the second copy: its tape serves the others
-            drawn = original(recorder, textbox, offset_x, text_overflow, block_ellipsis)
-            layout.__dict__[COPIES] = (alike, _movable(recorder.tape(place)))
-            return drawn
-        if copied is not None and copied[1]:
-            tape = _moved(copied[1], place)
+        alike = (
+            stream,
+            textbox.style,
+            textbox.text,
+            layout.text,
+            textbox.__dict__.get(JUSTIFY),
+            text_overflow,
+            block_ellipsis,
+        )
+        copies = layout.__dict__.get(COPIES)  # (alike, tape): None, not recorded yet; False, not movable
+        if copies is not None and copies[0] != alike:
+            copies = None  # the first box of this layout drawn on this stream
+        if copies is not None and copies[1]:
+            tape = _moved(copies[1], place)
             drawn = _replay(stream, tape)
-        else:
+        elif mode == "record" or (copies is not None and copies[1] is None):
+            # Recorded: for the next edition, or as the second copy of a box, whose tape serves the others.
             recorder = _Recorder(stream)
             drawn = original(recorder, textbox, offset_x, text_overflow, block_ellipsis)
             tape = recorder.tape(place)
-        if copied is None:
-            layout.__dict__[COPIES] = (alike, _movable(tape))
-        # A box drawn twice in one edition (False) is drawn from scratch in the next.
-        textbox.__dict__[TAPE] = tape if kept is None else False
+            if copies is None or copies[1] is None:
+                layout.__dict__[COPIES] = (alike, _movable(tape))
+        else:
+            tape = None
+            drawn = original(stream, textbox, offset_x, text_overflow, block_ellipsis)
+            if copies is None:
+                layout.__dict__[COPIES] = (alike, None)  # seen once: a second copy gets recorded
+        if mode == "record":
+            # A box drawn twice in one edition (False) is drawn from scratch in the next.
+            textbox.__dict__[TAPE] = tape if kept is None else False
         return drawn
 
     return draw_text

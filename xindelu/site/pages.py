@@ -20,6 +20,7 @@ import jinja2
 from xindelu.content.records import Article
 from xindelu.core.forked import cores, split_map
 from xindelu.core.hashing import code_version, digest, tree_digest
+from xindelu.core.memory import objects_frozen
 from xindelu.site.chart import report_chart
 from xindelu.site.feeds import atom_feed, robots_txt, sitemap_xml
 from xindelu.site.model import (
@@ -151,14 +152,8 @@ def render_pages(
     # each page (_render_one). With the collector paused since the build began, the first one
     # scanned all of it: 0.07-0.09 s of a one-article edit at 10,000 articles. A large render
     # keeps that first pass, which frees the garbage made before it (10 MB of a cold build's peak).
-    frozen = len(pages.jobs) < PARALLEL_PAGES
-    if frozen:
-        gc.freeze()
-    try:
+    with objects_frozen(when=len(pages.jobs) < PARALLEL_PAGES):
         made = _rendered(pages, env, root, workers)
-    finally:
-        if frozen:
-            gc.unfreeze()
     sitemap = pages.sitemap
     del pages
     if len(made.outputs) >= PARALLEL_PAGES:
