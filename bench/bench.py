@@ -58,7 +58,7 @@ def _build(root: Path, memo, *, search: bool, changed: frozenset[str] | None = N
     result = pipeline.build(pipeline.BuildOptions(root, TODAY, pdf=False, quick=not search), memo, changed)
     assert not result.errors, result.errors[:3]
     built = time.perf_counter()
-    stats, memo = write_build(result.outputs, result.kept, result.delta, memo, save=not serve)
+    stats, memo = write_build(result.outputs, result.kept, result.delta, result.memo or memo, save=not serve)
     return {
         "wall_s": time.perf_counter() - started,
         "write_s": time.perf_counter() - built,

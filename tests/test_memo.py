@@ -235,8 +235,9 @@ def test_an_edit_appends_to_the_articles_journal_and_reads_back_as_a_clean_save(
     # The next edit reuses every other article from base and log: only its own is parsed again.
     edit(site, f"{ARTICLES}/zz-extra-1.md", "第二段", "第二段也改过")
     again = pipeline.build(options, reopened)
-    assert not again.errors and again.delta.articles is not None
-    parsed = {path for path in reopened.articles if again.delta.articles[path] is not reopened.articles[path]}
+    assert not again.errors and again.delta.articles is not None and again.memo is not None
+    used = again.memo.articles  # what the build was given: the memo as checked (Memo.checked)
+    parsed = {path for path in used if again.delta.articles[path] is not used[path]}
     assert parsed == {f"{ARTICLES}/zz-extra-1.md"}
 
 
@@ -441,9 +442,8 @@ def test_a_memo_of_another_configuration_or_release_is_not_read_into_memory(
     reopened = Memo.open(site)
     again = pipeline.build(options, reopened)
     assert not again.errors and ("articles.pickle", True) in read
-    assert {p for p in reopened.articles if again.delta.articles[p] is not reopened.articles[p]} == {
-        f"{ARTICLES}/zz-extra-2.md"
-    }
+    used = again.memo.articles  # the memo the build was given, as checked (Memo.checked)
+    assert {p for p in used if again.delta.articles[p] is not used[p]} == {f"{ARTICLES}/zz-extra-2.md"}
     # Another release: the search memo's head says so, and its groups are not read.
     read.clear()
     monkeypatch.setattr(memo_module, "code_version", lambda: "another release")
@@ -477,10 +477,23 @@ def test_a_no_change_check_stats_most_outputs_in_a_forked_copy_and_sees_any_chan
         kept = path.stat()
         os.utime(path, ns=(kept.st_atime_ns, kept.st_mtime_ns + 1))
         assert Memo.open(site).unchanged_and_intact(options) is None, name
+        # The build that follows knows which file it was, and asks the disk no more.
+        found = Memo.open(site).checked(options)
+        assert not found.unchanged and found.memo.broken == {name}
+        assert not found.memo.intact(name) and found.memo.intact(names[1 if name == names[0] else 0])
         os.utime(path, ns=(kept.st_atime_ns, kept.st_mtime_ns))
     assert Memo.open(site).unchanged_and_intact(options) is not None
+    gone = site / "output" / names[-1]
+    gone.unlink()
     edit(site, f"{ARTICLES}/zz-extra-2.md", "第二段", "第二段改过")
-    assert Memo.open(site).unchanged_and_intact(options) is None
+    found = Memo.open(site).checked(options)
+    assert not found.unchanged and found.memo.broken == {names[-1]}
+    assert (
+        found.stamp == found.memo.input_stamp(options)
+        or found.stamp.split(":")[1] == (found.memo.input_stamp(options).split(":")[1])
+    )  # the stamp saved with the build that follows: the inputs as they are now
+    assert not build_and_write(options, Memo.open(site)).errors
+    assert gone.exists() and Memo.open(site).all_intact()  # the file found gone is made again
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # no copy left running or unreaped
 

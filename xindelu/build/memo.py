@@ -30,13 +30,12 @@ import contextlib
 import functools
 import os
 import pickle
-import signal
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -52,6 +51,14 @@ CACHE_FILE = "build.pickle"  # small: keys, stamps and output entries, read on e
 ARTICLES_FILE = "articles.pickle"  # large: every parsed article, read only when something changed
 SEARCH_FILE = "search.pickle"  # large: the search index's own memo, read only when it is rebuilt
 TEMPLATES_FILE = "templates.pickle"  # the theme's templates compiled (Jinja bytecode), read when pages are rendered
+
+
+class Checked(NamedTuple):
+    """What Memo.checked found before a build."""
+
+    unchanged: bool  # no input changed and every output file is as written: nothing to build
+    stamp: str  # the inputs' stamp to save with this build
+    memo: Memo  # the same memo, knowing which output files are intact
 
 
 class OutputEntry(NamedTuple):
@@ -118,6 +125,8 @@ class Memo:
     rendered: list[str] = field(default_factory=list)  # what the last build made afresh; never saved
     loaded_related: Any = None  # None: with the articles on disk, not read yet
     loaded_templates: Mapping[str, bytes] | None = None  # None: on disk, not read yet
+    # output files not as written when this build began (Memo.checked); None: stat each when asked
+    broken: frozenset[str] | None = None
 
     @functools.cached_property
     def _articles_file(self) -> tuple[Mapping[str, ArticleEntry], Any]:
@@ -275,13 +284,14 @@ class Memo:
         return Memo(self.root, self.articles_key, self.loaded_articles)
 
     def intact(self, name: str) -> bool:
-        """The file written for ``name`` is still there, untouched (same size and mtime).
-        Asked of every page and index file a build keeps: the entries' rows are read as they
-        are (no OutputEntry made) and the path is a string (pathlib's joins cost more than
-        the stat at 20,000 files)."""
+        """The file written for ``name`` is still there, untouched (same size and mtime). A memo
+        from ``checked`` knows it from that one pass over the files; otherwise the file is stat'd
+        (the path a string: pathlib's joins cost more than the stat at 20,000 files)."""
         row = output_rows(self.outputs).get(name)
         if row is None:
             return False
+        if self.broken is not None:
+            return name not in self.broken
         try:
             stat = os.stat(f"{self.root}/output/{name}")
         except OSError:
@@ -297,20 +307,27 @@ class Memo:
         return bool(self.outputs) and _all_intact(self.root, self.outputs)
 
     def unchanged_and_intact(self, options: Any) -> str | None:
-        """unchanged_stamp(options), if every output file is intact too; else None. Most of the
-        output files are checked in a forked copy meanwhile (see _checked_beside)."""
+        """unchanged_stamp(options), if every output file is intact too; else None."""
+        checked = self.checked(options)
+        return checked.stamp if checked.unchanged else None
+
+    def checked(self, options: Any) -> Checked:
+        """Whether anything must be built: the input stamp for this build, and this memo with
+        every output file's state as found (``broken``), for the build's intact() questions.
+
+        A build asks it of every file it keeps (35,000 at 10,000 articles), so it is one pass,
+        and most of it runs in a forked copy (see _broken_beside) while this process takes the
+        input stamp. That stamp is the one saved with the build: taken before anything is read,
+        so an input changed during the build is seen by the next."""
         rows = list(output_rows(self.outputs).items())
-        if not rows:
-            return None
         out = f"{self.root}/output/"
         split = int(len(rows) * (1 - FORKED_SHARE))
         # Not beside serve's threads (its watcher): a fork copies only the thread that forks.
         fork = len(rows) >= FORKED_CHECK_FROM and sys.platform == "linux" and threading.active_count() == 1
-        with _checked_beside(out, rows[split:], fork) as others_intact:
-            stamp = self.unchanged_stamp(options)
-            if stamp is None or not _rows_intact(out, rows[:split]) or not others_intact():
-                return None
-            return stamp
+        with _broken_beside(out, rows[split:], fork) as others_broken:
+            same, stamp = self.unchanged_stamp(options, fresh=True)
+            broken = frozenset((*_broken_rows(out, rows[:split]), *others_broken()))
+        return Checked(same and bool(rows) and not broken, stamp, replace(self, broken=broken))
 
     def input_stamp(self, options: Any, since: int | None = None) -> str:
         """Names, sizes and mtimes of every input, and the bytes of those changed after ``since``
@@ -351,20 +368,21 @@ class Memo:
             for since, lines, was_read in zip(sinces, rows, read, strict=True)
         ]
 
-    def unchanged_stamp(self, options: Any) -> str | None:
+    def unchanged_stamp(self, options: Any, fresh: bool = False) -> Any:
         """The stamp to keep when no input changed since the last one was taken (checked against
         that stamp's ``since``), else None. A stamp that had to read files too young to vouch for
         (after a checkout: every file) is taken afresh, from the same walk, so that the next
         no-change build, once they are old enough, stats them only: at 10,000 articles reading
-        them was 0.2 s a run."""
+        them was 0.2 s a run. ``fresh``: (unchanged, the stamp to save), a stamp either way."""
         since, _, _ = (self.stamp or "").partition(":")
         if not since.isdigit():
-            return None
+            return (False, self.input_stamp(options)) if fresh else None
         then = int(since)
-        (same, read), (fresh, _) = self._stamps(options, (then, max(then, time.time_ns() - RACY_NS)))
-        if same != self.stamp:
-            return None
-        return fresh if read else same
+        (same, read), (new, _) = self._stamps(options, (then, max(then, time.time_ns() - RACY_NS)))
+        kept = new if read else same
+        if fresh:
+            return same == self.stamp, kept if same == self.stamp else new
+        return kept if same == self.stamp else None
 
     def pages_before(self, articles: Mapping[str, ArticleEntry]) -> Any:  # site.pages.PagesBefore
         """What the page renderer may reuse of the last build, for a build of ``articles``."""
@@ -396,38 +414,65 @@ FORKED_SHARE = 0.6
 
 
 @contextlib.contextmanager
-def _checked_beside(out: str, rows: list, fork: bool) -> Iterator[Callable[[], bool]]:
+def _broken_beside(out: str, rows: list, fork: bool) -> Iterator[Callable[[], list[str]]]:
     """Within the block, ``rows`` are checked in a forked copy of this process (``fork``); the
-    function yielded waits for the answer. Without a fork it checks them here when called."""
+    function yielded waits for the names of those not as written. Without a fork it checks
+    them here when called."""
     if not fork:
-        yield lambda: _rows_intact(out, rows)
+        yield lambda: _broken_rows(out, rows)
         return
+    reading, writing = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the copy answers with its exit status, and runs nothing of this process's exit
-        intact = False
+    if pid == 0:  # the copy answers through the pipe, and runs nothing of this process's exit
+        status = 1
         try:
-            intact = _rows_intact(out, rows)
+            os.close(reading)
+            with open(writing, "wb") as answer:
+                answer.write("\0".join(_broken_rows(out, rows)).encode())
+            status = 0
         finally:
-            os._exit(0 if intact else 1)
-    answer: list[bool] = []
+            os._exit(status)
+    os.close(writing)
+    status: list[int] = []
 
-    def intact() -> bool:
-        if not answer:
-            answer.append(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0)
-        return answer[0]
+    def reaped() -> bool:
+        if not status:
+            status.append(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+        return status[0] == 0
 
-    try:
-        yield intact
-    finally:
-        if not answer:  # not needed after all (an input changed): stop it
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
+    with open(reading, "rb") as answer:
+
+        def broken() -> list[str]:
+            text = answer.read().decode()
+            if not reaped():
+                return [name for name, _ in rows]  # the copy failed: nothing it had is vouched for
+            return text.split("\0") if text else []
+
+        try:
+            yield broken
+        finally:
+            if not status:  # the block failed before asking: the copy is not left unreaped
+                answer.close()
+                reaped()
+
+
+def _broken_rows(out: str, rows: Iterable[tuple[str, tuple[str, int, int, str]]]) -> list[str]:
+    """The names whose file is gone or not as written. A tight loop: at 35,000 files the
+    per-file method calls cost as much as the stat calls."""
+    stat = os.stat
+    broken = []
+    for name, (_key, size, mtime_ns, _sha) in rows:
+        try:
+            found = stat(out + name)
+        except OSError:
+            broken.append(name)
+            continue
+        if found.st_size != size or found.st_mtime_ns != mtime_ns:
+            broken.append(name)
+    return broken
 
 
 def _rows_intact(out: str, rows: Iterable[tuple[str, tuple[str, int, int, str]]]) -> bool:
-    """A tight loop: at 35,000 files the per-file method calls cost as much as the stat calls."""
     stat = os.stat
     try:
         for name, (_key, size, mtime_ns, _sha) in rows:

@@ -81,6 +81,7 @@ class BuildResult:
     notes: tuple[str, ...] = ()  # Chinese lines for the terminal (counts, timings)
     kept: frozenset[str] = frozenset()  # with a memo: files already right on disk, not in outputs
     delta: MemoDelta = field(default_factory=MemoDelta)  # for the memo, once the outputs are written
+    memo: Memo | None = None  # the memo it was made with, as checked (Memo.checked): the writer's
 
 
 @cycle_collection_paused()
@@ -98,11 +99,17 @@ def build(options: BuildOptions, memo: Memo | None = None, changed: frozenset[st
         fast = quick.body_edit(memo, changed)
         if fast is not None:
             return BuildResult((), memo.warnings, fast.outputs, (fast.note,), fast.kept, fast.delta)
-    kept_stamp = unchanged_stamp(memo, options) if memo is not None else None
-    if memo is not None and kept_stamp is not None:
-        delta = MemoDelta(kept_stamp, memo.articles_key, None, {}, {}, memo.warnings, None, None, memo.last)
-        return BuildResult((), memo.warnings, {}, ("没有改动。",), frozenset(memo.outputs), delta)
-    stamp = memo.input_stamp(options) if memo is not None else None
+    stamp = None
+    if memo is not None:
+        if options.quick and memo.last is None:  # serve's first pass: it loads all the same
+            stamp = memo.input_stamp(options)
+        else:
+            found = memo.checked(options)
+            memo = found.memo  # knows which output files are intact: the pages and the writer ask
+            if found.unchanged:
+                delta = MemoDelta(found.stamp, memo.articles_key, None, {}, {}, memo.warnings, None, None, memo.last)
+                return BuildResult((), memo.warnings, {}, ("没有改动。",), frozenset(memo.outputs), delta, memo)
+            stamp = found.stamp
     from xindelu.build import quick
 
     checked = check(options, proofread=False, memo=memo)
@@ -146,16 +153,7 @@ def build(options: BuildOptions, memo: Memo | None = None, changed: frozenset[st
         # many articles were indexed afresh, not how many files there are.
         f"搜索索引 {len(search.outputs)} 个文件（重新索引 {search.indexed} 篇），用时 {seconds:.2f} 秒。",
     )
-    return BuildResult((), checked.warnings, outputs, notes, frozenset(kept), delta)
-
-
-def unchanged_stamp(memo: Memo, options: BuildOptions) -> str | None:
-    """The input stamp to keep when no input changed since the last written build and its files
-    are all still there; None when something must be built."""
-    # serve's first pass loads all the same: its fast path needs the records and model in memory.
-    if options.quick and memo.last is None:
-        return None
-    return memo.unchanged_and_intact(options)
+    return BuildResult((), checked.warnings, outputs, notes, frozenset(kept), delta, memo)
 
 
 def model(config: SiteConfig, content: Content, options: BuildOptions, memo: Memo | None) -> Site:

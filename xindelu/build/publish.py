@@ -55,7 +55,7 @@ def build_and_write(
         if not still_wanted():
             return Published(result, memo, dropped=True)
         try:
-            stats, written = write_build(result.outputs, result.kept, result.delta, memo, save)
+            stats, written = write_build(result.outputs, result.kept, result.delta, result.memo or memo, save)
         except ContentErrors as exc:
             return Published(result, memo, write_errors=tuple(exc.errors))
         on_written(written)
