@@ -339,8 +339,10 @@ def build_site(
     by_month: dict[tuple[int, int], list[Entry]] = defaultdict(list)
     by_tag: dict[str, list[Entry]] = defaultdict(list)
     by_dim: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+    in_category: dict[str, int] = {}  # slug → index in its category's bucket (its neighbours are beside it)
     for entry in entries:
         a = entry.article
+        in_category[a.slug] = len(by_category[a.category.name])
         by_category[a.category.name].append(entry)
         by_form[a.form.name].append(entry)
         by_unit[a.unit.name].append(entry)
@@ -447,7 +449,7 @@ def build_site(
     for entry in entries:
         a = entry.article
         siblings = by_category[a.category.name]
-        index = _position(siblings, entry)
+        index = in_category[a.slug]
         month = month_links[(a.date.year, a.date.month)]
         prev = siblings[index + 1] if index + 1 < len(siblings) else None
         next_ = siblings[index - 1] if index > 0 else None
@@ -506,20 +508,6 @@ def _bulletin_view(bulletin: Bulletin, by_slug: dict[str, Entry], pdfs: frozense
         pdf if pdf in pdfs else "",
         sum(len(s.entries) for s in sections),
     )
-
-
-def _position(bucket: list[Entry], entry: Entry) -> int:
-    """Index of ``entry`` in a newest-first bucket, by bisection on (date, slug)."""
-    key = (-entry.article.date.toordinal(), entry.article.slug)
-    lo, hi = 0, len(bucket)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        a = bucket[mid].article
-        if (-a.date.toordinal(), a.slug) < key:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
 
 
 def _related_choice(
