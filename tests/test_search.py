@@ -32,9 +32,18 @@ from xindelu.build import pipeline
 from xindelu.build.writer import write_outputs
 from xindelu.content.config import load_config
 from xindelu.content.load import load_content
+from xindelu.core.hashing import digest
 from xindelu.site import search
 from xindelu.site.model import build_site
-from xindelu.site.search import indexed_text, normalize, plain_title, query_parts, search_outputs, text_blocks
+from xindelu.site.search import (
+    indexed_text,
+    normalize,
+    plain_title,
+    query_parts,
+    search_files,
+    search_outputs,
+    text_blocks,
+)
 
 NODE = shutil.which("node")
 RUNNER = Path(__file__).with_name("search_query.js")
@@ -158,6 +167,35 @@ def test_an_index_made_from_any_memo_equals_one_made_from_scratch(
         again, _ = search_outputs(fake_site(edited), memo)  # type: ignore[arg-type]
         clean, _ = search_outputs(fake_site(edited), None)  # type: ignore[arg-type]
     assert again == clean
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(
+    before=corpus_st,
+    after=corpus_st,
+    keep=st.integers(0, 12),
+    groups=st.sampled_from([1, 2, 4]),
+    lost=st.sets(st.integers(0, 40), max_size=4),
+)
+def test_index_files_left_on_disk_are_exactly_those_whose_bytes_are_there(
+    before: list[tuple[str, str]], after: list[tuple[str, str]], keep: int, groups: int, lost: set[int]
+) -> None:
+    """With the last build's files on disk (less a few, as if deleted), an index made from its
+    memo hands back the bytes of every file not there as they must be, keeps the others, and
+    gives every file the digest of its bytes: what a build from scratch would write."""
+    edited = before[:keep] + after
+    with mock.patch.object(search, "layout", lambda count: (groups, 8)):
+        first, memo = search_files(fake_site(before), None)  # type: ignore[arg-type]
+        names = sorted(first.outputs)
+        gone = {names[i % len(names)] for i in lost}
+        disk = {name: digest(data) for name, data in first.outputs.items() if name not in gone}
+        files, _ = search_files(fake_site(edited), memo, lambda name, sha: disk.get(name) == sha)  # type: ignore[arg-type]
+        clean, _ = search_outputs(fake_site(edited), None)  # type: ignore[arg-type]
+    assert set(files.outputs) | files.kept == set(clean) and not set(files.outputs) & files.kept
+    assert files.digests == {name: digest(data) for name, data in clean.items()}
+    assert all(files.outputs[name] == clean[name] for name in files.outputs)
+    assert all(disk.get(name) == digest(clean[name]) for name in files.kept)
+    assert not gone & files.kept
 
 
 @needs_node

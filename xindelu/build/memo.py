@@ -244,7 +244,7 @@ class Memo:
                 _save_journaled(
                     self.file.parent / SEARCH_FILE,
                     (code_version(), search.layout),
-                    (search.groups, search.docs),
+                    (search.groups, search.docs, search.shards),
                     before.__dict__.get("_search_journal") if before is not None else None,
                 )
             if templates_changed and self.loaded_templates is not None:
@@ -297,6 +297,11 @@ class Memo:
         except OSError:
             return False
         return stat.st_size == row[1] and stat.st_mtime_ns == row[2]
+
+    def holds(self, name: str, sha: str) -> bool:
+        """The file for ``name`` on disk has the bytes of digest ``sha``, and is intact."""
+        row = output_rows(self.outputs).get(name)
+        return row is not None and row[3] == sha and self.intact(name)
 
     def kept_if(self, name: str, key: str) -> bool:
         """The file for ``name`` on disk was made from inputs with this ``key``, and is intact."""

@@ -134,7 +134,7 @@ def build(options: BuildOptions, memo: Memo | None = None, changed: frozenset[st
         articles_key=articles_key(config, False),
         articles=content.entries,
         keys={**pages.keys, **pdfs.keys},
-        digests=pages.digests,
+        digests={**pages.digests, **search.digests},
         warnings=checked.warnings,
         search=search.memo,
         reads=pages.reads,
@@ -149,9 +149,9 @@ def build(options: BuildOptions, memo: Memo | None = None, changed: frozenset[st
     notes = (
         *pdfs.notes,
         f"网站：{len(site.articles)} 篇文章，{html} 个网页（重新生成 {len(pages.rendered) if memo else html} 个），"
-        # Every index file is made (the writer leaves those with unchanged bytes alone): say how
-        # many articles were indexed afresh, not how many files there are.
-        f"搜索索引 {len(search.outputs)} 个文件（重新索引 {search.indexed} 篇），用时 {seconds:.2f} 秒。",
+        # Index files on disk with the same bytes are kept (their digests come from the search
+        # memo): say how many articles were indexed afresh, and how many files the index has.
+        f"搜索索引 {len(search.outputs) + len(search.kept)} 个文件（重新索引 {search.indexed} 篇），用时 {seconds:.2f} 秒。",
     )
     return BuildResult((), checked.warnings, outputs, notes, frozenset(kept), delta, memo)
 
@@ -215,16 +215,16 @@ SEARCH_PREFIX = "site/search/"
 
 def index_site(site: Site, pages: Made, memo: Memo | None, options: BuildOptions) -> Made:
     """The search index over the published articles, from the model; only what changed is redone."""
-    from xindelu.site.search import SearchMemo, search_outputs
+    from xindelu.site.search import SearchMemo, search_files
 
     if memo is not None and options.quick:  # kept as it is; the full pass that follows renews it
         return Made(kept=frozenset(n for n in memo.outputs if n.startswith(SEARCH_PREFIX) and memo.intact(n)))
     previous = memo.previous_search() if memo is not None else None
     previous = previous if isinstance(previous, SearchMemo) else None
-    outputs, made = search_outputs(site, previous)
+    files, made = search_files(site, previous, memo.holds if memo is not None else lambda name, sha: False)
     old = previous.docs if previous is not None else {}
     indexed = sum(1 for slug, doc in made.docs.items() if slug not in old or old[slug].file_key != doc.file_key)
-    return Made(outputs, memo=made, indexed=indexed)
+    return Made(files.outputs, files.kept, digests=files.digests, memo=made, indexed=indexed)
 
 
 # ---------------------------------------------------------------- PDFs

@@ -39,13 +39,14 @@ import html
 import json
 import re
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from xindelu.core.forked import cores, split_map
+from xindelu.core.hashing import digest
 
 if TYPE_CHECKING:
     from xindelu.site.model import ArticleView, Site
@@ -212,6 +213,7 @@ class DocMemo:
     file: bytes  # d/<g>-<r>.json
     length: int  # of its indexed text
     title_length: int
+    sha: str = ""  # digest of ``file``, as the writer records it
 
 
 @dataclass(frozen=True)
@@ -249,7 +251,7 @@ def prepare_group(group: GroupInput) -> tuple[tuple[DocMemo, ...], tuple[bytes, 
                 blocks = text_blocks(doc.body_html)
             file = _json({"t": doc.title, "u": doc.path, "d": doc.date, "x": blocks})
             text = indexed_text(doc.title, blocks)
-            memo = DocMemo(doc.text_key, doc.file_key, file, len(text), len(plain_title(doc.title)))
+            memo = DocMemo(doc.text_key, doc.file_key, file, len(text), len(plain_title(doc.title)), digest(file))
         memos.append(memo)
         if group.encode:
             texts.append((indexed_text(doc.title, blocks), memo.title_length))
@@ -369,6 +371,7 @@ class SearchMemo:
     layout: tuple[int, int] = (0, 0)
     groups: Mapping[int, tuple[str, tuple[bytes, ...]]] = field(default_factory=dict)
     docs: Mapping[str, DocMemo] = field(default_factory=dict)
+    shards: Mapping[int, str] = field(default_factory=dict)  # digest of each shard file's bytes
 
 
 def _digest(*parts: str) -> str:
@@ -383,9 +386,30 @@ def _digest(*parts: str) -> str:
 PARALLEL_GROUPS = 4
 
 
+@dataclass(frozen=True)
+class SearchFiles:
+    """The index files: bytes of those not ``on_disk``, names of those that are, and the
+    digest of every one (the writer's, so it need not hash 50 MB again at 10,000 articles)."""
+
+    outputs: dict[str, bytes]
+    kept: frozenset[str]
+    digests: dict[str, str]
+
+
 def search_outputs(site: Site, previous: SearchMemo | None) -> tuple[dict[str, bytes], SearchMemo]:
     """The index files of the site's published articles ("site/search/…" → bytes), and the memo
     for the next build. Writes nothing; the same articles give the same bytes, whatever the memo."""
+    files, memo = search_files(site, previous)
+    return files.outputs, memo
+
+
+def search_files(
+    site: Site, previous: SearchMemo | None, on_disk: Callable[[str, str], bool] = lambda name, sha: False
+) -> tuple[SearchFiles, SearchMemo]:
+    """search_outputs, less the files ``on_disk(name, digest)`` says are there with those bytes.
+
+    A shard whose every block is the memo's is known by the memo's digest, without being
+    joined; an edit changes a fifth of them. The bytes are the same whatever the memo."""
     views = site.articles
     groups, shards = layout(len(views))
     old_docs = previous.docs if previous is not None else {}
@@ -428,9 +452,33 @@ def search_outputs(site: Site, previous: SearchMemo | None) -> tuple[dict[str, b
             doc_memos[slug] = memo  # type: ignore[assignment]
 
     outputs: dict[str, bytes] = {}
+    kept: set[str] = set()
+    digests: dict[str, str] = {}
+
+    def add(name: str, sha: str, data: Callable[[], bytes]) -> None:
+        digests[name] = sha
+        if on_disk(name, sha):
+            kept.add(name)
+        else:
+            outputs[name] = data()
+
+    old_shards = previous.shards if old_groups else {}
+    # The groups whose blocks are the memo's own objects (not encoded again): their parts are.
+    same = [g in old_groups and blocks[g][1] is old_groups[g][1] for g in range(groups)]
+
+    def shard(parts: list[bytes]) -> bytes:
+        return varint(groups) + b"".join(varint(len(p)) for p in parts) + b"".join(parts)
+
+    shard_shas: dict[int, str] = {}
     for s in range(shards):
         parts = [blocks[g][1][s] for g in range(groups)]
-        outputs[f"{PREFIX}s/{s}.bin"] = varint(groups) + b"".join(varint(len(p)) for p in parts) + b"".join(parts)
+        sha = old_shards.get(s)
+        data = None
+        if sha is None or not all(same[g] or parts[g] == old_groups[g][1][s] for g in range(groups)):
+            data = shard(parts)
+            sha = digest(data)
+        shard_shas[s] = sha
+        add(f"{PREFIX}s/{s}.bin", sha, lambda data=data, parts=parts: shard(parts) if data is None else data)
 
     facets, combo_of = _facets(site)
     combos: dict[tuple[int, ...], int] = {}
@@ -443,9 +491,10 @@ def search_outputs(site: Site, previous: SearchMemo | None) -> tuple[dict[str, b
             combo = combos.setdefault(combo_of(views[i]), len(combos))
             table += varint(i - last) + varint(memo.title_length) + varint(memo.length) + varint(combo)
             last = i
-            outputs[f"{PREFIX}d/{g}-{local}.json"] = memo.file
-    outputs[f"{PREFIX}docs.bin"] = bytes(table)
-    outputs[f"{PREFIX}meta.json"] = _json(
+            add(f"{PREFIX}d/{g}-{local}.json", memo.sha or digest(memo.file), lambda file=memo.file: file)
+    docs_bin = bytes(table)
+    add(f"{PREFIX}docs.bin", digest(docs_bin), lambda: docs_bin)
+    meta = _json(
         {
             "version": VERSION,
             "groups": groups,
@@ -455,7 +504,9 @@ def search_outputs(site: Site, previous: SearchMemo | None) -> tuple[dict[str, b
             "combos": [list(c) for c in combos],
         }
     )
-    return outputs, SearchMemo((groups, shards), blocks, doc_memos)
+    add(f"{PREFIX}meta.json", digest(meta), lambda: meta)
+    files = SearchFiles(outputs, frozenset(kept), digests)
+    return files, SearchMemo((groups, shards), blocks, doc_memos, shard_shas)
 
 
 def _json(value: object) -> bytes:
