@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -23,7 +24,7 @@ from xindelu.commands.watch import _Debouncer
 from xindelu.content.config import load_config
 from xindelu.content.load import load_content
 from xindelu.core.errors import ContentError, ContentErrors
-from xindelu.core.forked import split_map
+from xindelu.core.forked import beside, split_map
 from xindelu.core.markdown import _TAGS, _plain_html, make_converter, render_markdown
 from xindelu.site import model
 from xindelu.site import pages as html
@@ -232,6 +233,50 @@ def test_split_map_reports_what_went_wrong_in_another_process() -> None:
         split_map(_fails_in_a_child, [7] * 4, 2)
     with pytest.raises(RuntimeError, match="意外退出（退出码 3）"):
         split_map(_fails_in_a_child, [9] * 4, 2)
+
+
+def test_beside_runs_in_another_process_and_brings_back_its_result_or_its_error() -> None:
+    with beside(lambda: (os.getpid(), [1, "二"])) as result:
+        pid, value = result()
+    assert pid != PARENT and value == [1, "二"]
+    with beside(lambda: os.getpid(), wanted=False) as result:
+        assert result() == PARENT  # not wanted: here, when asked
+    with pytest.raises(ContentErrors) as raised, beside(lambda: _fails_in_a_child(5)) as result:
+        result()
+    assert [(e.path, e.line, e.message) for e in raised.value.errors] == [("content/a.md", 3, "坏了")]
+    with (
+        pytest.raises(RuntimeError, match="ValueError: not a content error"),
+        beside(lambda: _fails_in_a_child(7)) as result,
+    ):
+        result()
+    with pytest.raises(RuntimeError, match="意外退出（退出码 3）"), beside(lambda: _fails_in_a_child(9)) as result:
+        result()
+    # Left without asking (an error on this side): the copy is stopped and reaped, not left running.
+    with pytest.raises(KeyError), beside(lambda: time.sleep(30)):
+        raise KeyError("here")
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+def test_the_issues_are_drawn_beside_the_book_and_come_out_the_same(
+    make_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`python build.py` draws the bulletins in a forked process while the book is made; the
+    PDFs are those drawn one after the other, and an error there is the build's."""
+    from xindelu.core import forked
+
+    site = make_site({}, example=True)
+    options = pipeline.BuildOptions(site, TODAY, pdf=True)
+    used = []
+    real = forked.beside
+    monkeypatch.setattr(forked, "beside", lambda func, wanted=True: used.append(wanted) or real(func, wanted))
+    side = pipeline.build(options)
+    assert not side.errors and used == [True]
+    monkeypatch.setattr(forked, "beside", lambda func, wanted=True: real(func, wanted=False))
+    serial = pipeline.build(options)
+    pdfs = sorted(n for n in serial.outputs if n.endswith(".pdf"))
+    assert any("bulletin" in n for n in pdfs) and any("anthology" in n for n in pdfs)
+    assert all(side.outputs[n] == serial.outputs[n] for n in pdfs)
 
 
 # ---------------------------------------------------------------- what a body-only edit changes

@@ -19,7 +19,7 @@ import os
 import pickle
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any, TypeVar
 
@@ -150,6 +150,63 @@ def _share(
             send.send_bytes(b"P" + pickle.dumps((chunk, batch), protocol=pickle.HIGHEST_PROTOCOL))
             chunk = claims.next()
         send.send_bytes(b"D")
+    except ContentErrors as exc:
+        send.send_bytes(b"E" + pickle.dumps(list(exc.errors), protocol=pickle.HIGHEST_PROTOCOL))
+    except KeyboardInterrupt:
+        return  # the parent is interrupted too and says so
+    except BaseException:
+        send.send_bytes(b"C" + traceback.format_exc().encode("utf-8"))
+    finally:
+        send.close()
+
+
+@contextlib.contextmanager
+def beside(func: Callable[[], R], wanted: bool = True) -> Iterator[Callable[[], R]]:
+    """Within the block, ``func()`` runs in a forked copy of this process (Linux, when
+    ``wanted``; otherwise here, when asked); the function yielded waits for its result.
+
+    As in split_map, a ContentErrors raised there is raised here with the same errors, and any
+    other failure becomes a RuntimeError carrying its traceback. A block left without asking
+    (an error here) stops the copy.
+    """
+    if not wanted or sys.platform != "linux":
+        yield func
+        return
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_run_beside, args=(send, func), daemon=True)
+    child.start()
+    send.close()
+    answer: list[bytes] = []
+
+    def result() -> R:
+        if not answer:
+            try:
+                answer.append(receive.recv_bytes())
+            except (EOFError, OSError):
+                answer.append(b"X")
+        kind, payload = answer[0][:1], answer[0][1:]
+        if kind == b"R":
+            return pickle.loads(payload)
+        if kind == b"E":
+            raise ContentErrors(pickle.loads(payload))
+        if kind == b"C":
+            raise RuntimeError(f"子进程出错：\n{payload.decode('utf-8', 'replace')}")
+        child.join(5)
+        raise RuntimeError(f"子进程意外退出（退出码 {child.exitcode}）")
+
+    try:
+        yield result
+    finally:
+        if not answer:
+            child.kill()
+        child.join(5)
+        receive.close()
+
+
+def _run_beside(send: Connection, func: Callable[[], Any]) -> None:
+    try:
+        send.send_bytes(b"R" + pickle.dumps(func(), protocol=pickle.HIGHEST_PROTOCOL))
     except ContentErrors as exc:
         send.send_bytes(b"E" + pickle.dumps(list(exc.errors), protocol=pickle.HIGHEST_PROTOCOL))
     except KeyboardInterrupt:
