@@ -5,6 +5,7 @@ CMYK in the print edition)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -94,15 +95,28 @@ def test_a_chunked_book_draws_both_editions_from_one_layout_and_caches_both(site
     assert len(redraws()) == chunks and {e: r.data for e, r in third.items()} == alone
 
 
-def test_a_site_template_of_its_own_is_laid_out_once_per_edition(site, redraws, tmp_path: Path) -> None:
+def test_a_site_template_of_its_own_is_laid_out_once_per_edition(
+    site, redraws, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config, content = site
     own = tmp_path / "layouts" / "print"
     own.mkdir(parents=True)
     shutil.copy(REPO / "layouts" / "print" / "anthology.css", own / "anthology.css")
     layouts = print_layout_dirs(tmp_path)
     assert layouts[0] == own.resolve()
+    # A small book: the two layouts are made side by side, in this process and a forked one.
+    log = tmp_path / "layouts.log"
+    lay_out = anthology._lay_out
+
+    def spy(*args, **kwargs):
+        with log.open("a") as handle:
+            handle.write(f"{os.getpid()}\n")
+        return lay_out(*args, **kwargs)
+
+    monkeypatch.setattr(anthology, "_lay_out", spy)
     both = render_editions(config, content, ("print", "screen"), layouts, environ=ENV, root=REPO)
     assert redraws() == []
+    assert len(set(log.read_text().split())) == 2
     assert {edition: r.data for edition, r in both.items()} == _alone(config, content, print_layout_dirs(REPO))
 
 

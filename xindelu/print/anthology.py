@@ -23,6 +23,7 @@ from xindelu.content.config import AnthologySettings, SiteConfig, cmyk_css, cmyk
 from xindelu.content.load import Content
 from xindelu.content.records import Anthology, Article
 from xindelu.core.errors import ContentError, ContentErrors
+from xindelu.core.forked import beside
 from xindelu.core.layouts import layout_dirs
 from xindelu.print import bookchunks, cjk_typeset, pdf, prepress
 from xindelu.print.pdf import (
@@ -405,8 +406,8 @@ def render_editions(
     redrawn = tuple(e for e, swapped in colors.items() if shared and swapped is not None)
     groups = [(laid, *redrawn), *((e,) for e in colors if e not in redrawn)]
     base_url = str(layouts[0]) + "/"
-    rendered: dict[Edition, RenderedPdf] = {}
-    for group in groups:
+
+    def lay_out(group: tuple[Edition, ...]) -> tuple[RenderedPdf, ...]:
         first = group[0]
         redraws = tuple(
             Redraw(
@@ -423,7 +424,7 @@ def render_editions(
         # One layout for the group: its progress is named after every edition it makes.
         label = "文集" + "与".join(EDITION_LABELS[edition].removeprefix("文集") for edition in group)
         progress = progress_for(label) if progress_for else None
-        made = _lay_out(
+        return _lay_out(
             anthology,
             content,
             sources[first],
@@ -436,7 +437,16 @@ def render_editions(
             progress=progress,
             **options,
         )
-        rendered.update(zip(group, made, strict=True))
+
+    # A small book laid out once per edition (see _can_redraw) has its layouts made side by
+    # side, a core each; a chunked book's layout already keeps both cores busy.
+    articles = sum(len(part.articles) for part in book_parts(anthology, content.articles))
+    small = chunk_articles is None and articles < CHUNK_FROM
+    rendered: dict[Edition, RenderedPdf] = {}
+    with beside(lambda: [lay_out(group) for group in groups[1:]], wanted=small and len(groups) > 1) as others:
+        rendered.update(zip(groups[0], lay_out(groups[0]), strict=True))
+        for group, made in zip(groups[1:], others(), strict=True):
+            rendered.update(zip(group, made, strict=True))
     if profile is not None:
         started = time.monotonic()
         printed = rendered["print"]
