@@ -100,3 +100,32 @@ def test_a_rebuild_after_one_edit_says_what_it_made_afresh(make_site):
     assert again.returncode == 0, again.stderr
     # The index has more files than that; the note counts the articles indexed afresh.
     assert "（重新索引 1 篇）" in again.stdout and "个文件更新" not in again.stdout
+
+
+class _Terminal:
+    """A terminal that records each write (the book and the bulletins share one from two processes)."""
+
+    def __init__(self) -> None:
+        self.writes: list[str] = []
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.writes.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_on_a_terminal_rewrites_its_line_and_ends_it_in_the_same_write(monkeypatch) -> None:
+    from xindelu.print import pdf
+
+    terminal = _Terminal()
+    monkeypatch.setattr(pdf.sys, "stderr", terminal)
+    report = pdf.stderr_progress("专报第1期")
+    for message in ("排版 第 1 页", "排版 第 1 页", "完成，5 页，用时 0.6 秒"):
+        report(message)
+    # A line and its end in one write: another process's line cannot land between them.
+    assert terminal.writes == ["\r\033[K专报第1期：排版 第 1 页", "\r\033[K专报第1期：完成，5 页，用时 0.6 秒\n"]

@@ -199,9 +199,9 @@ def stderr_progress(label: str) -> Progress:
             return
         last[0] = message
         if tty:
-            stream.write(f"\r\033[K{label}：{message}")
-            if message.startswith("完成"):
-                stream.write("\n")
+            # One write per line: the book and the bulletins report from two processes at once,
+            # and a line ended by a second write could be rewritten by the other before its end.
+            stream.write(f"\r\033[K{label}：{message}" + ("\n" if message.startswith("完成") else ""))
         elif not message.startswith("排版") or message.endswith("0 页"):
             # Off a terminal, print every tenth page only, to keep logs short.
             stream.write(f"{label}：{message}\n")
