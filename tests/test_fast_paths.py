@@ -269,9 +269,11 @@ def test_the_issues_are_drawn_beside_the_book_and_come_out_the_same(
     options = pipeline.BuildOptions(site, TODAY, pdf=True)
     used = []
     real = forked.beside
-    monkeypatch.setattr(forked, "beside", lambda func, wanted=True: used.append(wanted) or real(func, wanted))
+    monkeypatch.setattr(
+        forked, "beside", lambda func, wanted=True: used.append((func.__name__, wanted)) or real(func, wanted)
+    )
     side = pipeline.build(options)
-    assert not side.errors and used == [True]
+    assert not side.errors and ("issue_pdfs", True) in used
     monkeypatch.setattr(forked, "beside", lambda func, wanted=True: real(func, wanted=False))
     serial = pipeline.build(options)
     pdfs = sorted(n for n in serial.outputs if n.endswith(".pdf"))

@@ -84,12 +84,8 @@ def split_map(func: Callable[[T], R], items: Sequence[T], workers: int) -> list[
             pipe.close()
     for number, child in enumerate(children):
         kind, payload = outcome[number]
-        if kind == b"E":
-            raise ContentErrors(pickle.loads(payload))
-        if kind == b"C":
-            raise RuntimeError(f"子进程出错：\n{payload.decode('utf-8', 'replace')}")
         if kind != b"D":
-            raise RuntimeError(f"子进程意外退出（退出码 {child.exitcode}）")
+            _raise_for(kind, payload, child.exitcode)
     if len(done) != len(chunks):
         raise RuntimeError(f"子进程少交回 {len(chunks) - len(done)} 批结果")
     return results
@@ -143,13 +139,23 @@ def _share(
     send: Connection, func: Callable, items: Sequence, chunks: list[tuple[int, int]], chunk: int, claims: _Claims
 ) -> None:
     """In a forked process: func over chunk after chunk, each sent back as it is done."""
-    try:
+
+    def work(chunk: int) -> None:
         while chunk < len(chunks):
             start, stop = chunks[chunk]
             batch = [func(items[i]) for i in range(start, stop)]
             send.send_bytes(b"P" + pickle.dumps((chunk, batch), protocol=pickle.HIGHEST_PROTOCOL))
             chunk = claims.next()
         send.send_bytes(b"D")
+
+    _answer(send, lambda: work(chunk))
+
+
+def _answer(send: Connection, work: Callable[[], None]) -> None:
+    """In a forked process: ``work()``, which sends its results; an error is sent instead
+    ("E": the ContentErrors' errors, "C": any other failure's traceback), see _raise_for."""
+    try:
+        work()
     except ContentErrors as exc:
         send.send_bytes(b"E" + pickle.dumps(list(exc.errors), protocol=pickle.HIGHEST_PROTOCOL))
     except KeyboardInterrupt:
@@ -158,6 +164,15 @@ def _share(
         send.send_bytes(b"C" + traceback.format_exc().encode("utf-8"))
     finally:
         send.close()
+
+
+def _raise_for(kind: bytes, payload: bytes, exitcode: int | None) -> None:
+    """What a forked process's last message says went wrong, raised here (see _answer)."""
+    if kind == b"E":
+        raise ContentErrors(pickle.loads(payload))
+    if kind == b"C":
+        raise RuntimeError(f"子进程出错：\n{payload.decode('utf-8', 'replace')}")
+    raise RuntimeError(f"子进程意外退出（退出码 {exitcode}）")
 
 
 @contextlib.contextmanager
@@ -188,12 +203,9 @@ def beside(func: Callable[[], R], wanted: bool = True) -> Iterator[Callable[[], 
         kind, payload = answer[0][:1], answer[0][1:]
         if kind == b"R":
             return pickle.loads(payload)
-        if kind == b"E":
-            raise ContentErrors(pickle.loads(payload))
-        if kind == b"C":
-            raise RuntimeError(f"子进程出错：\n{payload.decode('utf-8', 'replace')}")
         child.join(5)
-        raise RuntimeError(f"子进程意外退出（退出码 {child.exitcode}）")
+        _raise_for(kind, payload, child.exitcode)
+        raise AssertionError  # _raise_for always raises
 
     try:
         yield result
@@ -205,13 +217,4 @@ def beside(func: Callable[[], R], wanted: bool = True) -> Iterator[Callable[[], 
 
 
 def _run_beside(send: Connection, func: Callable[[], Any]) -> None:
-    try:
-        send.send_bytes(b"R" + pickle.dumps(func(), protocol=pickle.HIGHEST_PROTOCOL))
-    except ContentErrors as exc:
-        send.send_bytes(b"E" + pickle.dumps(list(exc.errors), protocol=pickle.HIGHEST_PROTOCOL))
-    except KeyboardInterrupt:
-        return  # the parent is interrupted too and says so
-    except BaseException:
-        send.send_bytes(b"C" + traceback.format_exc().encode("utf-8"))
-    finally:
-        send.close()
+    _answer(send, lambda: send.send_bytes(b"R" + pickle.dumps(func(), protocol=pickle.HIGHEST_PROTOCOL)))
