@@ -129,3 +129,9 @@ def test_progress_on_a_terminal_rewrites_its_line_and_ends_it_in_the_same_write(
         report(message)
     # A line and its end in one write: another process's line cannot land between them.
     assert terminal.writes == ["\r\033[K专报第1期：排版 第 1 页", "\r\033[K专报第1期：完成，5 页，用时 0.6 秒\n"]
+    # Beside the book's line (steps=False), an issue writes only its finished line.
+    terminal.writes.clear()
+    report = pdf.stderr_progress("专报第2期", steps=False)
+    for message in ("读取 HTML…", "写出 PDF…", "完成，6 页，用时 0.5 秒"):
+        report(message)
+    assert terminal.writes == ["\r\033[K专报第2期：完成，6 页，用时 0.5 秒\n"]

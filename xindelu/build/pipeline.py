@@ -292,7 +292,10 @@ def render_pdfs(config: SiteConfig, content: Content, options: BuildOptions, job
     book = any(job.kind == "anthology" for job in todo)
 
     def issue_pdfs() -> tuple[dict[str, bytes], list[str]]:
-        return bulletin_outputs(config, issues, options.root, progress_for=stderr_progress)
+        # Beside the book, whose line is rewritten in place on a terminal: each issue says only that it is done.
+        return bulletin_outputs(
+            config, issues, options.root, progress_for=lambda label: stderr_progress(label, steps=not book)
+        )
 
     # The issues are drawn in a forked process beside the book, on the core its serial start
     # and its tail leave idle, rather than after it (0.8 s of the example's 7.7 s build).

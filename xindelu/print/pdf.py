@@ -188,14 +188,15 @@ def fixed_date(year: int | None, environ: Mapping[str, str] | None = None) -> dt
 # ---------------------------------------------------------------- progress
 
 
-def stderr_progress(label: str) -> Progress:
-    """Progress lines for the terminal: rewritten in place on a terminal, one per step otherwise."""
+def stderr_progress(label: str, steps: bool = True) -> Progress:
+    """Progress lines for the terminal: rewritten in place on a terminal, one per step otherwise.
+    ``steps=False``: the finished line only (for a process that reports beside another's line)."""
     stream = sys.stderr
     tty = stream.isatty()
     last = [""]
 
     def report(message: str) -> None:
-        if message == last[0]:
+        if message == last[0] or not (steps or message.startswith("完成")):
             return
         last[0] = message
         if tty:
