@@ -190,6 +190,29 @@ def test_the_redrawn_edition_replays_its_text_and_is_the_bytes_of_a_drawing_from
     assert not {"划", "\u0378"} & texts, sorted({"划", "\u0378"} & texts)
 
 
+def test_a_document_alone_has_its_redraws_drawn_apart_and_they_are_the_same_bytes(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``apart``: the print edition is drawn from scratch in a forked copy while the screen
+    edition is drawn here; the bytes are those of the replay in this process."""
+    redraw = pdf.Redraw(
+        _HTML, _PRINT, {"#000000": "device-cmyk(0 0 0 1)", "#c00000": "device-cmyk(0 1 1 0.25)"}, 3.0, links=False
+    )
+    replayed = pdf.render_editions(_HTML, str(REPO), _SCREEN, redraws=(redraw,))
+    log = tmp_path / "redraws.log"
+    original = pdf._redraw
+
+    def spy(*args):
+        with log.open("a") as handle:
+            handle.write(f"{os.getpid()}\n")
+        return original(*args)
+
+    monkeypatch.setattr(pdf, "_redraw", spy)
+    apart = pdf.render_editions(_HTML, str(REPO), _SCREEN, redraws=(redraw,), apart=True)
+    assert [r.data for r in apart] == [r.data for r in replayed]
+    assert log.read_text().split() != [str(os.getpid())] and len(log.read_text().split()) == 1
+
+
 _CONTENTS = (
     "<html lang='zh-CN'><body><ul class='toc'>"
     + "".join(

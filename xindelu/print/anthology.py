@@ -504,8 +504,17 @@ def _lay_out(
                     for redraw, its_cut, name in zip(redraws, cuts, group[1:], strict=True)
                 ),
             )
+    # One document, alone in this process: its redraws are drawn on the other core meanwhile.
     return pdf.render_editions(
-        html, base_url, stylesheets, metadata, redraws=redraws, progress=progress, site_root=root, images=images
+        html,
+        base_url,
+        stylesheets,
+        metadata,
+        redraws=redraws,
+        progress=progress,
+        site_root=root,
+        images=images,
+        apart=True,
     )
 
 

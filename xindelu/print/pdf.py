@@ -27,6 +27,7 @@ from urllib.parse import quote, unquote
 from xindelu.content.config import Fonts
 from xindelu.content.records import is_local_src
 from xindelu.core.errors import ContentError, ContentErrors
+from xindelu.core.forked import beside
 from xindelu.print import weasy_patches
 from xindelu.print.cjk_typeset import NO_LINE_START
 
@@ -572,9 +573,11 @@ def render_editions(
     site_root: Path | None = None,
     images: ImageFilter | None = None,
     font_config: object | None = None,
+    apart: bool = False,
 ) -> tuple[RenderedPdf, ...]:
     """HTML + CSS texts → a reproducible PDF with embedded, subset fonts, and one more PDF for
-    each of ``redraws``, drawn from the same layout (each on the last: see Redraw).
+    each of ``redraws``, drawn from the same layout (each on the last: see Redraw); with
+    ``apart``, in a forked copy beside the first (for a document with a core to itself).
 
     Reproducible: the dates come from ``metadata.created`` (see fixed_date), the PDF /ID is a
     hash of the input, and nothing else in WeasyPrint 70's output depends on time or randomness.
@@ -599,21 +602,33 @@ def render_editions(
         _set_metadata(document, metadata)
         if before_write:
             before_write(document)
-        # With redraws, each text box keeps a tape of its drawing for them (xindelu.print.weasy_tapes).
-        with weasy_patches.hooks_also(tapes="record" if redraws else ""):
-            data = document.write_pdf(pdf_identifier=_pdf_identifier(html, stylesheets, metadata, images, site_root))
-        results.append(RenderedPdf(data, len(document.pages), time.monotonic() - started, tuple(warnings)))
-        for redraw in redraws:
+
+        def redrawn(redraw: Redraw, tapes: str) -> RenderedPdf:
             began = time.monotonic()
-            if progress:
-                progress(f"在同一版面上画{redraw.name or '另一版本'}…")
             _redraw(document, redraw, image_cache, site_root)
             if before_write:
                 before_write(document)
             identifier = _pdf_identifier(redraw.html, redraw.stylesheets, metadata, redraw.images, site_root)
-            with weasy_patches.hooks_also(colors=_color_map(redraw.colors), tapes="replay"):
+            with weasy_patches.hooks_also(colors=_color_map(redraw.colors), tapes=tapes):
                 data = document.write_pdf(pdf_identifier=identifier)
-            results.append(RenderedPdf(data, len(document.pages), time.monotonic() - began, tuple(warnings)))
+            return RenderedPdf(data, len(document.pages), time.monotonic() - began, tuple(warnings))
+
+        # ``apart``: the redraws are drawn from scratch in a forked copy while this process
+        # draws the first, instead of replayed after it; the same bytes either way.
+        apart = apart and bool(redraws)
+        with beside(lambda: [redrawn(redraw, "") for redraw in redraws], wanted=apart) as others:
+            # Drawn here first, each text box keeps a tape of its drawing for the redraws (weasy_tapes).
+            with weasy_patches.hooks_also(tapes="record" if redraws and not apart else ""):
+                data = document.write_pdf(
+                    pdf_identifier=_pdf_identifier(html, stylesheets, metadata, images, site_root)
+                )
+            results.append(RenderedPdf(data, len(document.pages), time.monotonic() - started, tuple(warnings)))
+            if apart:
+                results.extend(others())
+            for redraw in redraws if not apart else ():
+                if progress:
+                    progress(f"在同一版面上画{redraw.name or '另一版本'}…")
+                results.append(redrawn(redraw, "replay"))
     if progress:
         progress(f"完成，{results[0].pages} 页，用时 {time.monotonic() - started:.1f} 秒")
     return tuple(results)
