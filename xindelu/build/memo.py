@@ -330,7 +330,7 @@ class Memo:
         # Not beside serve's threads (its watcher): a fork copies only the thread that forks.
         fork = len(rows) >= FORKED_CHECK_FROM and sys.platform == "linux" and threading.active_count() == 1
         with _broken_beside(out, rows[split:], fork) as others_broken:
-            same, stamp = self.unchanged_stamp(options, fresh=True)
+            same, stamp = self._stamp_now(options)
             broken = frozenset((*_broken_rows(out, rows[:split]), *others_broken()))
         return Checked(same and bool(rows) and not broken, stamp, replace(self, broken=broken))
 
@@ -373,21 +373,25 @@ class Memo:
             for since, lines, was_read in zip(sinces, rows, read, strict=True)
         ]
 
-    def unchanged_stamp(self, options: Any, fresh: bool = False) -> Any:
-        """The stamp to keep when no input changed since the last one was taken (checked against
-        that stamp's ``since``), else None. A stamp that had to read files too young to vouch for
-        (after a checkout: every file) is taken afresh, from the same walk, so that the next
-        no-change build, once they are old enough, stats them only: at 10,000 articles reading
-        them was 0.2 s a run. ``fresh``: (unchanged, the stamp to save), a stamp either way."""
+    def unchanged_stamp(self, options: Any) -> str | None:
+        """The stamp to keep when no input changed since the last one was taken, else None."""
+        unchanged, stamp = self._stamp_now(options)
+        return stamp if unchanged else None
+
+    def _stamp_now(self, options: Any) -> tuple[bool, str]:
+        """Whether no input changed since the last stamp was taken (checked against that stamp's
+        ``since``), and the stamp to save now. An unchanged stamp that had to read files too young
+        to vouch for (after a checkout: every file) is taken afresh, from the same walk, so that
+        the next no-change build, once they are old enough, stats them only: at 10,000 articles
+        reading them was 0.2 s a run."""
         since, _, _ = (self.stamp or "").partition(":")
         if not since.isdigit():
-            return (False, self.input_stamp(options)) if fresh else None
+            return False, self.input_stamp(options)
         then = int(since)
         (same, read), (new, _) = self._stamps(options, (then, max(then, time.time_ns() - RACY_NS)))
-        kept = new if read else same
-        if fresh:
-            return same == self.stamp, kept if same == self.stamp else new
-        return kept if same == self.stamp else None
+        if same != self.stamp:
+            return False, new
+        return True, new if read else same
 
     def pages_before(self, articles: Mapping[str, ArticleEntry]) -> Any:  # site.pages.PagesBefore
         """What the page renderer may reuse of the last build, for a build of ``articles``."""
@@ -408,7 +412,7 @@ def output_rows(outputs: Mapping[str, OutputEntry]) -> Mapping[str, tuple[str, i
 
 
 def _all_intact(root: Path, outputs: Mapping[str, OutputEntry]) -> bool:
-    return _rows_intact(f"{root}/output/", output_rows(outputs).items())
+    return not _broken_rows(f"{root}/output/", output_rows(outputs).items())
 
 
 # A no-change build stats every output file (35,000 at 10,000 articles: a third of its time)
@@ -475,18 +479,6 @@ def _broken_rows(out: str, rows: Iterable[tuple[str, tuple[str, int, int, str]]]
         if found.st_size != size or found.st_mtime_ns != mtime_ns:
             broken.append(name)
     return broken
-
-
-def _rows_intact(out: str, rows: Iterable[tuple[str, tuple[str, int, int, str]]]) -> bool:
-    stat = os.stat
-    try:
-        for name, (_key, size, mtime_ns, _sha) in rows:
-            found = stat(out + name)
-            if found.st_size != size or found.st_mtime_ns != mtime_ns:
-                return False
-    except OSError:
-        return False
-    return True
 
 
 def _dump(path: Path, objects: Iterable[Any]) -> None:

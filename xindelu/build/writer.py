@@ -201,8 +201,8 @@ def write_build(
     for name in sorted(outputs):
         _safe_name(name)
         sha = sha_of(name)
-        previous = rows.get(name)
-        if previous is not None and previous[3] == sha and memo.intact(name):
+        if memo.holds(name, sha):
+            previous = rows[name]
             known[name] = (keys.get(name, ""), previous[1], previous[2], sha)
         else:
             changed[name] = sha

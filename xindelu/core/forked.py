@@ -85,7 +85,7 @@ def split_map(func: Callable[[T], R], items: Sequence[T], workers: int) -> list[
     for number, child in enumerate(children):
         kind, payload = outcome[number]
         if kind != b"D":
-            _raise_for(kind, payload, child.exitcode)
+            raise _failure(kind, payload, child.exitcode)
     if len(done) != len(chunks):
         raise RuntimeError(f"子进程少交回 {len(chunks) - len(done)} 批结果")
     return results
@@ -153,7 +153,7 @@ def _share(
 
 def _answer(send: Connection, work: Callable[[], None]) -> None:
     """In a forked process: ``work()``, which sends its results; an error is sent instead
-    ("E": the ContentErrors' errors, "C": any other failure's traceback), see _raise_for."""
+    ("E": the ContentErrors' errors, "C": any other failure's traceback), see _failure."""
     try:
         work()
     except ContentErrors as exc:
@@ -166,13 +166,13 @@ def _answer(send: Connection, work: Callable[[], None]) -> None:
         send.close()
 
 
-def _raise_for(kind: bytes, payload: bytes, exitcode: int | None) -> None:
-    """What a forked process's last message says went wrong, raised here (see _answer)."""
+def _failure(kind: bytes, payload: bytes, exitcode: int | None) -> Exception:
+    """What a forked process's last message says went wrong, to raise here (see _answer)."""
     if kind == b"E":
-        raise ContentErrors(pickle.loads(payload))
+        return ContentErrors(pickle.loads(payload))
     if kind == b"C":
-        raise RuntimeError(f"子进程出错：\n{payload.decode('utf-8', 'replace')}")
-    raise RuntimeError(f"子进程意外退出（退出码 {exitcode}）")
+        return RuntimeError(f"子进程出错：\n{payload.decode('utf-8', 'replace')}")
+    return RuntimeError(f"子进程意外退出（退出码 {exitcode}）")
 
 
 @contextlib.contextmanager
@@ -204,8 +204,7 @@ def beside(func: Callable[[], R], wanted: bool = True) -> Iterator[Callable[[], 
         if kind == b"R":
             return pickle.loads(payload)
         child.join(5)
-        _raise_for(kind, payload, child.exitcode)
-        raise AssertionError  # _raise_for always raises
+        raise _failure(kind, payload, child.exitcode)
 
     try:
         yield result

@@ -625,10 +625,11 @@ def render_editions(
             results.append(RenderedPdf(data, len(document.pages), time.monotonic() - started, tuple(warnings)))
             if apart:
                 results.extend(others())
-            for redraw in redraws if not apart else ():
-                if progress:
-                    progress(f"在同一版面上画{redraw.name or '另一版本'}…")
-                results.append(redrawn(redraw, "replay"))
+            else:
+                for redraw in redraws:
+                    if progress:
+                        progress(f"在同一版面上画{redraw.name or '另一版本'}…")
+                    results.append(redrawn(redraw, "replay"))
     if progress:
         progress(f"完成，{results[0].pages} 页，用时 {time.monotonic() - started:.1f} 秒")
     return tuple(results)

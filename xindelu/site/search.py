@@ -455,30 +455,30 @@ def search_files(
     kept: set[str] = set()
     digests: dict[str, str] = {}
 
-    def add(name: str, sha: str, data: Callable[[], bytes]) -> None:
-        digests[name] = sha
+    def add(name: str, data: bytes, sha: str = "") -> str:
+        digests[name] = sha = sha or digest(data)
         if on_disk(name, sha):
             kept.add(name)
         else:
-            outputs[name] = data()
+            outputs[name] = data
+        return sha
 
     old_shards = previous.shards if old_groups else {}
     # The groups whose blocks are the memo's own objects (not encoded again): their parts are.
     same = [g in old_groups and blocks[g][1] is old_groups[g][1] for g in range(groups)]
-
-    def shard(parts: list[bytes]) -> bytes:
-        return varint(groups) + b"".join(varint(len(p)) for p in parts) + b"".join(parts)
-
     shard_shas: dict[int, str] = {}
     for s in range(shards):
+        name = f"{PREFIX}s/{s}.bin"
         parts = [blocks[g][1][s] for g in range(groups)]
-        sha = old_shards.get(s)
-        data = None
-        if sha is None or not all(same[g] or parts[g] == old_groups[g][1][s] for g in range(groups)):
-            data = shard(parts)
-            sha = digest(data)
-        shard_shas[s] = sha
-        add(f"{PREFIX}s/{s}.bin", sha, lambda data=data, parts=parts: shard(parts) if data is None else data)
+        sha = old_shards.get(s, "")
+        if sha and not all(same[g] or parts[g] == old_groups[g][1][s] for g in range(groups)):
+            sha = ""  # a block changed: the memo's digest is not this shard's
+        if sha and on_disk(name, sha):  # known without being joined
+            digests[name] = shard_shas[s] = sha
+            kept.add(name)
+        else:
+            joined = varint(groups) + b"".join(varint(len(p)) for p in parts) + b"".join(parts)
+            shard_shas[s] = add(name, joined, sha)
 
     facets, combo_of = _facets(site)
     combos: dict[tuple[int, ...], int] = {}
@@ -491,9 +491,8 @@ def search_files(
             combo = combos.setdefault(combo_of(views[i]), len(combos))
             table += varint(i - last) + varint(memo.title_length) + varint(memo.length) + varint(combo)
             last = i
-            add(f"{PREFIX}d/{g}-{local}.json", memo.sha or digest(memo.file), lambda file=memo.file: file)
-    docs_bin = bytes(table)
-    add(f"{PREFIX}docs.bin", digest(docs_bin), lambda: docs_bin)
+            add(f"{PREFIX}d/{g}-{local}.json", memo.file, memo.sha)
+    add(f"{PREFIX}docs.bin", bytes(table))
     meta = _json(
         {
             "version": VERSION,
@@ -504,7 +503,7 @@ def search_files(
             "combos": [list(c) for c in combos],
         }
     )
-    add(f"{PREFIX}meta.json", digest(meta), lambda: meta)
+    add(f"{PREFIX}meta.json", meta)
     files = SearchFiles(outputs, frozenset(kept), digests)
     return files, SearchMemo((groups, shards), blocks, doc_memos, shard_shas)
 
