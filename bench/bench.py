@@ -389,7 +389,9 @@ def main() -> None:
 
         print(json.dumps(child(args.child[0], Path(args.child[1]))))
         exit_now(0)  # as build.py ends
-    from reference import line, machine_speed
+    from reference import compile_package, line, machine_speed
+
+    compile_package()
 
     if args.anchors:
         from anchors import ensure_tools

@@ -253,7 +253,9 @@ def main() -> None:
         "--anchors", action="store_true", help="also XeLaTeX on the same articles (installs it if missing), with ratios"
     )
     args = parser.parse_args()
-    from reference import line, machine_speed
+    from reference import compile_package, line, machine_speed
+
+    compile_package()
 
     if args.anchors:
         from anchors import ensure_tools
