@@ -5,8 +5,7 @@ that scales to the column's width."""
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
-
+from xindelu.core.xmltext import xml_text
 from xindelu.site.report import UnitReport
 
 WIDTH = 360
@@ -31,7 +30,7 @@ def report_chart(report: UnitReport, title: str, description: str) -> str:
     for name, unit_rows, _ in report.groups:
         if len(report.groups) > 1:
             parts.append(
-                f'<text x="0" y="{y + 15}" font-size="13" font-weight="700" fill="#9b0000">{escape(name)}</text>'
+                f'<text x="0" y="{y + 15}" font-size="13" font-weight="700" fill="#9b0000">{xml_text(name)}</text>'
             )
             y += GROUP
         for row in unit_rows:
@@ -39,7 +38,7 @@ def report_chart(report: UnitReport, title: str, description: str) -> str:
             ado = round(row.approved * scale, 1)
             label = row.label if len(row.label) <= 10 else row.label[:9] + "…"
             parts.append(
-                f'<text x="{LABEL}" y="{y + 19}" font-size="13" text-anchor="end" fill="#1a1a1a">{escape(label)}</text>'
+                f'<text x="{LABEL}" y="{y + 19}" font-size="13" text-anchor="end" fill="#1a1a1a">{xml_text(label)}</text>'
                 f'<rect x="{BAR_START}" y="{y + 3}" width="{sub}" height="12" fill="{SUBMITTED}"/>'
                 f'<text x="{BAR_START + sub + 4}" y="{y + 14}" font-size="12" fill="#5c5c5c">{row.submitted}</text>'
                 f'<rect x="{BAR_START}" y="{y + 16}" width="{ado}" height="12" fill="{ADOPTED}"/>'
@@ -56,6 +55,6 @@ def report_chart(report: UnitReport, title: str, description: str) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}"'
         ' role="img" aria-labelledby="chart-title chart-desc" font-family="sans-serif">'
-        f'<title id="chart-title">{escape(title)}</title><desc id="chart-desc">{escape(description)}</desc>'
+        f'<title id="chart-title">{xml_text(title)}</title><desc id="chart-desc">{xml_text(description)}</desc>'
         f"{legend}{''.join(parts)}</svg>"
     )

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from xml.sax.saxutils import escape, quoteattr
 
+from xindelu.core.xmltext import xml_attr, xml_text
 from xindelu.site.model import FEED_SIZE, Entry, Site
 
 
@@ -22,29 +22,29 @@ def atom_feed(site: Site, entries: Sequence[Entry], path: str, title: str, page:
     home = site.absolute(page)
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
-        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{escape(site.config.site.language)}">',
-        f"  <title>{escape(title)}</title>",
-        f"  <subtitle>{escape(site.config.site.subtitle)}</subtitle>",
-        f"  <id>{escape(site.absolute(path))}</id>",
-        f'  <link rel="self" type="application/atom+xml" href={quoteattr(site.absolute(path))}/>',
-        f'  <link rel="alternate" type="text/html" href={quoteattr(home)}/>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{xml_text(site.config.site.language)}">',
+        f"  <title>{xml_text(title)}</title>",
+        f"  <subtitle>{xml_text(site.config.site.subtitle)}</subtitle>",
+        f"  <id>{xml_text(site.absolute(path))}</id>",
+        f'  <link rel="self" type="application/atom+xml" href={xml_attr(site.absolute(path))}/>',
+        f'  <link rel="alternate" type="text/html" href={xml_attr(home)}/>',
         f"  <updated>{_stamp(updated)}</updated>",
-        f"  <author><name>{escape(site.config.site.organizer or site.config.site.title)}</name></author>",
+        f"  <author><name>{xml_text(site.config.site.organizer or site.config.site.title)}</name></author>",
     ]
     for entry in entries[:FEED_SIZE]:
         a = entry.article
         url = site.absolute(entry.path)
         lines += [
             "  <entry>",
-            f"    <title>{escape(a.title)}</title>",
-            f"    <id>{escape(url)}</id>",
-            f'    <link rel="alternate" type="text/html" href={quoteattr(url)}/>',
+            f"    <title>{xml_text(a.title)}</title>",
+            f"    <id>{xml_text(url)}</id>",
+            f'    <link rel="alternate" type="text/html" href={xml_attr(url)}/>',
             f"    <published>{_stamp(a.date)}</published>",
             f"    <updated>{_stamp(a.date)}</updated>",
-            *(f"    <author><name>{escape(name)}</name></author>" for name in a.authors),
-            f"    <category term={quoteattr(a.category.name)}/>",
-            f"    <summary>{escape(a.summary)}</summary>",
-            f'    <content type="html">{escape(a.body_html)}</content>',
+            *(f"    <author><name>{xml_text(name)}</name></author>" for name in a.authors),
+            f"    <category term={xml_attr(a.category.name)}/>",
+            f"    <summary>{xml_text(a.summary)}</summary>",
+            f'    <content type="html">{xml_text(a.body_html)}</content>',
             "  </entry>",
         ]
     lines.append("</feed>")
@@ -63,7 +63,7 @@ def sitemap_xml(site: Site, paths: Sequence[str]) -> bytes:
         changed[view.path] = view.bulletin.date
     lines = ['<?xml version="1.0" encoding="utf-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     lines += [
-        f"  <url><loc>{escape(site.absolute(path))}</loc>"
+        f"  <url><loc>{xml_text(site.absolute(path))}</loc>"
         f"<lastmod>{changed.get(path, site.updated).isoformat()}</lastmod></url>"
         for path in paths
     ]
