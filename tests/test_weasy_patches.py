@@ -119,3 +119,43 @@ def test_a_weasyprint_that_needs_the_search_is_imported_again_with_it(tmp_path: 
     run = _run(code, tmp_path)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "fake"
+
+
+_LINES = """
+<style>
+  @page { size: 120mm 160mm; margin: 15mm }
+  p { text-align: justify; font-size: 11pt }
+  .en { font-family: serif; letter-spacing: 0.02em }
+  pre { font-size: 9pt }
+  li::after { content: leader(dotted) " 7" }
+  u { text-decoration: underline }
+</style>
+<p>学习贯彻党的创新理论，要在学懂弄通做实上下功夫。“学而思、学而信”，在推动工作上见实效；
+<u>以学促干</u>，把学习成果转化为推动高质量发展的具体举措，做到知行合一、学用相长。</p>
+<p class="en">Justified Latin text with spaces is widened by word spacing when it is drawn, so
+its lines are laid out again for drawing rather than taken as they were broken.</p>
+<pre>第一行
+  第二行，保留空格
+第三行</pre>
+<ol><li>目录条目一</li><li>目录条目二，较长的标题</li></ol>
+"""
+
+
+def test_a_line_is_drawn_from_the_layout_it_was_broken_with(monkeypatch) -> None:
+    """keep_for_drawing / reuse_for_drawing: the same bytes as every line laid out again to be
+    drawn, with fewer Pango layouts made (CJK and Latin justification, pre, leaders, underlines)."""
+    from weasyprint.text import line_break
+
+    module = weasy_patches.weasyprint()  # WeasyPrint's own API below: nothing installs the patches again
+    document = module.HTML(string=_LINES.replace("<pre>", "<p>再一段：" + "认真学习，" * 60 + "</p>" * 1 + "<pre>"))
+    made = []
+    setup = line_break.Layout.setup
+    monkeypatch.setattr(line_break.Layout, "setup", lambda self, style: made.append(1) or setup(self, style))
+    kept = document.write_pdf()
+    kept_layouts = len(made)
+    made.clear()
+    monkeypatch.setattr(line_break.Layout, "deactivate", line_break.Layout.deactivate.__wrapped__)
+    monkeypatch.setattr(line_break.Layout, "reactivate", line_break.Layout.reactivate.__wrapped__)
+    again = document.write_pdf()
+    assert kept == again
+    assert kept_layouts < len(made) - 10

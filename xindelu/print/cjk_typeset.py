@@ -498,6 +498,9 @@ def _apply_forbidden(layout) -> None:
         layout._cjk_char_breaks = every
 
 
+_PARAGRAPH_BREAK = re.compile("[\n\r\x85\u2029]")  # where Pango may start a paragraph
+
+
 def _make_set_text(original):
     @functools.wraps(original)
     def set_text(self, text, justify=False):
@@ -523,6 +526,11 @@ def _make_set_text(original):
             self._cjk_pending = True
             if halts:
                 _set_forbidden(self, [])
+            if not _PARAGRAPH_BREAK.search(self.text):
+                # As it will be drawn (draw_first_line sets this mode, and a change throws the
+                # lines away): a broken line's layout, kept for drawing, is shaped once. With no
+                # paragraph break in the text, the mode changes nothing else.
+                pango.pango_layout_set_single_paragraph_mode(self.layout, True)
             return
         _apply_forbidden(self)
 

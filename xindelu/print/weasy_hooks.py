@@ -31,6 +31,53 @@ def skip_empty_margin_boxes(original: Callable, hooks: Callable) -> Callable:
     return resolve_percentages
 
 
+_KEPT = "_xindelu_kept"  # on a WeasyPrint Layout: its Pango objects, kept from line breaking for drawing
+_DRAWN = "_xindelu_drawn"  # on a WeasyPrint Layout: reactivated for drawing (its Pango objects are not kept after)
+
+
+def keep_for_drawing(original: Callable, hooks: Callable) -> Callable:
+    """``Layout.deactivate``: a line's Pango layout, as line breaking leaves it, is kept for
+    its drawing (see reuse_for_drawing) instead of dropped.
+
+    Only when drawing would make it again the same: its width unset (the text set as the
+    broken line, as WeasyPrint does for every line but a paragraph's last) and no
+    justification spacing (which drawing adds to Latin spaces; Chinese lines are justified by
+    xindelu.print.cjk_typeset without it). A layout drawn once is dropped, as before: drawing
+    widens its glyphs, and the next drawing of it starts from scratch."""
+    from weasyprint.text.ffi import pango
+
+    @functools.wraps(original)
+    def deactivate(self):
+        if (
+            not self.__dict__.pop(_DRAWN, False)
+            and not self.justification_spacing
+            and pango.pango_layout_get_width(self.layout) < 0
+        ):
+            self.__dict__[_KEPT] = (self.layout, self.language, self.style)
+        original(self)
+
+    return deactivate
+
+
+def reuse_for_drawing(original: Callable, hooks: Callable) -> Callable:
+    """``Layout.reactivate``: drawing a line takes the Pango layout its line breaking kept
+    (keep_for_drawing) instead of making it again. WeasyPrint 70 made every line's Pango
+    layout, set its text and shaped it twice (to break it, then to draw it): the second is a
+    tenth of a book's CPU. What it would make is the same: the style, text and attributes
+    are those the line was broken with, at no width."""
+
+    @functools.wraps(original)
+    def reactivate(self, style):
+        kept = self.__dict__.pop(_KEPT, None)
+        self.__dict__[_DRAWN] = True
+        if kept is not None and kept[2] is style:
+            self.layout, self.language, self.style = kept
+            return
+        original(self, style)
+
+    return reactivate
+
+
 def after_pagination(original: Callable, hooks: Callable) -> Callable:
     """``make_all_pages``: calls ``hooks().paginated(pages, context, html)`` once the pages are
     made, before their margin boxes are (a book chunk learns its start folio there)."""

@@ -116,6 +116,10 @@ PATCHES: tuple[Patch, ...] = (
         ("self", "anchor_token", "source_box", "css_token", "parse_again"),
         weasy_hooks.external_targets,
     ),
+    Patch("layout", "weasyprint.text.line_break", "Layout.deactivate", ("self",), weasy_hooks.keep_for_drawing),
+    Patch(
+        "layout", "weasyprint.text.line_break", "Layout.reactivate", ("self", "style"), weasy_hooks.reuse_for_drawing
+    ),
     Patch("draw", "weasyprint.pdf.stream", "Stream.set_color", ("self", "color", "stroke"), weasy_hooks.mapped_colors),
     Patch(
         "draw",
