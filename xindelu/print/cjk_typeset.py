@@ -81,6 +81,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterator
+from typing import Any
 
 # CSS for Chinese body text; the anthology and bulletin stylesheets include it.
 CJK_BODY_CSS = """\
@@ -145,6 +146,15 @@ CJK_MARKS = "\u302a\u302b\u302c\u302d\u302e\u302f\u3099\u309a"
 # Between two plain CJK characters there is always an opportunity.
 _NOT_PLAIN_CJK = re.compile(f"[^{_CJK_CLASS}]|[{CJK_MARKS}]")
 _NOT_3_BYTES = re.compile("[^\u0800-\uffff]")  # characters whose UTF-8 form is not 3 bytes
+
+
+@functools.cache
+def _c() -> tuple[Any, Any, int]:
+    """WeasyPrint's cffi, its Pango library and TO_UNITS. Looked up once: the wrappers run
+    several times per line, and an import statement there was a percent of a book's CPU."""
+    from weasyprint.text.ffi import TO_UNITS, ffi, pango
+
+    return ffi, pango, TO_UNITS
 
 
 def is_cjk(char: str) -> bool:
@@ -299,9 +309,13 @@ def _make_justify_line(original):
 # --------------------------------------------------------------------------- justification (drawing)
 
 
-def _widen_glyphs(textbox) -> None:
-    from weasyprint.text.ffi import TO_UNITS, ffi, pango
+# A PangoGlyphInfo is five 32-bit ints: glyph, geometry (width, x_offset, y_offset), attr
+# (checked by declare()).
+_GLYPH_INFO_INTS = 5
 
+
+def _widen_glyphs(textbox) -> None:
+    ffi, pango, TO_UNITS = _c()
     text, extras = textbox._cjk_justify
     layout = textbox.pango_layout
     if layout.text != text:
@@ -321,16 +335,19 @@ def _widen_glyphs(textbox) -> None:
             continue  # RTL runs are never justified here
         glyphs = glyph_item.glyphs
         count = glyphs.num_glyphs
-        clusters = glyphs.log_clusters
+        # Read at once, not one cffi access per glyph; widths written through the int array
+        # the glyph infos are (see _GLYPH_INFO_INTS).
+        clusters = ffi.unpack(glyphs.log_clusters, count)
+        ends = [*clusters[1:], item.length]
+        infos = ffi.cast("int *", glyphs.glyphs)
+        offset = item.offset
         for i in range(count):
-            if i + 1 < count and clusters[i + 1] == clusters[i]:
+            if i + 1 < count and ends[i] == clusters[i]:
                 continue  # not the last glyph of its cluster
-            start = item.offset + clusters[i]
-            end = item.offset + (clusters[i + 1] if i + 1 < count else item.length)
-            low, high = bisect_left(offsets, start), bisect_left(offsets, end)
+            low, high = bisect_left(offsets, offset + clusters[i]), bisect_left(offsets, offset + ends[i])
             if low == high:
                 continue
-            wanted += sum(extras[offsets[k]] for k in range(low, high))
+            wanted += extras[offsets[low]] if high == low + 1 else sum(extras[offsets[k]] for k in range(low, high))
             quanta = round(wanted / quantum) - round(done / quantum)
             if quanta <= 0:
                 continue
@@ -338,7 +355,7 @@ def _widen_glyphs(textbox) -> None:
             done += step
             # Round up so that WeasyPrint's int() truncation of the TJ value keeps every quantum.
             units = -int(-step * TO_UNITS // 1)
-            glyphs.glyphs[i].geometry.width += units
+            infos[i * _GLYPH_INFO_INTS + 1] += units  # geometry.width
 
 
 def _make_draw_first_line(original):
@@ -404,11 +421,12 @@ def _forbidden_ranges(text: str) -> list[tuple[int, int]]:
 _HALT_FIRST = re.compile(_class(BLANK_RIGHT) + "(?=" + _class(BLANK_RIGHT) + ")")
 _HALT_SECOND = re.compile("(?<=" + _class(_PAIRED) + ")" + _class(BLANK_LEFT))
 _PAIRED_PAIR = re.compile(_class(_PAIRED) + _class(_PAIRED))
+_PAIRED_MARK = re.compile(_class(_PAIRED))
 
 
 def halt_indexes(text: str) -> list[int]:
     """Indexes of the marks of ``text`` set half width (punctuation compression)."""
-    if not _PAIRED.intersection(text):
+    if not _PAIRED_MARK.search(text):
         return []
     found = [m.start() for m in _HALT_FIRST.finditer(text)]
     found += [m.start() for m in _HALT_SECOND.finditer(text)]
@@ -446,8 +464,7 @@ def _set_forbidden(layout, ranges: list[tuple[int, int]]) -> None:
     On a private copy of its attribute list: the original list is kept, so that the next
     ``set_text`` starts from clean attributes.
     """
-    from weasyprint.text.ffi import ffi, pango
-
+    ffi, pango, _ = _c()
     own = layout.__dict__.get("_cjk_attrs")
     if own is not None and pango.pango_layout_get_attributes(layout.layout) == own[1]:
         pango.pango_layout_set_attributes(layout.layout, own[0] if own[0] is not None else ffi.NULL)
@@ -473,8 +490,7 @@ def _set_forbidden(layout, ranges: list[tuple[int, int]]) -> None:
 
 def _apply_forbidden(layout) -> None:
     """Forbid the punctuation breaks in the Pango layout of ``layout`` for its current wrap mode."""
-    from weasyprint.text.ffi import ffi, pango
-
+    ffi, pango, _ = _c()
     breaks = _forbidden_breaks(layout.text)
     if not breaks:
         if layout.__dict__.get("_cjk_halts"):
@@ -504,8 +520,7 @@ _PARAGRAPH_BREAK = re.compile("[\n\r\x85\u2029]")  # where Pango may start a par
 def _make_set_text(original):
     @functools.wraps(original)
     def set_text(self, text, justify=False):
-        from weasyprint.text.ffi import ffi, pango
-
+        ffi, pango, _ = _c()
         own = self.__dict__.pop("_cjk_attrs", None)
         self.__dict__.pop("_cjk_char_breaks", None)
         self.__dict__.pop("_cjk_pending", None)
@@ -540,8 +555,7 @@ def _make_set_text(original):
 def _make_get_first_line(original):
     @functools.wraps(original)
     def get_first_line(self):
-        from weasyprint.text.ffi import pango
-
+        _, pango, _ = _c()
         if self.__dict__.get("_cjk_pending") and pango.pango_layout_get_width(self.layout) >= 0:
             del self._cjk_pending
             _apply_forbidden(self)
@@ -654,3 +668,6 @@ USED = (
 def declare() -> None:
     """The Pango functions the wrappers call, declared to WeasyPrint's cffi (idempotent)."""
     _declare_allow_breaks()
+    ffi, _, _ = _c()
+    if (ffi.sizeof("PangoGlyphInfo"), ffi.offsetof("PangoGlyphInfo", "geometry")) != (4 * _GLYPH_INFO_INTS, 4):
+        raise RuntimeError("PangoGlyphInfo is not laid out as _widen_glyphs writes it")
