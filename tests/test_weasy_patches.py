@@ -138,7 +138,7 @@ its lines are laid out again for drawing rather than taken as they were broken.<
   第二行，保留空格
 第三行</pre>
 <ol><li>目录条目一</li><li>目录条目二，较长的标题</li></ol>
-"""
+""" + ("<p>再一段：" + "认真学习，" * 60 + "</p>")
 
 
 def test_a_line_is_drawn_from_the_layout_it_was_broken_with(monkeypatch) -> None:
@@ -147,7 +147,7 @@ def test_a_line_is_drawn_from_the_layout_it_was_broken_with(monkeypatch) -> None
     from weasyprint.text import line_break
 
     module = weasy_patches.weasyprint()  # WeasyPrint's own API below: nothing installs the patches again
-    document = module.HTML(string=_LINES.replace("<pre>", "<p>再一段：" + "认真学习，" * 60 + "</p>" * 1 + "<pre>"))
+    document = module.HTML(string=_LINES)
     made = []
     setup = line_break.Layout.setup
     monkeypatch.setattr(line_break.Layout, "setup", lambda self, style: made.append(1) or setup(self, style))

@@ -151,7 +151,7 @@ _NOT_3_BYTES = re.compile("[^\u0800-\uffff]")  # characters whose UTF-8 form is 
 @functools.cache
 def _c() -> tuple[Any, Any, int]:
     """WeasyPrint's cffi, its Pango library and TO_UNITS. Looked up once: the wrappers run
-    several times per line, and an import statement there was a percent of a book's CPU."""
+    several times per line, and an import statement there was about a percent of a book's CPU."""
     from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
     return ffi, pango, TO_UNITS
@@ -543,8 +543,8 @@ def _make_set_text(original):
                 _set_forbidden(self, [])
             if not _PARAGRAPH_BREAK.search(self.text):
                 # As it will be drawn (draw_first_line sets this mode, and a change throws the
-                # lines away): a broken line's layout, kept for drawing, is shaped once. With no
-                # paragraph break in the text, the mode changes nothing else.
+                # lines away): a broken line's layout, kept for drawing (weasy_hooks.keep_for_drawing),
+                # is shaped once. With no paragraph break in the text, the mode changes nothing else.
                 pango.pango_layout_set_single_paragraph_mode(self.layout, True)
             return
         _apply_forbidden(self)
