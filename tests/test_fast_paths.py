@@ -5,6 +5,7 @@ article files), serve's body-edit fast path and the watcher's classification of 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable
@@ -258,27 +259,52 @@ def test_beside_runs_in_another_process_and_brings_back_its_result_or_its_error(
         os.waitpid(-1, os.WNOHANG)
 
 
-def test_the_issues_are_drawn_beside_the_book_and_come_out_the_same(
-    make_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+def test_the_pdfs_are_made_beside_the_pages_and_the_issues_beside_the_book(
+    make_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """`python build.py` draws the bulletins in a forked process while the book is made; the
-    PDFs are those drawn one after the other, and an error there is the build's."""
+    """`python build.py` makes the PDFs in a forked process while the pages are made, and draws
+    the bulletins in another while the book is made; every output is that of a build done one
+    step after the other, and an error there is the build's."""
     from xindelu.core import forked
 
     site = make_site({}, example=True)
     options = pipeline.BuildOptions(site, TODAY, pdf=True)
-    used = []
+    log = tmp_path / "beside.log"  # written to by the forked processes too
     real = forked.beside
-    monkeypatch.setattr(
-        forked, "beside", lambda func, wanted=True: used.append((func.__name__, wanted)) or real(func, wanted)
-    )
+
+    def logged(func: Callable, wanted: bool = True):
+        with log.open("a", encoding="utf-8") as f:
+            f.write(f"{func.__name__} {wanted}\n")
+        return real(func, wanted)
+
+    monkeypatch.setattr(forked, "beside", logged)
     side = pipeline.build(options)
-    assert not side.errors and ("issue_pdfs", True) in used
+    assert not side.errors
+    assert {"pdf_outputs True", "issue_pdfs True"} <= set(log.read_text(encoding="utf-8").splitlines())
     monkeypatch.setattr(forked, "beside", lambda func, wanted=True: real(func, wanted=False))
     serial = pipeline.build(options)
     pdfs = sorted(n for n in serial.outputs if n.endswith(".pdf"))
     assert any("bulletin" in n for n in pdfs) and any("anthology" in n for n in pdfs)
-    assert all(side.outputs[n] == serial.outputs[n] for n in pdfs)
+    assert side.outputs == serial.outputs
+
+    def untimed(notes: tuple[str, ...]) -> list[str]:
+        return [re.sub(r"用时 [0-9.]+ 秒", "", note) for note in notes]
+
+    assert untimed(side.notes) == untimed(serial.notes)
+    assert side.delta.keys == serial.delta.keys
+
+    # A broken book template, found in the forked process: the build's error, nothing written.
+    monkeypatch.setattr(forked, "beside", real)
+    (site / "layouts" / "print").mkdir(parents=True, exist_ok=True)
+    (site / "layouts" / "print" / "anthology.html").write_text("{% for x in %}\n", encoding="utf-8")
+    broken = pipeline.build(options)
+    assert not broken.outputs
+    assert [(e.path, e.line) for e in broken.errors] == [("layouts/print/anthology.html", 1)]
+    assert "模板语法错误" in broken.errors[0].message
+    (site / "layouts" / "print" / "anthology.html").unlink()
+    (site / "layouts" / "print" / "bulletin.css").write_text("p {}\n{% if %}\n", encoding="utf-8")
+    broken = pipeline.build(options)
+    assert [(e.path, e.line) for e in broken.errors] == [("layouts/print/bulletin.css", 2)] and not broken.outputs
 
 
 # ---------------------------------------------------------------- what a body-only edit changes

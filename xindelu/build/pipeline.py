@@ -111,6 +111,7 @@ def build(options: BuildOptions, memo: Memo | None = None, changed: frozenset[st
                 return BuildResult((), memo.warnings, {}, ("没有改动。",), frozenset(memo.outputs), delta, memo)
             stamp = found.stamp
     from xindelu.build import quick
+    from xindelu.core.forked import beside
 
     checked = check(options, proofread=False, memo=memo)
     if checked.errors:
@@ -122,10 +123,18 @@ def build(options: BuildOptions, memo: Memo | None = None, changed: frozenset[st
         site = model(config, content, options, memo)
         pdf_jobs = plan_pdfs(config, content, options, memo)  # named first: the pages link them
         site = _with_pdfs(site, pdf_jobs)
-        pages, env = render_site(site, content, options, memo)
-        search = index_site(site, pages, memo, options)
-        seconds = time.perf_counter() - started
-        pdfs = render_pdfs(config, content, options, pdf_jobs)
+
+        # The PDFs are made in a forked copy beside the pages and the search index: the book's
+        # serial start (its templates, WeasyPrint's import, the fonts' warm-up: a second at
+        # 1,000 articles) runs while the pages are made, rather than after them.
+        def pdf_outputs() -> Made:
+            return render_pdfs(config, content, options, pdf_jobs)
+
+        with beside(pdf_outputs, wanted=_any_to_make(pdf_jobs)) as pdfs:
+            pages, env = render_site(site, content, options, memo)
+            search = index_site(site, pages, memo, options)
+            seconds = time.perf_counter() - started
+            made_pdfs = pdfs()
     except ContentErrors as exc:  # e.g. no CJK font for the PDFs, a broken template
         return BuildResult(tuple(exc.errors), checked.warnings, {})
     keep_snapshot = options.quick or (memo is not None and memo.last is not None)  # serve's
@@ -133,21 +142,21 @@ def build(options: BuildOptions, memo: Memo | None = None, changed: frozenset[st
         stamp=stamp if not options.quick else None,
         articles_key=articles_key(config, False),
         articles=content.entries,
-        keys={**pages.keys, **pdfs.keys},
+        keys={**pages.keys, **made_pdfs.keys},
         digests={**pages.digests, **search.digests},
         warnings=checked.warnings,
         search=search.memo,
         reads=pages.reads,
         last=quick.Snapshot(config, content, site, env) if keep_snapshot else None,
-        rendered=(*pages.rendered, *pdfs.rendered),
+        rendered=(*pages.rendered, *made_pdfs.rendered),
         related=site.related,
         templates=pages.memo,  # type: ignore[arg-type]
     )
-    outputs = {**pages.outputs, **search.outputs, **pdfs.outputs}
-    kept = pages.kept | search.kept | pdfs.kept
+    outputs = {**pages.outputs, **search.outputs, **made_pdfs.outputs}
+    kept = pages.kept | search.kept | made_pdfs.kept
     html = len([n for n in (*pages.outputs, *pages.kept) if n.endswith(".html")])
     notes = (
-        *pdfs.notes,
+        *made_pdfs.notes,
         f"网站：{len(site.articles)} 篇文章，{html} 个网页（重新生成 {len(pages.rendered) if memo else html} 个），"
         # Index files on disk with the same bytes are kept (their digests come from the search
         # memo): say how many articles were indexed afresh, and how many files the index has.
@@ -263,6 +272,10 @@ def plan_pdfs(config: SiteConfig, content: Content, options: BuildOptions, memo:
     if memo is None:
         return jobs
     return [dataclasses.replace(j, kept=all(memo.kept_if(p, j.key) for p in j.paths)) for j in jobs]
+
+
+def _any_to_make(jobs: list[PdfJob]) -> bool:
+    return any(not job.kept for job in jobs)
 
 
 def _with_pdfs(site: Site, jobs: list[PdfJob]) -> Site:

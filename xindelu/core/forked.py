@@ -189,7 +189,9 @@ def beside(func: Callable[[], R], wanted: bool = True) -> Iterator[Callable[[], 
         return
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_run_beside, args=(send, func), daemon=True)
+    # Not a daemon: the copy may fork processes of its own (the book's chunk workers beside
+    # the pages). The block's end reaps or stops it either way.
+    child = context.Process(target=_run_beside, args=(send, func), daemon=False)
     child.start()
     send.close()
     answer: list[bytes] = []

@@ -24,7 +24,7 @@ from xindelu.content.load import Content
 from xindelu.content.records import Anthology, Article
 from xindelu.core.errors import ContentError, ContentErrors
 from xindelu.core.forked import beside
-from xindelu.core.layouts import layout_dirs
+from xindelu.core.layouts import layout_dirs, shown_template
 from xindelu.print import bookchunks, cjk_typeset, pdf, prepress
 from xindelu.print.pdf import (
     FontChoice,
@@ -234,11 +234,12 @@ def _environment(layouts: Sequence[Path]) -> jinja2.Environment:
     return env
 
 
-def _template_error(exc: Exception, name: str) -> ContentErrors:
+def _template_error(exc: Exception, name: str, layouts: Sequence[Path]) -> ContentErrors:
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        where, line, message = exc.filename or name, exc.lineno or 0, f"模板语法错误：{exc.message}"
+        where = shown_template(exc.filename, name, list(layouts), "print")
+        line, message = exc.lineno or 0, f"模板语法错误：{exc.message}"
     else:
-        where, line, message = name, 0, f"文集模板出错：{exc}"
+        where, line, message = f"layouts/print/{name}", 0, f"文集模板出错：{exc}"
     return ContentErrors(
         [ContentError(where, line, message, "请改正这个模板，或删去 layouts/print/ 里的覆盖文件以使用默认模板")]
     )
@@ -291,7 +292,7 @@ def anthology_sources(
         try:
             sources.append(env.get_template(name).render(context))
         except jinja2.TemplateError as exc:
-            raise _template_error(exc, f"layouts/print/{name}") from exc
+            raise _template_error(exc, name, layouts) from exc
     html, css = sources
     return html, [cjk_typeset.CJK_BODY_CSS, css]
 

@@ -251,12 +251,16 @@ def _worker(conn: Connection, job: _Job, specs: Sequence[ChunkSpec]) -> None:
     collections during layout and a full one after each chunk), for garbage the exit frees anyway.
     """
     gc.disable()
-    message = conn.recv()
-    if message[0] == "chunk":
-        _render_chunk(conn, job, specs[message[1]])
-    elif message[0] == "front":
-        _render_front(conn, job, message[1])
-    conn.close()
+    try:
+        message = conn.recv()
+        if message[0] == "chunk":
+            _render_chunk(conn, job, specs[message[1]])
+        elif message[0] == "front":
+            _render_front(conn, job, message[1])
+    except (EOFError, BrokenPipeError):
+        return  # the parent is gone (stopped, or interrupted): nobody wants the chunk
+    finally:
+        conn.close()
 
 
 def _render_chunk(conn: Connection, job: _Job, spec: ChunkSpec) -> None:

@@ -21,6 +21,7 @@ from xindelu.content.config import SiteConfig, cmyk_css
 from xindelu.content.load import Content
 from xindelu.content.records import Article, Bulletin
 from xindelu.core.errors import ContentError, ContentErrors
+from xindelu.core.layouts import shown_template
 from xindelu.print import cjk_typeset
 from xindelu.print.anthology import print_layout_dirs
 from xindelu.print.pdf import (
@@ -216,13 +217,14 @@ def render_bulletin_html(
         try:
             texts.append(env.get_template(name).render(values))
         except jinja2.TemplateError as exc:
-            raise _template_error(exc, name) from exc
+            raise _template_error(exc, name, layouts) from exc
     return texts[0], texts[1]
 
 
-def _template_error(exc: jinja2.TemplateError, name: str) -> ContentErrors:
+def _template_error(exc: jinja2.TemplateError, name: str, layouts: Sequence[Path]) -> ContentErrors:
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        where, line, message = exc.filename or f"layouts/print/{name}", exc.lineno or 0, f"模板语法错误：{exc.message}"
+        where = shown_template(exc.filename, name, list(layouts), "print")
+        line, message = exc.lineno or 0, f"模板语法错误：{exc.message}"
     else:
         where, line, message = f"layouts/print/{name}", 0, f"专报模板出错：{exc}"
     hint = "请改正这个模板，或删去 layouts/print/ 里的覆盖文件以使用默认模板"
