@@ -91,22 +91,24 @@ class FontChoice:
         return ", ".join(f'"{name}"' for name in dict.fromkeys(names)) + f", {ROLE_GENERIC.get(self.role, 'serif')}"
 
 
-def _fc_lines(*args: str) -> list[str]:
-    try:
-        done = subprocess.run(["fc-list", *args], capture_output=True, text=True, check=False, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return []
-    return done.stdout.splitlines()
-
-
-def _fc_match(pattern: str) -> str:
-    try:
-        done = subprocess.run(
-            ["fc-match", "-f", "%{family[0]}", pattern], capture_output=True, text=True, check=False, timeout=30
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
-    return done.stdout.strip()
+def _fontconfig(commands: Sequence[Sequence[str]]) -> list[str]:
+    """The output of each fontconfig command ("" when it cannot run), all started at once:
+    each is a process that reads fontconfig's cache (a fifth of a small book's start, one by one)."""
+    running = []
+    for command in commands:
+        try:
+            running.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True))
+        except OSError:
+            running.append(None)
+    outputs = []
+    for proc in running:
+        try:
+            outputs.append(proc.communicate(timeout=30)[0] if proc is not None else "")
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            outputs.append("")
+    return outputs
 
 
 def _families(lines: list[str]) -> frozenset[str]:
@@ -114,16 +116,21 @@ def _families(lines: list[str]) -> frozenset[str]:
     return frozenset(name.strip().replace("\\-", "-") for line in lines for name in line.split(",") if name.strip())
 
 
+GENERICS = ("serif", "sans-serif")
+
+
 def installed_fonts() -> InstalledFonts:
     """Ask fontconfig (``fc-list``/``fc-match``) which families exist and which cover Chinese."""
-    families = _families(_fc_lines(":", "family"))
-    cjk = _families(_fc_lines(":lang=zh-cn", "family"))
-    by_generic = []
-    for generic in ("serif", "sans-serif"):
-        match = _fc_match(f"{generic}:lang=zh-cn")
-        if match in cjk:
-            by_generic.append((generic, match))
-    return InstalledFonts(families, cjk, tuple(by_generic))
+    every, chinese, *matches = _fontconfig(
+        [
+            ["fc-list", ":", "family"],
+            ["fc-list", ":lang=zh-cn", "family"],
+            *(["fc-match", "-f", "%{family[0]}", f"{generic}:lang=zh-cn"] for generic in GENERICS),
+        ]
+    )
+    families, cjk = _families(every.splitlines()), _families(chinese.splitlines())
+    by_generic = [(generic, match.strip()) for generic, match in zip(GENERICS, matches, strict=True)]
+    return InstalledFonts(families, cjk, tuple((g, m) for g, m in by_generic if m in cjk))
 
 
 def resolve_font(role: str, requested: Sequence[str], installed: InstalledFonts) -> FontChoice:
