@@ -121,6 +121,41 @@ def test_a_weasyprint_that_needs_the_search_is_imported_again_with_it(tmp_path: 
     assert run.stdout.strip() == "fake"
 
 
+def test_fonttools_subsetter_and_instancer_are_imported_when_first_used() -> None:
+    """WeasyPrint imports them at its start for fonts our books do not have; they stand deferred
+    in sys.modules, and work as themselves once used: by name, and through the function
+    WeasyPrint took from the instancer with ``from … import``."""
+    code = """
+import sys
+from xindelu.print import weasy_patches
+module = weasy_patches.weasyprint()
+assert module.HTML(string="<p>字</p>").write_pdf().startswith(b"%PDF"), "draws"
+deferred = {name for name, mod in sys.modules.items() if isinstance(mod, weasy_patches.DeferredModule)}
+assert deferred == {"fontTools.subset", "fontTools.varLib.instancer"}, deferred
+assert "fontTools.varLib" not in sys.modules
+import weasyprint.pdf.fonts as fonts
+options = fonts.subset.Options(retain_gids=True)  # the first use imports it
+import fontTools.subset as real
+assert not isinstance(real, weasy_patches.DeferredModule) and type(options) is real.Options
+assert fonts.subset.Subsetter is real.Subsetter
+from fontTools.ttLib import TTFont
+def outcome(function):
+    try:
+        function(TTFont(), {})
+    except Exception as exc:
+        return type(exc).__name__, str(exc)
+    return None
+forwarded = outcome(fonts.instantiateVariableFont)
+from fontTools.varLib.instancer import instantiateVariableFont
+assert instantiateVariableFont is not fonts.instantiateVariableFont
+assert forwarded == outcome(instantiateVariableFont) and forwarded is not None, forwarded
+print("ok")
+"""
+    run = _run(code)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "ok"
+
+
 _LINES = """
 <style>
   @page { size: 120mm 160mm; margin: 15mm }

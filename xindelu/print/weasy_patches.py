@@ -219,8 +219,53 @@ def is_installed(group: str = "cjk") -> bool:
     return all(getattr(_resolve(p.module, p.path)[2], _MARK, False) for p in PATCHES if p.group == group)
 
 
+class DeferredModule(ModuleType):
+    """Stands in ``sys.modules`` for a module not imported yet; the first use of any of its
+    names imports it and hands the name over. ``functions`` are names taken with
+    ``from module import name`` at import time: each is a function that imports on its first call.
+    """
+
+    def __init__(self, name: str, functions: tuple[str, ...] = ()) -> None:
+        super().__init__(name)
+        self.__dict__["_real"] = None
+        for function in functions:
+            self.__dict__[function] = self._forward(function)
+
+    def load(self) -> ModuleType:
+        """The module itself, imported now if it was not yet."""
+        real = self.__dict__["_real"]
+        if real is None:
+            if sys.modules.get(self.__name__) is self:
+                del sys.modules[self.__name__]
+            real = self.__dict__["_real"] = importlib.import_module(self.__name__)
+        return real
+
+    def __getattr__(self, name: str) -> object:
+        if name.startswith("__"):  # what the import system asks of any module: not a reason to load
+            raise AttributeError(name)
+        return getattr(self.load(), name)
+
+    def _forward(self, function: str) -> Callable:
+        def call(*args: object, **kwargs: object) -> object:
+            return getattr(self.load(), function)(*args, **kwargs)
+
+        call.__name__ = function
+        return call
+
+
+# fontTools' subsetter and variable-font instancer: WeasyPrint 70 imports both when it starts
+# (110 of fontTools' 150 modules: 0.1-0.2 s of every process that makes a PDF, a quarter of
+# WeasyPrint's import) and calls them only for fonts it cannot hand to HarfBuzz as they are
+# (variable fonts; a HarfBuzz without hb-subset). They are imported when first used.
+DEFERRED_MODULES: dict[str, tuple[str, ...]] = {
+    "fontTools.subset": (),
+    "fontTools.varLib.instancer": ("instantiateVariableFont",),
+}
+
+
 def _import_weasyprint() -> ModuleType:
-    """``import weasyprint``, without ctypes' library search on Linux.
+    """``import weasyprint``, without ctypes' library search on Linux, and with the modules
+    of DEFERRED_MODULES imported only when used.
 
     WeasyPrint opens each native library by trying a list of names, and cffi asks
     ``ctypes.util.find_library`` about each name it cannot open as it is; on Linux that runs
@@ -232,6 +277,9 @@ def _import_weasyprint() -> ModuleType:
         import weasyprint as module
 
         return module
+    for name, functions in DEFERRED_MODULES.items():
+        if name not in sys.modules:
+            sys.modules[name] = DeferredModule(name, functions)
     search = ctypes.util.find_library
     ctypes.util.find_library = lambda name: None
     try:
