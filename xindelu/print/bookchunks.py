@@ -773,10 +773,8 @@ class _Joiner:
     """
 
     def __init__(self, specs: Sequence[ChunkSpec], state: _State) -> None:
-        from pypdf import PdfWriter
-
         self.specs, self.state = specs, state
-        self.writer = PdfWriter()
+        self.writer = None  # made with the first chunk: pypdf is imported once the workers run
         self.outline: list[tuple[int, str, int, float, float]] = []  # level, title, body page, left, top
         self.dests: dict[str, tuple[int, float, float]] = {}  # name → body page, left, top
         self.tails: dict[int, bytes] = {}  # the end of each chunk's file, for the /ID
@@ -793,8 +791,10 @@ class _Joiner:
             self.added += 1
 
     def _add_chunk(self, spec: ChunkSpec, data: bytes, levels: list) -> None:
-        from pypdf import PdfReader
+        from pypdf import PdfReader, PdfWriter
 
+        if self.writer is None:
+            self.writer = PdfWriter()
         reader = PdfReader(io.BytesIO(data))
         indices = list(range(len(reader.pages)))[1:]  # the pad page goes
         if spec.opens_right and spec.index == 0:
@@ -806,7 +806,7 @@ class _Joiner:
 
     def finish(self, front: tuple) -> tuple[bytes, int]:
         """The front matter in front, then outline, named destinations, links and metadata."""
-        from pypdf import PdfReader, PdfWriter
+        from pypdf import PdfReader
         from pypdf.generic import (
             ArrayObject,
             ByteStringObject,
@@ -821,6 +821,7 @@ class _Joiner:
             raise RuntimeError("anthology chunks did not all render")
         front_data, front_levels, front_links = front
         writer = self.writer
+        assert writer is not None  # every chunk is in
         front_reader = PdfReader(io.BytesIO(front_data))
         front_count = len(front_reader.pages)
         for i, page in enumerate(front_reader.pages):
@@ -902,7 +903,7 @@ class _Joiner:
         out = io.BytesIO()
         writer.write(out)
         pages = len(writer.pages)
-        self.writer = PdfWriter()  # let the joined objects go before the caller copies the bytes
+        self.writer = None  # let the joined objects go before the caller copies the bytes
         return out.getvalue(), pages
 
 
