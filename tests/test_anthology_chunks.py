@@ -341,3 +341,33 @@ def test_chunk_workers_yield_the_cpu_to_the_front_matter() -> None:
         worker.kill()
         worker.wait()
     bookchunks._behind_front(worker.pid)  # gone: nothing to do, no error
+
+
+def test_only_chunks_near_the_end_hold_their_drawing_for_the_front_matter() -> None:
+    """A chunk paginated while no more chunks are left to start than may be held (and at least
+    one, to be paginated in its place) waits to draw; never more than HELD_DRAWINGS of them,
+    and never the last to be paginated (the front matter starts then)."""
+    most = bookchunks.HELD_DRAWINGS
+    assert most >= 1
+    paginated = dict.fromkeys(range(5))
+    assert bookchunks._holds_drawing(0, 1, paginated, 20)
+    assert bookchunks._holds_drawing(most - 1, most, paginated, 20)
+    assert not bookchunks._holds_drawing(most, 1, paginated, 20)  # as many held as may be
+    assert not bookchunks._holds_drawing(0, most + 1, paginated, 20)  # far from the end
+    assert not bookchunks._holds_drawing(0, 0, paginated, 20)  # nothing to start in its place
+    assert not bookchunks._holds_drawing(0, 1, dict.fromkeys(range(20)), 20)  # every chunk paginated
+
+
+def test_drawings_held_for_the_front_matter_give_the_same_book(book: Book, monkeypatch) -> None:
+    """The example book in chunks of two articles, with chunks near its end holding their
+    drawing, is byte for byte the book made with none held."""
+    config, content = book.config, book.content
+    held = []
+    decide = bookchunks._holds_drawing
+    monkeypatch.setattr(bookchunks, "_holds_drawing", lambda *args: held.append(decide(*args)) or held[-1])
+    printed = _render(config, content, "print")
+    assert any(held), held
+    assert printed.data == book.print_pdf
+    monkeypatch.setattr(bookchunks, "HELD_DRAWINGS", 0)
+    held.clear()
+    assert _render(config, content, "print").data == book.print_pdf and not any(held)

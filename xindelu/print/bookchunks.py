@@ -76,6 +76,12 @@ WARM_UP_CHARS = 20_000  # a chunk with no article: this much of its start warms 
 # Niceness added to the chunk workers while the front matter is laid out: the front matter is
 # the one job the end waits for, so the chunks still drawing give it a core of its own.
 BEHIND_FRONT = 10
+# Chunks near the end of the book whose drawing may wait for the front matter: paginated, each
+# waits (laid out, in its own process) for its start folio while another chunk is paginated in
+# its place, then draws beside the front matter. The front matter starts once every chunk is
+# paginated and then runs alone, with one core idle for seconds; the held drawings use it.
+# Each held chunk keeps its layout in memory meanwhile (a chunk worker's, 250-350 MB).
+HELD_DRAWINGS = 3
 
 
 # ---------------------------------------------------------------- cutting the book
@@ -567,6 +573,7 @@ def _render_chunked(
     busy: dict[Connection, object] = {}  # a worker's pipe → the job it is on (chunk index or "front")
     pids: dict[Connection, int] = {}  # a worker's pipe → its process id
     waiting: dict[int, Connection] = {}  # chunk paginated, waiting for its start folio
+    held: set[int] = set()  # of those, chunks whose drawing waits for the front matter (HELD_DRAWINGS)
     fronts: list | None = None  # each edition's (data, levels, links)
 
     def start_worker(message: tuple) -> Connection:
@@ -629,15 +636,17 @@ def _render_chunked(
                     busy[start_worker(("front", front_targets()))] = "front"
                     continue
             ready = [i for i in todo if i not in state.info or i in state.start]
-            if not ready or sum(1 for j in busy.values() if j != "front") >= pool_size:
+            if not ready or sum(1 for j in busy.values() if j != "front" and j not in held) >= pool_size:
                 return
             todo.remove(ready[0])
             busy[start_worker(("chunk", ready[0]))] = ready[0]
 
     def answer_waiting() -> None:
         state.resolve(count)
+        if held and front_ready():
+            held.clear()  # the front matter can start: the held chunks draw beside it
         for i in sorted(waiting):
-            if i in state.start and all(j in state.info for j in range(i)):
+            if i not in held and i in state.start and all(j in state.info for j in range(i)):
                 waiting.pop(i).send(("start", state.start[i], state.carried[i]))
 
     # The front matter from the cache, if the chunks are all cached and their folios known.
@@ -657,6 +666,8 @@ def _render_chunked(
                             f"{edition.specs[i].key}.json", json.dumps(vars(state.info[i]), sort_keys=True)
                         )
                     waiting[i] = conn
+                    if _holds_drawing(len(held), sum(1 for j in todo if j not in state.info), state.info, count):
+                        held.add(i)
                     answer_waiting()
                     state.resolve(count)
                     if progress:
@@ -708,6 +719,13 @@ def _render_chunked(
     if progress:
         progress(f"完成，{results[0].pages} 页，用时 {time.monotonic() - started:.1f} 秒")
     return tuple(results)
+
+
+def _holds_drawing(held: int, unstarted: int, paginated: Mapping[int, object], count: int) -> bool:
+    """Whether a chunk just paginated waits to draw until the front matter can start
+    (HELD_DRAWINGS): only near the end of the book (no more chunks left to start than may be
+    held, and at least one, to be paginated in its place), ``held`` chunks waiting already."""
+    return held < HELD_DRAWINGS and 0 < unstarted <= HELD_DRAWINGS and len(paginated) < count
 
 
 def _joined(context, parts: Sequence[tuple[_Joiner, tuple]]) -> list[tuple[bytes, int]]:
