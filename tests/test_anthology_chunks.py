@@ -345,17 +345,23 @@ def test_chunk_workers_yield_the_cpu_to_the_front_matter() -> None:
 
 def test_only_chunks_near_the_end_hold_their_drawing_for_the_front_matter() -> None:
     """A chunk paginated while no more chunks are left to start than may be held (and at least
-    one, to be paginated in its place) waits to draw; never more than HELD_DRAWINGS of them,
-    and never the last to be paginated (the front matter starts then)."""
-    most = bookchunks.HELD_DRAWINGS
-    assert most >= 1
-    paginated = dict.fromkeys(range(5))
-    assert bookchunks._holds_drawing(0, 1, paginated, 20)
-    assert bookchunks._holds_drawing(most - 1, most, paginated, 20)
-    assert not bookchunks._holds_drawing(most, 1, paginated, 20)  # as many held as may be
-    assert not bookchunks._holds_drawing(0, most + 1, paginated, 20)  # far from the end
-    assert not bookchunks._holds_drawing(0, 0, paginated, 20)  # nothing to start in its place
-    assert not bookchunks._holds_drawing(0, 1, dict.fromkeys(range(20)), 20)  # every chunk paginated
+    one, to be paginated in its place) waits to draw; one per CHUNKS_PER_HELD chunks of the
+    book at most (one at least), never more than HELD_DRAWINGS, never the last to be paginated
+    (the front matter starts then)."""
+    most, per = bookchunks.HELD_DRAWINGS, bookchunks.CHUNKS_PER_HELD
+    assert most >= 2
+    big, paginated = per * most, dict.fromkeys(range(5))
+    assert bookchunks._holds_drawing(0, 1, paginated, big)
+    assert bookchunks._holds_drawing(most - 1, most, paginated, big)
+    assert bookchunks._holds_drawing(most - 1, most, paginated, big * 3)
+    assert not bookchunks._holds_drawing(most, 1, paginated, big * 3)  # as many held as may be
+    assert not bookchunks._holds_drawing(0, most + 1, paginated, big)  # far from the end
+    assert not bookchunks._holds_drawing(0, 0, paginated, big)  # nothing to start in its place
+    assert not bookchunks._holds_drawing(0, 1, dict.fromkeys(range(big)), big)  # every chunk paginated
+    # A small book: one held drawing at most.
+    assert bookchunks._holds_drawing(0, 1, {0: None}, 5)
+    assert not bookchunks._holds_drawing(1, 1, {0: None}, 5)
+    assert not bookchunks._holds_drawing(0, 2, {0: None}, 5)
 
 
 def test_drawings_held_for_the_front_matter_give_the_same_book(book: Book, monkeypatch) -> None:

@@ -79,9 +79,12 @@ BEHIND_FRONT = 10
 # Chunks near the end of the book whose drawing may wait for the front matter: paginated, each
 # waits (laid out, in its own process) for its start folio while another chunk is paginated in
 # its place, then draws beside the front matter. The front matter starts once every chunk is
-# paginated and then runs alone, with one core idle for seconds; the held drawings use it.
+# paginated and then ran alone, with one core idle for seconds; the held drawings use it. The
+# front matter grows with the book (a contents line per article), as the chunks do: one held
+# drawing per CHUNKS_PER_HELD chunks (1,000 articles: 21 chunks, 3 held; 100: 5 chunks, 1).
 # Each held chunk keeps its layout in memory meanwhile (a chunk worker's, 250-350 MB).
-HELD_DRAWINGS = 3
+HELD_DRAWINGS = 3  # at most
+CHUNKS_PER_HELD = 7
 
 
 # ---------------------------------------------------------------- cutting the book
@@ -723,9 +726,11 @@ def _render_chunked(
 
 def _holds_drawing(held: int, unstarted: int, paginated: Mapping[int, object], count: int) -> bool:
     """Whether a chunk just paginated waits to draw until the front matter can start
-    (HELD_DRAWINGS): only near the end of the book (no more chunks left to start than may be
-    held, and at least one, to be paginated in its place), ``held`` chunks waiting already."""
-    return held < HELD_DRAWINGS and 0 < unstarted <= HELD_DRAWINGS and len(paginated) < count
+    (HELD_DRAWINGS, CHUNKS_PER_HELD): only near the end of the book (no more chunks left to
+    start than may be held, and at least one, to be paginated in its place), ``held`` chunks
+    of ``count`` waiting already."""
+    most = min(HELD_DRAWINGS, max(1, count // CHUNKS_PER_HELD))
+    return held < most and 0 < unstarted <= most and len(paginated) < count
 
 
 def _joined(context, parts: Sequence[tuple[_Joiner, tuple]]) -> list[tuple[bytes, int]]:
