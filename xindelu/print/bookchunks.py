@@ -17,7 +17,9 @@ chunk is a whole document laid out by a forked worker; the folios stay exact bec
 * the front matter is laid out last, with ``target-counter()`` of anchors in other chunks
   answered from the chunks' reports, so the contents print the real folios. It starts as
   soon as every folio is known, in one more process if the workers are still drawing; they
-  then run at a lower priority, since the end of the book waits for the front matter.
+  then run at a lower priority, since the end of the book waits for the front matter. So
+  that a core is not left idle while it is laid out, a few chunks near the end of the book
+  hold their drawing until then (HELD_DRAWINGS), and other chunks are paginated meanwhile.
 
 Every chunk starts with a throwaway pad page; a chunk that opens on a right-hand page has a
 blank left page after it, which the join keeps only when the page before is a right-hand
