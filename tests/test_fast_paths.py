@@ -303,6 +303,13 @@ def test_the_pdfs_are_made_beside_the_pages_and_the_issues_beside_the_book(
     assert "模板语法错误" in broken.errors[0].message
     (site / "layouts" / "print" / "anthology.html").unlink()
     (site / "layouts" / "print" / "bulletin.css").write_text("p {}\n{% if %}\n", encoding="utf-8")
+
+    def no_book(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the book is not made when a bulletin template is broken")
+
+    from xindelu.print import anthology
+
+    monkeypatch.setattr(anthology, "anthology_outputs", no_book)  # found before the book starts
     broken = pipeline.build(options)
     assert [(e.path, e.line) for e in broken.errors] == [("layouts/print/bulletin.css", 2)] and not broken.outputs
 

@@ -277,6 +277,19 @@ def output_paths(bulletin: Bulletin) -> tuple[str, str]:
     return f"print/{name}", f"site/bulletins/{bulletin.number}/{name}"
 
 
+def check_templates(root: Path) -> None:
+    """ContentErrors for a syntax error in the bulletin's templates, as drawing an issue would
+    report it. The issues are drawn beside the book and reported after it: a broken template
+    of a site's own is found here first, not once the book is made."""
+    layouts = print_layout_dirs(root)
+    env = _environment(layouts)
+    for name in (TEMPLATE, STYLESHEET):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateError as exc:
+            raise _template_error(exc, name, layouts) from exc
+
+
 def bulletin_outputs(
     config: SiteConfig, content: Content, root: Path, *, progress_for: Callable[[str], Progress] | None = None
 ) -> tuple[dict[str, bytes], list[str]]:
