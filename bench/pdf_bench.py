@@ -170,13 +170,10 @@ def run_child(root: Path, out: Path, env: dict[str, str] | None = None, sample_m
     }
 
 
-def measure_both_editions(root: Path, runs: int = 1) -> dict:
-    """What a user waits for the book: cold `python build.py build` minus cold
-    `python build.py build --no-pdf` on the same site (both editions, every print rule on), and
-    the largest process's peak memory of the full build (the kernel's ru_maxrss). With ``runs``,
-    the median difference of that many pairs (the book's time varied by a third between single
-    runs in one hour) and the largest peak."""
-    from anchors import pdf_pages, run_timed
+def _both_editions_once(root: Path):
+    """Cold `python build.py build` minus cold `python build.py build --no-pdf` on ``root``:
+    (the difference, the full build's TimedRun)."""
+    from anchors import run_timed
 
     def cold(*extra: str):
         for name in ("output", ".cache"):
@@ -184,12 +181,18 @@ def measure_both_editions(root: Path, runs: int = 1) -> dict:
         os.sync()
         return run_timed([sys.executable, str(REPO / "build.py"), "build", "--root", str(root), *extra], cwd=REPO)
 
-    pairs = []
-    for _ in range(max(1, runs)):
-        pages_only = cold("--no-pdf")
-        full = cold()
-        pairs.append((full.wall_s - pages_only.wall_s, full))
-    pairs.sort(key=lambda pair: pair[0])
+    pages_only = cold("--no-pdf")
+    full = cold()
+    return full.wall_s - pages_only.wall_s, full
+
+
+def _both_editions_summary(root: Path, pairs: list) -> dict:
+    """What a user waits for the book (see _both_editions_once): the median difference of
+    ``pairs`` (the book's time varied by a third between single runs in one hour), and the
+    largest process's peak memory of the full builds (the kernel's ru_maxrss), the largest."""
+    from anchors import pdf_pages
+
+    pairs = sorted(pairs, key=lambda pair: pair[0])
     both_s, full = pairs[len(pairs) // 2]
     books = sorted((root / "output").rglob("*.pdf"))
     return {
@@ -201,6 +204,13 @@ def measure_both_editions(root: Path, runs: int = 1) -> dict:
     }
 
 
+def measure_both_editions(root: Path, runs: int = 1) -> dict:
+    """What a user waits for the book: cold `python build.py build` minus cold
+    `python build.py build --no-pdf` on the same site (both editions, every print rule on), the
+    median of ``runs`` pairs, and the largest process's peak memory of the full builds."""
+    return _both_editions_summary(root, [_both_editions_once(root) for _ in range(max(1, runs))])
+
+
 def measure_anthology(
     n_articles: int, runs: int = 1, keep_cache: bool = False, anchors: bool = False, both: bool = False
 ) -> dict:
@@ -209,25 +219,32 @@ def measure_anthology(
     Each run starts without the chunk cache (``<root>/.cache/``) unless ``keep_cache``.
     ``anchors``: also XeLaTeX (ctexbook via pandoc) on the same articles, same parts
     (``xelatex_s``, ``xelatex_pages``, ``xelatex_mb``); ``both``: also both editions as
-    ``python build.py`` makes them (see measure_both_editions).
+    ``python build.py`` makes them (see measure_both_editions). The measures are taken round by
+    round (XeLaTeX, both editions, the print edition; again), not each in a block of its own:
+    this machine's speed drifts by a quarter within minutes, and a ratio means something only
+    when its two figures were measured at the same pace.
     """
     extra: dict = {}
     with tempfile.TemporaryDirectory(prefix="xdl-pdf-bench-") as tmp:
         root = write_anthology_site(Path(tmp) / "site", n_articles)
-        if anchors:
-            from anchors import measure_xelatex
-
-            tex = sorted((measure_xelatex(root, Path(tmp), PARTS) for _ in range(runs)), key=lambda t: t.wall_s)
-            median = tex[len(tex) // 2]
-            extra.update(xelatex_s=median.wall_s, xelatex_pages=median.pages, xelatex_mb=median.peak_mb)
-        if both:
-            extra.update(measure_both_editions(root, runs))
-            shutil.rmtree(root / "output", ignore_errors=True)
-        results = []
+        tex, pairs, results = [], [], []
         for _ in range(runs):
+            if anchors:
+                from anchors import measure_xelatex
+
+                tex.append(measure_xelatex(root, Path(tmp), PARTS))
+            if both:
+                pairs.append(_both_editions_once(root))
             if not keep_cache:
                 shutil.rmtree(root / ".cache", ignore_errors=True)
             results.append(run_child(root, Path(tmp) / "book.pdf"))
+        if tex:
+            tex.sort(key=lambda t: t.wall_s)
+            median = tex[len(tex) // 2]
+            extra.update(xelatex_s=median.wall_s, xelatex_pages=median.pages, xelatex_mb=median.peak_mb)
+        if pairs:
+            extra.update(_both_editions_summary(root, pairs))
+        shutil.rmtree(root / "output", ignore_errors=True)
         if not keep_cache:
             shutil.rmtree(root / ".cache", ignore_errors=True)
         memory = run_child(root, Path(tmp) / "book.pdf", sample_memory=True)  # one more, not timed
