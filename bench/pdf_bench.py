@@ -204,13 +204,6 @@ def _both_editions_summary(root: Path, pairs: list) -> dict:
     }
 
 
-def measure_both_editions(root: Path, runs: int = 1) -> dict:
-    """What a user waits for the book: cold `python build.py build` minus cold
-    `python build.py build --no-pdf` on the same site (both editions, every print rule on), the
-    median of ``runs`` pairs, and the largest process's peak memory of the full builds."""
-    return _both_editions_summary(root, [_both_editions_once(root) for _ in range(max(1, runs))])
-
-
 def measure_anthology(
     n_articles: int, runs: int = 1, keep_cache: bool = False, anchors: bool = False, both: bool = False
 ) -> dict:
@@ -219,7 +212,7 @@ def measure_anthology(
     Each run starts without the chunk cache (``<root>/.cache/``) unless ``keep_cache``.
     ``anchors``: also XeLaTeX (ctexbook via pandoc) on the same articles, same parts
     (``xelatex_s``, ``xelatex_pages``, ``xelatex_mb``); ``both``: also both editions as
-    ``python build.py`` makes them (see measure_both_editions). The measures are taken round by
+    ``python build.py`` makes them (see _both_editions_once). The measures are taken round by
     round (XeLaTeX, both editions, the print edition; again), not each in a block of its own:
     this machine's speed drifts by a quarter within minutes, and a ratio means something only
     when its two figures were measured at the same pace.

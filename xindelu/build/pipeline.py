@@ -130,7 +130,7 @@ def build(options: BuildOptions, memo: Memo | None = None, changed: frozenset[st
         def pdf_outputs() -> Made:
             return render_pdfs(config, content, options, pdf_jobs)
 
-        with beside(pdf_outputs, wanted=_any_to_make(pdf_jobs)) as pdfs:
+        with beside(pdf_outputs, wanted=any(not job.kept for job in pdf_jobs)) as pdfs:
             pages, env = render_site(site, content, options, memo)
             search = index_site(site, pages, memo, options)
             seconds = time.perf_counter() - started
@@ -272,10 +272,6 @@ def plan_pdfs(config: SiteConfig, content: Content, options: BuildOptions, memo:
     if memo is None:
         return jobs
     return [dataclasses.replace(j, kept=all(memo.kept_if(p, j.key) for p in j.paths)) for j in jobs]
-
-
-def _any_to_make(jobs: list[PdfJob]) -> bool:
-    return any(not job.kept for job in jobs)
 
 
 def _with_pdfs(site: Site, jobs: list[PdfJob]) -> Site:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 DEFAULT_LAYOUTS = Path(__file__).resolve().parent.parent.parent / "layouts"
@@ -14,13 +15,13 @@ def layout_dirs(root: Path, kind: str) -> list[Path]:
     return [own, default] if own.is_dir() and own != default else [default]
 
 
-def shown_template(filename: str | None, name: str, dirs: list[Path], kind: str) -> str:
-    """Where a template error is, as an editor knows the file: ``layouts/<kind>/…`` for a
-    site's own template (``dirs`` from layout_dirs), the full path of a default one; ``name``
-    when the error names no file."""
+def shown_template(filename: str | None, dirs: Sequence[Path], fallback: str) -> str:
+    """A template file as editors know it, ``layouts/<kind>/…``, whether it is the site's own
+    or the default (``dirs`` from layout_dirs); ``fallback`` when no file is named."""
     if not filename:
-        return f"layouts/{kind}/{name}"
+        return fallback
     path = Path(filename).resolve()
-    if len(dirs) > 1 and path.is_relative_to(dirs[0]):
-        return f"layouts/{kind}/{path.relative_to(dirs[0]).as_posix()}"
-    return filename
+    for folder in dirs:
+        if path.is_relative_to(folder):
+            return path.relative_to(folder.parent.parent).as_posix()
+    return path.as_posix()

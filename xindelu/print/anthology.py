@@ -234,12 +234,14 @@ def _environment(layouts: Sequence[Path]) -> jinja2.Environment:
     return env
 
 
-def _template_error(exc: Exception, name: str, layouts: Sequence[Path]) -> ContentErrors:
+def template_error(exc: Exception, name: str, layouts: Sequence[Path], document: str = "文集") -> ContentErrors:
+    """The error of print template ``name`` (found in ``layouts``) in the editors' format;
+    ``document`` names what the template makes (文集, 专报)."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        where = shown_template(exc.filename, name, list(layouts), "print")
+        where = shown_template(exc.filename, layouts, f"layouts/print/{name}")
         line, message = exc.lineno or 0, f"模板语法错误：{exc.message}"
     else:
-        where, line, message = f"layouts/print/{name}", 0, f"文集模板出错：{exc}"
+        where, line, message = f"layouts/print/{name}", 0, f"{document}模板出错：{exc}"
     return ContentErrors(
         [ContentError(where, line, message, "请改正这个模板，或删去 layouts/print/ 里的覆盖文件以使用默认模板")]
     )
@@ -292,7 +294,7 @@ def anthology_sources(
         try:
             sources.append(env.get_template(name).render(context))
         except jinja2.TemplateError as exc:
-            raise _template_error(exc, name, layouts) from exc
+            raise template_error(exc, name, layouts) from exc
     html, css = sources
     return html, [cjk_typeset.CJK_BODY_CSS, css]
 

@@ -20,10 +20,9 @@ import jinja2
 from xindelu.content.config import SiteConfig, cmyk_css
 from xindelu.content.load import Content
 from xindelu.content.records import Article, Bulletin
-from xindelu.core.errors import ContentError, ContentErrors
-from xindelu.core.layouts import shown_template
+from xindelu.core.errors import ContentError
 from xindelu.print import cjk_typeset
-from xindelu.print.anthology import print_layout_dirs
+from xindelu.print.anthology import print_layout_dirs, template_error
 from xindelu.print.pdf import (
     FontChoice,
     PdfMetadata,
@@ -217,18 +216,8 @@ def render_bulletin_html(
         try:
             texts.append(env.get_template(name).render(values))
         except jinja2.TemplateError as exc:
-            raise _template_error(exc, name, layouts) from exc
+            raise template_error(exc, name, layouts, "专报") from exc
     return texts[0], texts[1]
-
-
-def _template_error(exc: jinja2.TemplateError, name: str, layouts: Sequence[Path]) -> ContentErrors:
-    if isinstance(exc, jinja2.TemplateSyntaxError):
-        where = shown_template(exc.filename, name, list(layouts), "print")
-        line, message = exc.lineno or 0, f"模板语法错误：{exc.message}"
-    else:
-        where, line, message = f"layouts/print/{name}", 0, f"专报模板出错：{exc}"
-    hint = "请改正这个模板，或删去 layouts/print/ 里的覆盖文件以使用默认模板"
-    return ContentErrors([ContentError(where, line, message, hint)])
 
 
 def render_bulletin(
@@ -287,7 +276,7 @@ def check_templates(root: Path) -> None:
         try:
             env.get_template(name)
         except jinja2.TemplateError as exc:
-            raise _template_error(exc, name, layouts) from exc
+            raise template_error(exc, name, layouts, "专报") from exc
 
 
 def bulletin_outputs(

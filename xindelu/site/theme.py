@@ -16,7 +16,7 @@ import jinja2
 
 from xindelu.content.records import Article
 from xindelu.core.errors import ContentError, ContentErrors
-from xindelu.core.layouts import DEFAULT_LAYOUTS, layout_dirs
+from xindelu.core.layouts import DEFAULT_LAYOUTS, layout_dirs, shown_template
 from xindelu.site.wechat import article_piece, bulletin_issue, wechat_inliner
 
 DEFAULT_THEME = DEFAULT_LAYOUTS / "site"
@@ -111,13 +111,7 @@ def _once() -> Callable[[str, Callable[[], str]], str]:
 
 
 def _relative(filename: str | None, root: Path) -> str:
-    if not filename:
-        return "layouts/site"
-    path = Path(filename).resolve()
-    for base in (root.resolve(), DEFAULT_THEME.parent.parent):
-        if path.is_relative_to(base):
-            return path.relative_to(base).as_posix()
-    return path.as_posix()
+    return shown_template(filename, theme_dirs(root), "layouts/site")
 
 
 def template_error(exc: Exception, root: Path, page: str) -> ContentError:
