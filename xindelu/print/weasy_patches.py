@@ -2,7 +2,8 @@
 
 The print layer changes a few WeasyPrint 70 internals (Chinese justification and line
 breaking in xindelu.cjk_typeset; layout speed-ups and the chunked book's hooks in
-xindelu.weasy_hooks; font data and deferred subsets in xindelu.fontmerge). They are all
+xindelu.weasy_hooks; font data and deferred subsets in xindelu.fontmerge; shortcuts that
+change no byte in xindelu.weasy_shortcuts). They are all
 listed in :data:`PATCHES` and installed together, once, by :func:`weasyprint` — the only way
 the print layer gets at WeasyPrint — after checking that WeasyPrint is the version they were
 written for and that every function patched or relied on has the parameters expected. A
@@ -29,7 +30,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType, ModuleType
 
 from xindelu.core.errors import ContentError, ContentErrors
-from xindelu.print import cjk_typeset, fontmerge, weasy_hooks, weasy_tapes
+from xindelu.print import cjk_typeset, fontmerge, weasy_hooks, weasy_shortcuts, weasy_tapes
 
 # The WeasyPrint every patch was written against and checked with.
 EXPECTED_VERSION = "70.0"
@@ -82,7 +83,7 @@ def hooks_also(**changes: object) -> Iterator[Hooks]:
 
 @dataclass(frozen=True)
 class Patch:
-    group: str  # "cjk" (typesetting), "layout", "draw", "fonts"
+    group: str  # "cjk" (typesetting), "layout", "draw", "fonts", "speed" (xindelu.weasy_shortcuts)
     module: str
     path: str  # attribute path in the module: "justify_line", "Layout.set_text"
     parameters: tuple[str, ...]
@@ -142,6 +143,7 @@ PATCHES: tuple[Patch, ...] = (
         fontmerge.remember_file,
     ),
     Patch("fonts", "weasyprint.pdf.fonts", "Font.clean", ("self", "to_unicode", "hinting"), fontmerge.defer_subset),
+    *(Patch("speed", module, path, params, factory) for module, path, params, factory in weasy_shortcuts.PATCHES),
 )
 # Functions the wrappers call or mirror without patching them: checked the same way.
 USED: tuple[tuple[str, str, tuple[str, ...]], ...] = (

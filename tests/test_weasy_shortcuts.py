@@ -1,0 +1,161 @@
+"""xindelu.weasy_shortcuts: WeasyPrint with the "speed" shortcuts gives the bytes and the values
+it gives without them."""
+
+from __future__ import annotations
+
+import tinycss2
+import weasyprint
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xindelu.print import weasy_patches, weasy_shortcuts
+
+weasy_patches.weasyprint()  # the patches' own imports first (fontTools deferred), then the names below
+from weasyprint.css.properties import Dimension  # noqa: E402
+
+SPEED = ("speed",)
+
+# Every case a shortcut leaves to WeasyPrint, beside the ones it takes: calc() and percentages
+# in lengths, border-box sizing, collapsed table borders, a flex item (a style copied and
+# changed during layout), ::first-line and ::first-letter, floats, running elements and a
+# footnote, named pages, margin boxes, logical properties, custom properties and text
+# decorations (inherited or propagated specially).
+RICH = (
+    """
+<html lang="zh-CN"><style>
+  :root { --gap: 3mm }
+  @page { size: 120mm 150mm; margin: 16mm 14mm; @top-center { content: element(head) }
+          @bottom-center { content: counter(page) } }
+  @page :first { margin: 10mm 8mm }  /* wider than the pages after: a box split across them is resolved twice */
+  @page wide { size: 150mm 120mm; margin: 10% }
+  header { position: running(head); font-size: 8pt }
+  body { font-family: "Noto Serif CJK SC", serif; font-size: 10.5pt; line-height: 1.8 }
+  p { text-align: justify; text-indent: 2em; margin: 0 0 var(--gap) }
+  .padded { padding: 0 6% 0 8%; border-left: 2pt solid }
+  p.first::first-line { color: #a00; letter-spacing: 0.1em }
+  p.drop::first-letter { font-size: 200%; float: left }
+  .box { box-sizing: border-box; width: calc(100% - 20mm); padding: 2mm 5%; border: 1pt solid;
+         margin-inline-start: 4mm; min-height: 12mm; max-width: 90% }
+  .flex { display: flex; gap: 2mm } .flex > div { flex: 1; min-width: auto; border: 0.5pt solid }
+  table { border-collapse: collapse; width: 80% } td { border: 1pt solid; padding: 1mm 2% }
+  .sep { border-spacing: 2pt; border-collapse: separate } .sep td { border: 0.5pt dashed }
+  .float { float: right; width: 30%; margin-left: 2mm; border-radius: 10% }
+  .wide { page: wide } .abs { position: absolute; top: 5mm; right: 5mm; width: 20mm }
+  u { text-decoration: underline wavy } .note { float: footnote }
+  h2 { break-before: page; font-size: calc(1em + 4pt); border-bottom: 2pt double }
+</style><body>
+<header>心得选编 · 第一辑</header>
+<div class="padded"><p>""" + "从第一页跨到第二页的段落，两页的版心不一样宽。" * 24 + """</p></div>
+<p class="first">学习贯彻党的创新理论，要在学懂弄通做实上下功夫。“学而思、学而信”，在推动工作上见实效；
+<u>以学促干</u>，把学习成果转化为推动高质量发展的具体举措，做到知行合一、学用相长。</p>
+<p class="drop">调查研究是谋事之基、成事之道。<span class="note">注：见《调查研究工作方案》。</span>
+我们走进田间地头、车间班组，听真话、察实情，形成问题清单十二项。</p>
+<div class="box"><p>边框盒子里的段落，宽度用 calc() 与百分比，内边距也是百分比。</p></div>
+<div class="flex"><div>左栏：理论学习</div><div>右栏：实践转化，篇幅稍长一些的说明文字</div></div>
+<table><tr><td>单位</td><td>篇数</td></tr><tr><td>长沙市</td><td>12</td></tr></table>
+<table class="sep"><tr><td>分隔边框</td><td>8</td></tr></table>
+<div class="float">浮动的说明框，圆角边框。</div>
+<p>"""
+    + "认真学习，深入思考，" * 40
+    + """</p>
+<div class="abs">绝对定位</div>
+<div><div><section class="wide"><h3>横排页面</h3><p>命名页面上的段落：它的名字经外层的块传到兄弟之间。</p></section></div></div>
+<h2>第二部分</h2><p lang="en">Latin text with spaces, justified by word spacing when drawn.</p>
+</body></html>
+"""
+)
+
+
+def _render(html: str) -> bytes:
+    return weasyprint.HTML(string=html).write_pdf()
+
+
+def test_the_shortcuts_are_installed_with_the_other_patches() -> None:
+    weasy_patches.weasyprint()
+    assert weasy_patches.is_installed("speed")
+    assert len([p for p in weasy_patches.PATCHES if p.group == "speed"]) == len(weasy_shortcuts.PATCHES)
+
+
+def test_a_rich_document_gets_the_same_bytes_without_the_shortcuts() -> None:
+    weasy_patches.weasyprint()
+    fast = _render(RICH)
+    weasy_patches.uninstall(SPEED)
+    try:
+        assert not weasy_patches.is_installed("speed")
+        plain = _render(RICH)
+    finally:
+        weasy_patches.install()
+    assert fast == plain
+    assert len(weasyprint.HTML(string=RICH).render().pages) >= 4
+
+
+def _every_value(html: str) -> list[dict]:
+    """Every property of every element's computed style (and its pseudo-elements'), as computed."""
+    from weasyprint.css import get_all_computed_styles
+    from weasyprint.css.properties import INITIAL_VALUES
+
+    document = weasyprint.HTML(string=html)
+    styles = get_all_computed_styles(document)
+    found = []
+    for element in document.etree_element.iter():
+        for pseudo in (None, "first-line", "first-letter", "before", "after"):
+            style = styles(element, pseudo)
+            if style is not None:
+                found.append({key: repr(style[key]) for key in INITIAL_VALUES})
+    return found
+
+
+def test_unset_properties_compute_as_weasyprint_computes_them() -> None:
+    weasy_patches.weasyprint()
+    fast = _every_value(RICH)
+    weasy_patches.uninstall(SPEED)
+    try:
+        plain = _every_value(RICH)
+    finally:
+        weasy_patches.install()
+    assert len(fast) > 30
+    assert fast == plain
+
+
+_CSS_VALUES = st.sampled_from(
+    [
+        "12pt",
+        "50%",
+        "calc(100% - 2mm)",
+        "min(10px, 5%)",
+        "auto",
+        "var(--x)",
+        "1.5",
+        "attr(title)",
+        "clamp(1px, 2px, 3px)",
+    ]
+)
+
+
+def _tokens(text: str) -> tuple:
+    return tuple(t for t in tinycss2.parse_component_value_list(text) if t.type != "whitespace")
+
+
+PLAIN_VALUES = st.recursive(
+    st.one_of(
+        st.text(max_size=8),
+        st.integers(),
+        st.floats(allow_nan=False),
+        st.none(),
+        st.booleans(),
+        st.builds(Dimension, st.floats(-5, 5), st.sampled_from(["px", "%", "em"])),
+        _CSS_VALUES.map(_tokens).map(lambda t: t[0] if len(t) == 1 else t),
+    ),
+    lambda inner: st.lists(inner, max_size=4).map(tuple),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(PLAIN_VALUES)
+def test_check_math_answers_as_weasyprints(value) -> None:
+    from weasyprint.css import functions
+
+    weasy_patches.weasyprint()
+    original = functions.check_math.__wrapped__
+    assert bool(functions.check_math(value)) == bool(original(value))

@@ -1,0 +1,232 @@
+"""WeasyPrint 70 shortcuts that change no byte: the same answers, asked for less.
+
+A page of the book costs WeasyPrint about 27 ms of CPU, and a sixth of that went to Python
+bookkeeping around the layout rather than to the layout: computing style values nobody set
+(a property without a declaration is its parent's value or its initial one), asking each
+value whether it is a ``calc()`` (70,000 times per chunk, nearly all plain strings and
+lengths), resolving the same margins and paddings for the same style and containing block
+once per line and per page attempt, measuring the same strut again, and walking every child
+of a paragraph for its page name when only the first and last count.
+
+Each factory takes WeasyPrint's function and returns one that gives what it gives (or
+calls it); xindelu.weasy_patches checks the signatures and installs them as the "speed"
+group. Memos live on the style object they depend on: a style WeasyPrint changes during
+layout (a ``::first-line``, a flex item) is always a fresh copy first, so no memo outlives
+the values it was made from. tests/test_weasy_shortcuts.py renders with and without them.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+_USED = "_xindelu_used"  # on a style: (containing block, page box?) → the used lengths of its box
+_STRUT = "_xindelu_strut"  # on a style: its strut (line height, baseline)
+
+# What resolve_percentages sets on a box: every one a function of the box's style and its
+# containing block (and of whether the box is a page).
+USED_LENGTHS = (
+    *(f"{edge}_{side}" for edge in ("margin", "padding") for side in ("left", "right", "top", "bottom")),
+    "width",
+    "min_width",
+    "max_width",
+    "height",
+    "min_height",
+    "max_height",
+    *(f"border_{side}_width" for side in ("top", "right", "bottom", "left")),
+)
+
+
+def plain_check_math(original: Callable, hooks: Callable) -> Callable:
+    """``check_math(token)``: plain values (strings, numbers, lengths, None) are never math, and a
+    tuple is math when one of its items is; only the rest goes to WeasyPrint's own test."""
+    from weasyprint.css.properties import Dimension
+
+    plain = frozenset({str, int, float, bool, type(None), Dimension})
+
+    @functools.wraps(original)
+    def check_math(token):
+        kind = type(token)
+        if kind in plain:
+            return None
+        if kind is tuple:
+            return any(map(check_math, token))
+        return original(token)
+
+    return check_math
+
+
+def unset_values(original: Callable, hooks: Callable) -> Callable:
+    """``ComputedStyle.__missing__``: a property with no declaration (most of them, for most
+    elements) computes to its parent's value when inherited and to its initial value when not
+    (unless that one needs computing). The original reaches the same value through every
+    special case; these keys have none (not logical, not float / display / position / page,
+    not a text decoration or a custom property)."""
+    from weasyprint.css import PHYSICAL_FUNCTIONS, check_math
+    from weasyprint.css.properties import INHERITED, INITIAL_NOT_COMPUTED, INITIAL_VALUES
+
+    simple = frozenset(
+        key
+        for key in INITIAL_VALUES
+        if key not in PHYSICAL_FUNCTIONS
+        and key not in ("float", "display", "position", "page")
+        and not key.startswith(("text_decoration_", "__"))
+    )
+
+    @functools.wraps(original)
+    def __missing__(self, key):
+        if key in simple and key not in self.cascaded:
+            parent = self.parent_style
+            if parent is not None and key in INHERITED:
+                value = parent[key]
+            elif key in INITIAL_NOT_COMPUTED:
+                return original(self, key)
+            else:
+                value = INITIAL_VALUES[key]
+            if not check_math(value):
+                self[key] = value
+                return value
+        return original(self, key)
+
+    return __missing__
+
+
+def in_flow_at_once(original: Callable, hooks: Callable) -> Callable:
+    """``Box.is_in_normal_flow``: five questions to the style (float twice, position three
+    times) asked as two lookups."""
+
+    @functools.wraps(original)
+    def is_in_normal_flow(self):
+        style = self.style
+        float_ = style["float"]
+        if float_ in ("left", "right", "inline-start", "inline-end", "footnote"):
+            return False
+        position = style["position"]
+        return not (position in ("absolute", "fixed") or position[0] in ("running()", "note()"))
+
+    return is_in_normal_flow
+
+
+def page_values_from_ends(original: Callable, hooks: Callable) -> Callable:
+    """``ParentBox.page_values``: the page names come from the first and the last child in flow
+    (or floated); the original lists every child to find them, for every sibling of every block
+    laid out."""
+    from weasyprint.formatting_structure.boxes import ParentBox
+
+    def counts(child) -> bool:
+        return child.is_in_normal_flow() or child.is_floated()
+
+    @functools.wraps(original)
+    def page_values(self):
+        start_value, end_value = super(ParentBox, self).page_values()
+        first = next((child for child in self.children if counts(child)), None)
+        if first is None:
+            return start_value, end_value
+        last = next(child for child in reversed(self.children) if counts(child))
+        if first is last:
+            first_start, last_end = first.page_values()
+        else:
+            first_start, last_end = first.page_values()[0], last.page_values()[1]
+        return first_start or start_value, last_end or end_value
+
+    return page_values
+
+
+def remembered_percentages(original: Callable, hooks: Callable) -> Callable:
+    """``resolve_percentages(box, containing_block)``: the used lengths of a style in a containing
+    block are resolved once; a box with the same style there (each line and page attempt lays
+    a box out again, and split boxes share their style) takes them as they were. Not with
+    collapsed borders, whose widths come from the table rather than the style."""
+    from weasyprint.formatting_structure.boxes import Box, PageBox
+
+    @functools.wraps(original)
+    def resolve_percentages(box, containing_block):
+        if isinstance(containing_block, Box):
+            key = (containing_block.width, containing_block.height, isinstance(box, PageBox))
+        else:
+            key = (*containing_block, isinstance(box, PageBox))
+        style = box.style
+        memo = style.__dict__.get(_USED)
+        if memo is None:
+            memo = style.__dict__[_USED] = {}
+        used = memo.get(key)
+        if used is not None:
+            box.__dict__.update(used)
+            return
+        original(box, containing_block)
+        if style["border_collapse"] != "collapse":
+            values = box.__dict__
+            memo[key] = {name: values[name] for name in USED_LENGTHS}
+
+    return resolve_percentages
+
+
+def remembered_strut(original: Callable, hooks: Callable) -> Callable:
+    """``strut(style)``: once per style. WeasyPrint caches it by a key it builds each call from
+    sixteen of the style's values (a tenth of a line box's layout)."""
+
+    @functools.wraps(original)
+    def strut(style):
+        found = style.__dict__.get(_STRUT)
+        if found is None:
+            found = style.__dict__[_STRUT] = original(style)
+        return found
+
+    return strut
+
+
+def _everywhere(
+    name: str, modules: tuple[str, ...], parameters: tuple[str, ...], factory: Callable
+) -> tuple[tuple[str, str, tuple[str, ...], Callable], ...]:
+    # A function other modules took with ``from … import``: each of them holds it by name.
+    return tuple((module, name, parameters, factory) for module in modules)
+
+
+# (module, attribute path, expected parameters, factory): installed by xindelu.weasy_patches.
+PATCHES = (
+    *_everywhere(
+        "check_math",
+        (
+            "weasyprint.css.functions",
+            "weasyprint.css",
+            "weasyprint.css.tokens",
+            "weasyprint.css.computed_values",
+            "weasyprint.layout.inline",
+            "weasyprint.layout.preferred",
+            "weasyprint.layout.percent",
+        ),
+        ("token",),
+        plain_check_math,
+    ),
+    ("weasyprint.css", "ComputedStyle.__missing__", ("self", "key"), unset_values),
+    ("weasyprint.formatting_structure.boxes", "Box.is_in_normal_flow", ("self",), in_flow_at_once),
+    ("weasyprint.formatting_structure.boxes", "ParentBox.page_values", ("self",), page_values_from_ends),
+    # Not weasyprint.layout.page's: it lays out margin boxes only, and is patched there already
+    # (xindelu.weasy_hooks.skip_empty_margin_boxes).
+    *_everywhere(
+        "resolve_percentages",
+        (
+            "weasyprint.layout.percent",
+            "weasyprint.layout.inline",
+            "weasyprint.layout.block",
+            "weasyprint.layout.float",
+            "weasyprint.layout.absolute",
+            "weasyprint.layout.column",
+            "weasyprint.layout.table",
+            "weasyprint.layout.grid",
+        ),
+        ("box", "containing_block"),
+        remembered_percentages,
+    ),
+    *_everywhere(
+        "strut",
+        (
+            "weasyprint.text.line_break",
+            "weasyprint.layout.inline",
+            "weasyprint.css.units",
+            "weasyprint.css.computed_values",
+        ),
+        ("style",),
+        remembered_strut,
+    ),
+)
