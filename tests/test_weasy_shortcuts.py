@@ -39,13 +39,18 @@ RICH = (
   .flex { display: flex; gap: 2mm } .flex > div { flex: 1; min-width: auto; border: 0.5pt solid }
   table { border-collapse: collapse; width: 80% } td { border: 1pt solid; padding: 1mm 2% }
   .sep { border-spacing: 2pt; border-collapse: separate } .sep td { border: 0.5pt dashed }
-  .float { float: right; width: 30%; margin-left: 2mm; border-radius: 10% }
+  .float { float: right; width: 30%; margin-left: 2mm; border-radius: 10%; background: #eef; border: 1pt solid }
+  .round { border-radius: 2mm 0 4mm 0 / 1mm; background: #fee; padding: 1mm } .pill { border-radius: 50% }
+  @page { @top-left { content: "左" } @top-right { content: string(part) } @bottom-right { content: "右" } }
+  h2 { string-set: part content() }
   .wide { page: wide } .abs { position: absolute; top: 5mm; right: 5mm; width: 20mm }
   u { text-decoration: underline wavy } .note { float: footnote }
   h2 { break-before: page; font-size: calc(1em + 4pt); border-bottom: 2pt double }
 </style><body>
 <header>心得选编 · 第一辑</header>
-<div class="padded"><p>""" + "从第一页跨到第二页的段落，两页的版心不一样宽。" * 24 + """</p></div>
+<div class="padded"><p>"""
+    + "从第一页跨到第二页的段落，两页的版心不一样宽。" * 24
+    + """</p></div>
 <p class="first">学习贯彻党的创新理论，要在学懂弄通做实上下功夫。“学而思、学而信”，在推动工作上见实效；
 <u>以学促干</u>，把学习成果转化为推动高质量发展的具体举措，做到知行合一、学用相长。</p>
 <p class="drop">调查研究是谋事之基、成事之道。<span class="note">注：见《调查研究工作方案》。</span>
@@ -55,6 +60,7 @@ RICH = (
 <table><tr><td>单位</td><td>篇数</td></tr><tr><td>长沙市</td><td>12</td></tr></table>
 <table class="sep"><tr><td>分隔边框</td><td>8</td></tr></table>
 <div class="float">浮动的说明框，圆角边框。</div>
+<p class="round">圆角的段落<span class="pill round">和圆角的行内框</span>。</p>
 <p>"""
     + "认真学习，深入思考，" * 40
     + """</p>

@@ -18,10 +18,13 @@ the values it was made from. tests/test_weasy_shortcuts.py renders with and with
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable
 
 _USED = "_xindelu_used"  # on a style: (containing block, page box?) → the used lengths of its box
 _STRUT = "_xindelu_strut"  # on a style: its strut (line height, baseline)
+_FONT = "_xindelu_font"  # on a style: its Pango font description
+_SQUARE = "_xindelu_square"  # on a style: whether every corner has a zero radius
 
 # What resolve_percentages sets on a box: every one a function of the box's style and its
 # containing block (and of whether the box is a page).
@@ -63,7 +66,9 @@ def unset_values(original: Callable, hooks: Callable) -> Callable:
     special case; these keys have none (not logical, not float / display / position / page,
     not a text decoration or a custom property)."""
     from weasyprint.css import PHYSICAL_FUNCTIONS, check_math
-    from weasyprint.css.properties import INHERITED, INITIAL_NOT_COMPUTED, INITIAL_VALUES
+    from weasyprint.css.properties import INHERITED, INITIAL_NOT_COMPUTED, INITIAL_VALUES, Dimension
+
+    plain = frozenset({str, int, float, bool, type(None), Dimension})  # never math (plain_check_math)
 
     simple = frozenset(
         key
@@ -83,7 +88,7 @@ def unset_values(original: Callable, hooks: Callable) -> Callable:
                 return original(self, key)
             else:
                 value = INITIAL_VALUES[key]
-            if not check_math(value):
+            if type(value) in plain or not check_math(value):
                 self[key] = value
                 return value
         return original(self, key)
@@ -175,6 +180,70 @@ def remembered_strut(original: Callable, hooks: Callable) -> Callable:
     return strut
 
 
+def remembered_font_description(original: Callable, hooks: Callable) -> Callable:
+    """``get_font_description(style)`` for a Pango layout: once per style. Pango copies the
+    description into each layout it is set on, so one serves every layout of the style."""
+
+    @functools.wraps(original)
+    def get_font_description(style):
+        found = style.__dict__.get(_FONT)
+        if found is None:
+            found = style.__dict__[_FONT] = original(style)
+        return found
+
+    return get_font_description
+
+
+def square_corners(original: Callable, hooks: Callable) -> Callable:
+    """``resolve_radii_percentages(box)``: a style whose four corners each have a zero radius
+    (every box of a book but a few) gives four (0, 0) at once, as the original does corner by
+    corner, for every box drawn."""
+    corners = (
+        "border_top_left_radius",
+        "border_top_right_radius",
+        "border_bottom_right_radius",
+        "border_bottom_left_radius",
+    )
+
+    @functools.wraps(original)
+    def resolve_radii_percentages(box):
+        style = box.style
+        square = style.__dict__.get(_SQUARE)
+        if square is None:
+            square = style.__dict__[_SQUARE] = all((0, "px") in style[corner] for corner in corners)
+        if not square:
+            return original(box)
+        for corner in corners:
+            setattr(box, corner, (0, 0))
+
+    return resolve_radii_percentages
+
+
+def new_page_pseudos(original: Callable, hooks: Callable) -> Callable:
+    """``set_page_type_computed_styles(page_type, html, style_for)``: the margin boxes of a new
+    page type are the cascaded styles its declarations have just added, the last keys of the
+    (insertion-ordered) dict. The original looks for them among the cascaded styles of every
+    element of the document, for every page (a page's type holds its index: each is new). A
+    page type seen before adds nothing, and is looked for as the original does."""
+
+    @functools.wraps(original)
+    def set_page_type_computed_styles(page_type, html, style_for):
+        cascaded = style_for.get_cascaded_styles()
+        before = len(cascaded)
+        style_for.add_page_declarations(page_type)
+        root = html.etree_element
+        style_for.set_computed_styles(page_type, root=root, parent=root, base_url=html.base_url)
+        added = len(cascaded) - before
+        keys = list(itertools.islice(reversed(cascaded), added))[::-1] if added else list(cascaded)
+        for element, pseudo in keys:
+            if pseudo and element == page_type:
+                style_for.set_computed_styles(
+                    element, pseudo_type=pseudo, root=root, parent=element, base_url=html.base_url
+                )
+
+    return set_page_type_computed_styles
+
+
 def _everywhere(
     name: str, modules: tuple[str, ...], parameters: tuple[str, ...], factory: Callable
 ) -> tuple[tuple[str, str, tuple[str, ...], Callable], ...]:
@@ -229,4 +298,7 @@ PATCHES = (
         ("style",),
         remembered_strut,
     ),
+    ("weasyprint.text.line_break", "get_font_description", ("style",), remembered_font_description),
+    ("weasyprint.layout.background", "resolve_radii_percentages", ("box",), square_corners),
+    ("weasyprint.layout.page", "set_page_type_computed_styles", ("page_type", "html", "style_for"), new_page_pseudos),
 )
