@@ -22,8 +22,6 @@ import itertools
 from collections.abc import Callable
 
 _USED = "_xindelu_used"  # on a style: (containing block, page box?) → the used lengths of its box
-_STRUT = "_xindelu_strut"  # on a style: its strut (line height, baseline)
-_FONT = "_xindelu_font"  # on a style: its Pango font description
 _SQUARE = "_xindelu_square"  # on a style: whether every corner has a zero radius
 
 # What resolve_percentages sets on a box: every one a function of the box's style and its
@@ -166,32 +164,28 @@ def remembered_percentages(original: Callable, hooks: Callable) -> Callable:
     return resolve_percentages
 
 
-def remembered_strut(original: Callable, hooks: Callable) -> Callable:
-    """``strut(style)``: once per style. WeasyPrint caches it by a key it builds each call from
-    sixteen of the style's values (a tenth of a line box's layout)."""
+def _once_per_style(attribute: str) -> Callable[[Callable, Callable], Callable]:
+    """A factory: ``function(style)`` computed once per style, its answer kept on the style."""
 
-    @functools.wraps(original)
-    def strut(style):
-        found = style.__dict__.get(_STRUT)
-        if found is None:
-            found = style.__dict__[_STRUT] = original(style)
-        return found
+    def factory(original: Callable, hooks: Callable) -> Callable:
+        @functools.wraps(original)
+        def once(style):
+            found = style.__dict__.get(attribute)
+            if found is None:
+                found = style.__dict__[attribute] = original(style)
+            return found
 
-    return strut
+        return once
+
+    return factory
 
 
-def remembered_font_description(original: Callable, hooks: Callable) -> Callable:
-    """``get_font_description(style)`` for a Pango layout: once per style. Pango copies the
-    description into each layout it is set on, so one serves every layout of the style."""
-
-    @functools.wraps(original)
-    def get_font_description(style):
-        found = style.__dict__.get(_FONT)
-        if found is None:
-            found = style.__dict__[_FONT] = original(style)
-        return found
-
-    return get_font_description
+# ``strut(style)``: WeasyPrint caches it by a key it builds, each call, from sixteen of the
+# style's values (a tenth of a line box's layout).
+remembered_strut = _once_per_style("_xindelu_strut")
+# ``get_font_description(style)`` for a Pango layout: Pango copies the description into each
+# layout it is set on, so one serves every layout of the style.
+remembered_font_description = _once_per_style("_xindelu_font")
 
 
 def square_corners(original: Callable, hooks: Callable) -> Callable:
