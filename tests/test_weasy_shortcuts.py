@@ -123,6 +123,24 @@ def test_unset_properties_compute_as_weasyprint_computes_them() -> None:
     assert fast == plain
 
 
+def test_the_html_parser_finds_its_regexes_and_builds_the_same_tree() -> None:
+    from xml.etree import ElementTree
+
+    from tinyhtml5 import inputstream
+
+    weasy_patches.weasyprint()
+    inputstream.characters_until_regex.clear()
+    fast = ElementTree.tostring(weasyprint.HTML(string=RICH).etree_element)
+    assert (("&", "<", "\u0000"), False) in inputstream.characters_until_regex  # where it is looked for
+    weasy_patches.uninstall(SPEED)
+    try:
+        plain = ElementTree.tostring(weasyprint.HTML(string=RICH).etree_element)
+    finally:
+        weasy_patches.install()
+    assert fast == plain
+    assert len(fast) > 3000
+
+
 _CSS_VALUES = st.sampled_from(
     [
         "12pt",

@@ -6,7 +6,8 @@ bookkeeping around the layout rather than to the layout: computing style values 
 value whether it is a ``calc()`` (70,000 times per chunk, nearly all plain strings and
 lengths), resolving the same margins and paddings for the same style and containing block
 once per line and per page attempt, measuring the same strut again, and walking every child
-of a paragraph for its page name when only the first and last count.
+of a paragraph for its page name when only the first and last count; and the HTML parser
+built its regexes again for every run of text, its own cache being keyed wrongly.
 
 Each factory takes WeasyPrint's function and returns one that gives what it gives (or
 calls it); xindelu.weasy_patches checks the signatures and installs them as the "speed"
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 from collections.abc import Callable
 
 _USED = "_xindelu_used"  # on a style: (containing block, page box?) → the used lengths of its box
@@ -238,6 +240,30 @@ def new_page_pseudos(original: Callable, hooks: Callable) -> Callable:
     return set_page_type_computed_styles
 
 
+def cached_char_runs(original: Callable, hooks: Callable) -> Callable:
+    """tinyhtml5's ``HTMLUnicodeInputStream.chars_until`` (WeasyPrint's HTML parser) keeps a regex
+    per set of characters, but stores it under the regex itself (``characters = cache[key] =
+    regex`` binds ``characters`` first), so it is never found: every call builds the pattern
+    again, a quarter of parsing a chunk's HTML. The same regex, put where it is looked for."""
+    from tinyhtml5 import inputstream
+
+    cache = getattr(inputstream, "characters_until_regex", None)
+    if not isinstance(cache, dict):  # another tinyhtml5: leave it as it is
+        return original
+
+    @functools.wraps(original)
+    def chars_until(self, characters, opposite=False):
+        key = (characters, opposite)
+        if key not in cache:
+            regex = "".join([f"\\x{ord(character):02x}" for character in characters])
+            if not opposite:
+                regex = f"^{regex}"
+            cache[key] = re.compile(f"[{regex}]+")
+        return original(self, characters, opposite)
+
+    return chars_until
+
+
 def _everywhere(
     name: str, modules: tuple[str, ...], parameters: tuple[str, ...], factory: Callable
 ) -> tuple[tuple[str, str, tuple[str, ...], Callable], ...]:
@@ -295,4 +321,10 @@ PATCHES = (
     ("weasyprint.text.line_break", "get_font_description", ("style",), remembered_font_description),
     ("weasyprint.layout.background", "resolve_radii_percentages", ("box",), square_corners),
     ("weasyprint.layout.page", "set_page_type_computed_styles", ("page_type", "html", "style_for"), new_page_pseudos),
+    (
+        "tinyhtml5.inputstream",
+        "HTMLUnicodeInputStream.chars_until",
+        ("self", "characters", "opposite"),
+        cached_char_runs,
+    ),
 )
