@@ -40,12 +40,18 @@ USED_LENGTHS = (
 )
 
 
+@functools.cache
+def _plain_types() -> frozenset[type]:
+    """The types of value that are never math: strings, numbers, lengths, None."""
+    from weasyprint.css.properties import Dimension
+
+    return frozenset({str, int, float, bool, type(None), Dimension})
+
+
 def plain_check_math(original: Callable, hooks: Callable) -> Callable:
     """``check_math(token)``: plain values (strings, numbers, lengths, None) are never math, and a
     tuple is math when one of its items is; only the rest goes to WeasyPrint's own test."""
-    from weasyprint.css.properties import Dimension
-
-    plain = frozenset({str, int, float, bool, type(None), Dimension})
+    plain = _plain_types()
 
     @functools.wraps(original)
     def check_math(token):
@@ -66,9 +72,9 @@ def unset_values(original: Callable, hooks: Callable) -> Callable:
     special case; these keys have none (not logical, not float / display / position / page,
     not a text decoration or a custom property)."""
     from weasyprint.css import PHYSICAL_FUNCTIONS, check_math
-    from weasyprint.css.properties import INHERITED, INITIAL_NOT_COMPUTED, INITIAL_VALUES, Dimension
+    from weasyprint.css.properties import INHERITED, INITIAL_NOT_COMPUTED, INITIAL_VALUES
 
-    plain = frozenset({str, int, float, bool, type(None), Dimension})  # never math (plain_check_math)
+    plain = _plain_types()
 
     simple = frozenset(
         key
@@ -248,13 +254,13 @@ def cached_char_runs(original: Callable, hooks: Callable) -> Callable:
     from tinyhtml5 import inputstream
 
     cache = getattr(inputstream, "characters_until_regex", None)
-    if not isinstance(cache, dict):  # another tinyhtml5: leave it as it is
-        return original
+    if not isinstance(cache, dict):  # another tinyhtml5: its own way
+        cache = None
 
     @functools.wraps(original)
     def chars_until(self, characters, opposite=False):
         key = (characters, opposite)
-        if key not in cache:
+        if cache is not None and key not in cache:
             regex = "".join([f"\\x{ord(character):02x}" for character in characters])
             if not opposite:
                 regex = f"^{regex}"
