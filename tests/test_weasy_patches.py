@@ -173,6 +173,8 @@ its lines are laid out again for drawing rather than taken as they were broken.<
   第二行，保留空格
 第三行</pre>
 <ol><li>目录条目一</li><li>目录条目二，较长的标题</li></ol>
+<p>末行有间隔号：马克思·恩格斯选集，“引号”与——破折号……省略号。</p>
+<div dir="rtl"><p>从右起排的段落，末行较短。</p></div>
 """ + ("<p>再一段：" + "认真学习，" * 60 + "</p>")
 
 
@@ -194,3 +196,43 @@ def test_a_line_is_drawn_from_the_layout_it_was_broken_with(monkeypatch) -> None
     again = document.write_pdf()
     assert kept == again
     assert kept_layouts < len(made) - 10
+
+
+def test_break_rules_split_no_run_of_glyphs() -> None:
+    """keep_for_drawing draws a paragraph's last line from the layout it was broken with, its
+    allow_breaks attributes (xindelu.print.cjk_typeset's break rules) still on it: on the Pango
+    installed they change no run of glyphs, so the line draws as from a layout without them."""
+    import contextlib
+
+    from weasyprint.text.ffi import ffi, gobject, pango
+    from weasyprint.text.fonts import FontConfiguration
+
+    weasy_patches.weasyprint()
+    with contextlib.suppress(Exception):  # declared already
+        ffi.cdef("PangoFontDescription *pango_font_description_from_string (const char *str);")
+    context = ffi.gc(pango.pango_font_map_create_context(FontConfiguration().font_map), gobject.g_object_unref)
+    text = "马克思·恩格斯选集（第一卷）".encode()
+
+    def runs(ranges: list[tuple[int, int]]) -> list[list[int]]:
+        layout = ffi.gc(pango.pango_layout_new(context), gobject.g_object_unref)
+        pango.pango_layout_set_font_description(
+            layout, pango.pango_font_description_from_string(b"Noto Serif CJK SC 12")
+        )
+        pango.pango_layout_set_text(layout, text, -1)
+        attrs = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
+        for start, end in ranges:
+            attr = pango.pango_attr_allow_breaks_new(False)
+            attr.start_index, attr.end_index = start, end
+            pango.pango_attr_list_insert(attrs, attr)
+        pango.pango_layout_set_attributes(layout, attrs)
+        found, run = [], pango.pango_layout_get_line_readonly(layout, 0).runs
+        while run != ffi.NULL:
+            glyphs = run.data.glyphs
+            found.append([glyphs.glyphs[i].glyph for i in range(glyphs.num_glyphs)])
+            run = run.next
+        return found
+
+    plain = runs([])
+    assert sum(map(len, plain)) == len(text.decode())
+    assert runs([(6, 12)]) == plain
+    assert runs([(3, 9), (18, 24), (36, 42)]) == plain

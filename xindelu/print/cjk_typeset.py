@@ -534,6 +534,11 @@ def _make_set_text(original):
         if halts:
             # Widths change with them: set whether or not the line is broken here.
             self._cjk_halts = halts
+        if not _PARAGRAPH_BREAK.search(self.text):
+            # As it will be drawn (draw_first_line sets this mode, and a change throws the
+            # lines away): a line's layout, kept for drawing (weasy_hooks.keep_for_drawing),
+            # is shaped once. With no paragraph break in the text, the mode changes nothing else.
+            pango.pango_layout_set_single_paragraph_mode(self.layout, True)
         if pango.pango_layout_get_width(self.layout) < 0:
             # No width, no line breaks: WeasyPrint sets the text of a line it has already
             # broken (and of every line it draws) this way, two of the three set_text calls
@@ -541,11 +546,6 @@ def _make_set_text(original):
             self._cjk_pending = True
             if halts:
                 _set_forbidden(self, [])
-            if not _PARAGRAPH_BREAK.search(self.text):
-                # As it will be drawn (draw_first_line sets this mode, and a change throws the
-                # lines away): a broken line's layout, kept for drawing (weasy_hooks.keep_for_drawing),
-                # is shaped once. With no paragraph break in the text, the mode changes nothing else.
-                pango.pango_layout_set_single_paragraph_mode(self.layout, True)
             return
         _apply_forbidden(self)
 

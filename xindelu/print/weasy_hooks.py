@@ -39,20 +39,18 @@ def keep_for_drawing(original: Callable, hooks: Callable) -> Callable:
     """``Layout.deactivate``: a line's Pango layout, as line breaking leaves it, is kept for
     its drawing (see reuse_for_drawing) instead of dropped.
 
-    Only when drawing would make it again the same: its width unset (the text set as the
-    broken line, as WeasyPrint does for every line but a paragraph's last) and no
-    justification spacing (which drawing adds to Latin spaces; Chinese lines are justified by
-    xindelu.print.cjk_typeset without it). A layout drawn once is dropped, as before: drawing
-    widens its glyphs, and the next drawing of it starts from scratch."""
-    from weasyprint.text.ffi import pango
+    Only when drawing would make it again the same: with no justification spacing (which
+    drawing adds to Latin spaces; Chinese lines are justified by xindelu.print.cjk_typeset
+    without it). Its text is the line's: WeasyPrint sets the broken line's text at no width,
+    and a paragraph's last line is laid out alone, at the line's width, where it is one line
+    as at no width. xindelu.print.cjk_typeset's break rules (Pango allow_breaks attributes)
+    stay on it; they split no run of glyphs (a test checks this of the Pango installed), and
+    the halt feature that does is set either way. A layout drawn once is dropped, as before:
+    drawing widens its glyphs, and the next drawing of it starts from scratch."""
 
     @functools.wraps(original)
     def deactivate(self):
-        if (
-            not self.__dict__.pop(_DRAWN, False)
-            and not self.justification_spacing
-            and pango.pango_layout_get_width(self.layout) < 0
-        ):
+        if not self.__dict__.pop(_DRAWN, False) and not self.justification_spacing:
             self.__dict__[_KEPT] = (self.layout, self.language, self.style)
         original(self)
 

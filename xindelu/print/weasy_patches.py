@@ -95,6 +95,7 @@ def _plain(make: Callable[[Callable], Callable]) -> Callable[[Callable, Callable
 
 
 PATCHES: tuple[Patch, ...] = (
+    *(Patch("speed", module, path, params, factory) for module, path, params, factory in weasy_shortcuts.BENEATH),
     *(Patch("cjk", module, path, params, _plain(make)) for module, path, params, make in cjk_typeset.PATCHES),
     Patch(
         "layout",
@@ -206,7 +207,7 @@ def check(version: str) -> None:
     check_version(version)
     for module_name, path, parameters in (*((p.module, p.path, p.parameters) for p in PATCHES), *USED):
         _, _, function = _resolve(module_name, path)
-        function = getattr(function, "__wrapped__", function) if getattr(function, _MARK, False) else function
+        function = _unpatched(function)
         if not callable(function):
             raise _refusal(f"WeasyPrint {version} 中没有 {module_name}.{path}，排版补丁无法安装，已停止生成 PDF")
         found = tuple(inspect.signature(function).parameters)
@@ -218,7 +219,50 @@ def check(version: str) -> None:
 
 def is_installed(group: str = "cjk") -> bool:
     """Whether the patches of ``group`` are in place."""
-    return all(getattr(_resolve(p.module, p.path)[2], _MARK, False) for p in PATCHES if p.group == group)
+    return all(p in _layers(_resolve(p.module, p.path)[2]) for p in PATCHES if p.group == group)
+
+
+def _layers(function: object) -> list[Patch]:
+    """The patches ``function`` is made of, outermost first (see _rebuild)."""
+    found = []
+    while (patch := getattr(function, _MARK, None)) is not None:
+        found.append(patch)
+        function = function.__wrapped__
+    return found
+
+
+def _unpatched(function: object) -> object:
+    """WeasyPrint's own function under every patch of it."""
+    while getattr(function, _MARK, None) is not None:
+        function = function.__wrapped__
+    return function
+
+
+def _rebuild(patches: set[Patch]) -> None:
+    """Give each attribute the patches of ``patches`` that are on it, and no others.
+
+    An attribute may have several patches (a speed shortcut stands in for WeasyPrint's own
+    function beneath another group's wrapper of it): they wrap each other in PATCHES order, the
+    first innermost, whichever groups are installed, so a group leaves and comes back as a layer.
+    """
+    for module_name, path in dict.fromkeys((p.module, p.path) for p in PATCHES):
+        owner, name, function = _resolve(module_name, path)
+        on = [p for p in PATCHES if (p.module, p.path) == (module_name, path) and p in patches]
+        stack = []  # (patch, its wrapper), innermost first
+        while (patch := getattr(function, _MARK, None)) is not None:
+            stack.insert(0, (patch, function))
+            function = function.__wrapped__
+        kept = 0  # the inner layers that stay as they are
+        while kept < min(len(stack), len(on)) and stack[kept][0] == on[kept]:
+            kept += 1
+        if kept == len(stack) == len(on):
+            continue
+        function = stack[kept - 1][1] if kept else function
+        for patch in on[kept:]:
+            wrapper = patch.factory(function, current_hooks)
+            setattr(wrapper, _MARK, patch)
+            function = wrapper
+        setattr(owner, name, function)
 
 
 class DeferredModule(ModuleType):
@@ -302,28 +346,23 @@ def install(groups: tuple[str, ...] = GROUPS) -> None:
     module = _import_weasyprint()
 
     check_version(module.__version__)  # every time: a render never runs on another version
-    wanted = [p for p in PATCHES if p.group in groups and not getattr(_resolve(p.module, p.path)[2], _MARK, False)]
-    if not wanted:
+    there = _installed()
+    if all(p in there for p in PATCHES if p.group in groups):
         return
     check(module.__version__)
     cjk_typeset.declare()
     fontmerge.declare()
     weasy_tapes.declare()
-    for patch in wanted:
-        owner, name, function = _resolve(patch.module, patch.path)
-        wrapper = patch.factory(function, current_hooks)
-        setattr(wrapper, _MARK, True)
-        setattr(owner, name, wrapper)
+    _rebuild(there | {p for p in PATCHES if p.group in groups})
+
+
+def _installed() -> set[Patch]:
+    return {patch for p in PATCHES for patch in _layers(_resolve(p.module, p.path)[2])}
 
 
 def uninstall(groups: tuple[str, ...] = GROUPS) -> None:
     """Put back WeasyPrint's own functions (tests compare with and without)."""
-    for patch in PATCHES:
-        if patch.group not in groups:
-            continue
-        owner, name, function = _resolve(patch.module, patch.path)
-        if getattr(function, _MARK, False):
-            setattr(owner, name, function.__wrapped__)
+    _rebuild({p for p in _installed() if p.group not in groups})
 
 
 @contextlib.contextmanager

@@ -25,6 +25,9 @@ from collections.abc import Callable
 
 _USED = "_xindelu_used"  # on a style: (containing block, page box?) → the used lengths of its box
 _SQUARE = "_xindelu_square"  # on a style: whether every corner has a zero radius
+_GLYPH_INFO_INTS = 5  # a PangoGlyphInfo is five ints (glyph_runs_at_once)
+_CONTEXTS = "_xindelu_contexts"  # on a FontConfiguration: (direction, lang) → its Pango context
+_BARE = "_xindelu_bare"  # on a style: whether its box draws nothing behind it (bare_backgrounds)
 
 # What resolve_percentages sets on a box: every one a function of the box's style and its
 # containing block (and of whether the box is a page).
@@ -221,6 +224,210 @@ def square_corners(original: Callable, hooks: Callable) -> Callable:
     return resolve_radii_percentages
 
 
+def bare_backgrounds(original: Callable, hooks: Callable) -> Callable:
+    """``layout_box_backgrounds(page, box, …)``: a box whose style draws nothing behind it (a
+    transparent background colour, no background image, border image, mask border or shadow:
+    every box of a book but a few) gets its corners and no background, as the original gives
+    it after a dozen style lookups per box; its children are laid out as before."""
+    import sys
+
+    from weasyprint.draw.color import get_color
+
+    module = sys.modules[original.__module__]
+
+    def bare(style) -> bool:
+        found = style.__dict__.get(_BARE)
+        if found is None:
+            found = style.__dict__[_BARE] = (
+                style["border_image_source"][0] == "none"
+                and style["mask_border_source"][0] == "none"
+                and not style["box_shadow"]
+                and (
+                    style["visibility"] == "hidden"
+                    or (
+                        all(kind != "url" and not value for kind, value in style["background_image"])
+                        and get_color(style, "background_color").alpha == 0
+                    )
+                )
+            )
+        return found
+
+    @functools.wraps(original)
+    def layout_box_backgrounds(page, box, get_image_from_uri, layout_children=True, style=None):
+        if style is not None or box is page or not bare(box.style):
+            return original(page, box, get_image_from_uri, layout_children, style)
+        module.resolve_radii_percentages(box)
+        if layout_children:
+            for child in box.all_children():
+                layout_box_backgrounds(page, child, get_image_from_uri)
+        box.background = None
+
+    return layout_box_backgrounds
+
+
+def glyph_runs_at_once(original: Callable, hooks: Callable) -> Callable:
+    """``draw_first_line(stream, textbox, …)``: a line's glyphs read a run at a time (one cffi
+    call for its glyph infos) instead of a field at a time, its TJ string joined once. The
+    same calls on the stream, the same strings and the same fonts' glyphs and widths as the
+    original's; a line it does not cover (an ellipsis, an empty or missing glyph, a raised
+    glyph, a bitmap, colour or SVG font) is drawn by the original. The stream's fonts are
+    asked in the same order either way (``Stream.add_font`` keeps each font it gives)."""
+    from weasyprint.text.ffi import FROM_UNITS, ffi, pango
+
+    old_pango = pango.pango_version() < 14802  # WeasyPrint's workaround for Pango #530
+    empty, unknown = pango.PANGO_GLYPH_EMPTY, pango.PANGO_GLYPH_UNKNOWN_FLAG
+
+    @functools.wraps(original)
+    def draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
+        if text_overflow == "ellipsis" or block_ellipsis != "none":
+            return original(stream, textbox, text_overflow, block_ellipsis, matrix)
+        if not textbox.text.strip() or textbox.style["font_size"] < 1e-6:
+            return []
+        layout = textbox.pango_layout
+        pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
+        first_line, _ = layout.get_first_line()
+        runs = []
+        previous = font = font_size = None
+        run = first_line.runs[0]
+        while run != ffi.NULL:
+            glyph_item = run.data
+            run = run.next
+            count = glyph_item.glyphs.num_glyphs
+            pango_font = glyph_item.item.analysis.font
+            new_font = pango_font != previous
+            if new_font:
+                previous = pango_font
+                font, font_size = stream.add_font(pango_font)
+                if font.bitmap or font.png or font.svg or font.colr:
+                    return original(stream, textbox, text_overflow, block_ellipsis, matrix)
+                if old_pango:
+                    font_size = textbox.style["font_size"]
+            # PangoGlyphInfo: glyph, width, x_offset, y_offset, attributes.
+            infos = ffi.unpack(ffi.cast("int *", glyph_item.glyphs.glyphs), count * _GLYPH_INFO_INTS)
+            glyphs = infos[0::_GLYPH_INFO_INTS]
+            if any(glyph == empty or glyph & unknown for glyph in glyphs) or any(infos[3::_GLYPH_INFO_INTS]):
+                return original(stream, textbox, text_overflow, block_ellipsis, matrix)
+            runs.append((new_font, pango_font, font, font_size, glyph_item, glyphs, infos))
+        stream.set_text_matrix(*matrix.values)
+        parts: list[str] = []
+        utf8_text = None
+        for new_font, pango_font, font, font_size, glyph_item, glyphs, infos in runs:
+            if new_font:
+                if parts:
+                    stream.show_text("".join(parts))
+                parts = []
+                stream.set_font_size(font.hash, font_size)
+            parts.append("<")
+            to_unicode, widths = font.to_unicode, font.widths
+            clusters = None
+            count = len(glyphs)
+            for i, glyph in enumerate(glyphs):
+                if glyph not in to_unicode:
+                    item = glyph_item.item
+                    if clusters is None:
+                        clusters = ffi.unpack(glyph_item.glyphs.log_clusters, count)
+                    start = clusters[i]
+                    if item.analysis.level % 2:  # right to left
+                        end = item.length if i == 0 else clusters[i - 1]
+                    else:
+                        end = item.length if i == count - 1 else clusters[i + 1]
+                    utf8_text = utf8_text or layout.text.encode()
+                    to_unicode[glyph] = utf8_text[item.offset + start : item.offset + end].decode()
+                offset = infos[i * _GLYPH_INFO_INTS + 2] / font_size
+                if offset:
+                    parts.append(f">{-offset}<")
+                parts.append(f"{glyph:04x}")
+                logical_width = widths.get(glyph)
+                if logical_width is None:
+                    pango.pango_font_get_glyph_extents(pango_font, glyph, stream.ink_rect, stream.logical_rect)
+                    logical_width = widths[glyph] = round(stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
+                kerning = logical_width + offset - infos[i * _GLYPH_INFO_INTS + 1] * 1000 * FROM_UNITS / font_size
+                if kerning:
+                    parts.append(f">{int(kerning)}<")
+            # Close the run's glyphs as the original does: a string ending with "<" loses it.
+            if parts[-1][-1] == "<":
+                parts[-1] = parts[-1][:-1]
+            else:
+                parts.append(">")
+        stream.show_text("".join(parts))
+        return []  # no emojis: a line with any is drawn by the original
+
+    return draw_first_line
+
+
+def shared_contexts(original: Callable, hooks: Callable) -> Callable:
+    """``Layout.setup(self, style)``: WeasyPrint makes a Pango context for every layout (every
+    line drafted, broken and drawn), each set alike from the style's direction and language.
+    Here one context per font configuration, direction and language serves every layout made
+    with them; nothing changes a context once made, so each layout is as the original makes it.
+    The rest is the original's, step for step."""
+    from weasyprint.text import line_break
+    from weasyprint.text.constants import LST_TO_ISO, PANGO_DIRECTION
+    from weasyprint.text.ffi import FROM_UNITS, ffi, gobject, pango, unicode_to_char_p
+    from weasyprint.text.fonts import font_features
+
+    def context(style) -> tuple:
+        override = style["font_language_override"]
+        lang = LST_TO_ISO.get(override.lower(), override) if override != "normal" else style["lang"] or None
+        contexts = style.font_config.__dict__.setdefault(_CONTEXTS, {})
+        key = (style["direction"], lang)
+        found = contexts.get(key)
+        if found is None:
+            pango_context = ffi.gc(
+                pango.pango_font_map_create_context(style.font_config.font_map), gobject.g_object_unref
+            )
+            pango.pango_context_set_round_glyph_positions(pango_context, False)
+            pango.pango_context_set_base_dir(pango_context, PANGO_DIRECTION[style["direction"]])
+            lang_p, lang_bytes = unicode_to_char_p(lang) if lang is not None else (None, b"")
+            if lang_bytes:
+                language = pango.pango_language_from_string(lang_p)
+                pango.pango_context_set_language(pango_context, language)
+            else:
+                language = pango.pango_language_get_default()
+            found = contexts[key] = (pango_context, language)
+        return found
+
+    @functools.wraps(original)
+    def setup(self, style):
+        self.style = style
+        self.first_line_direction = 0
+        pango_context, self.language = context(style)
+        font_description = line_break.get_font_description(style)
+        self.layout = ffi.gc(pango.pango_layout_new(pango_context), gobject.g_object_unref)
+        pango.pango_layout_set_auto_dir(self.layout, False)
+        pango.pango_layout_set_font_description(self.layout, font_description)
+        if style["text_decoration_line"] != "none":
+            metrics = ffi.gc(
+                pango.pango_context_get_metrics(pango_context, font_description, self.language),
+                pango.pango_font_metrics_unref,
+            )
+            self.ascent = FROM_UNITS * pango.pango_font_metrics_get_ascent(metrics)
+            self.underline_position = FROM_UNITS * pango.pango_font_metrics_get_underline_position(metrics)
+            self.strikethrough_position = FROM_UNITS * pango.pango_font_metrics_get_strikethrough_position(metrics)
+            self.underline_thickness = FROM_UNITS * pango.pango_font_metrics_get_underline_thickness(metrics)
+            self.strikethrough_thickness = FROM_UNITS * pango.pango_font_metrics_get_strikethrough_thickness(metrics)
+        else:
+            self.ascent = self.underline_position = self.strikethrough_position = None
+        features = font_features(
+            style["font_kerning"],
+            style["font_variant_ligatures"],
+            style["font_variant_position"],
+            style["font_variant_caps"],
+            style["font_variant_numeric"],
+            style["font_variant_alternates"],
+            style["font_variant_east_asian"],
+            style["font_feature_settings"],
+        )
+        if features:
+            features = ",".join(f"{key} {value}" for key, value in features.items()).encode()
+            attr = style.font_config.font_features.setdefault(features, pango.pango_attr_font_features_new(features))
+            attr_list = pango.pango_attr_list_new()
+            pango.pango_attr_list_insert(attr_list, attr)
+            pango.pango_layout_set_attributes(self.layout, attr_list)
+
+    return setup
+
+
 def new_page_pseudos(original: Callable, hooks: Callable) -> Callable:
     """``set_page_type_computed_styles(page_type, html, style_for)``: the margin boxes of a new
     page type are the cascaded styles its declarations have just added, the last keys of the
@@ -325,12 +532,30 @@ PATCHES = (
         remembered_strut,
     ),
     ("weasyprint.text.line_break", "get_font_description", ("style",), remembered_font_description),
+    ("weasyprint.text.line_break", "Layout.setup", ("self", "style"), shared_contexts),
     ("weasyprint.layout.background", "resolve_radii_percentages", ("box",), square_corners),
+    (
+        "weasyprint.layout.background",
+        "layout_box_backgrounds",
+        ("page", "box", "get_image_from_uri", "layout_children", "style"),
+        bare_backgrounds,
+    ),
     ("weasyprint.layout.page", "set_page_type_computed_styles", ("page_type", "html", "style_for"), new_page_pseudos),
     (
         "tinyhtml5.inputstream",
         "HTMLUnicodeInputStream.chars_until",
         ("self", "characters", "opposite"),
         cached_char_runs,
+    ),
+)
+# Shortcuts that stand in for WeasyPrint's own function beneath other groups' wrappers of it
+# (xindelu.weasy_patches installs them first): xindelu.print.cjk_typeset widens a line's
+# glyphs before WeasyPrint draws them.
+BENEATH = (
+    (
+        "weasyprint.draw.text",
+        "draw_first_line",
+        ("stream", "textbox", "text_overflow", "block_ellipsis", "matrix"),
+        glyph_runs_at_once,
     ),
 )
