@@ -47,6 +47,8 @@ RICH = (
   h2 { string-set: part content() }
   .wide { page: wide } .abs { position: absolute; top: 5mm; right: 5mm; width: 20mm }
   u { text-decoration: underline wavy } .note { float: footnote }
+  .both { margin-inline-start: 7mm; margin-left: 1mm; padding-inline-end: 2mm; padding-right: 5mm; border: 0.5pt solid }
+  div.both.strong { margin-left: 3mm }
   h2 { break-before: page; font-size: calc(1em + 4pt); border-bottom: 2pt double }
 </style><body>
 <header>心得选编 · 第一辑</header>
@@ -78,7 +80,12 @@ RICH = (
 <p lang="ja" style="font-language-override: 'ZHS'">語言覆蓋的段落</p><p lang="">没有语言的段落</p>
 <p lang="ja">直骨曜</p><p lang="zh-CN">直骨曜</p><p lang="zh-TW">直骨曜</p>
 <p>马克思·恩格斯选集</p><p style="font-family: DejaVu Sans, serif">x\u0323\u0301 q\u0307 a\u0330</p>
-<div dir="rtl"><p>右起的段落 with Latin，句末。</p></div>
+<div class="both">逻辑属性与物理属性都声明了：同权重时逻辑属性优先。</div>
+<div class="both strong">物理属性的选择器更具体时，物理属性优先。</div>
+<table style="border-spacing: calc(0.2em + 1pt) 2pt; border-collapse: separate"><tr><td>计算间距</td></tr></table>
+<p style="background: #eee; word-spacing: calc(0.2em + 2pt)">计算的背景尺寸 and spacing</p>
+<div dir="rtl" style="padding-inline-start: 3mm; margin-inline-end: 6mm; border-inline-start: 1pt solid">
+<p>右起的段落 with Latin，句末。</p></div>
 </body></html>
 """
 )

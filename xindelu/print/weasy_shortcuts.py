@@ -72,9 +72,13 @@ def unset_values(original: Callable, hooks: Callable) -> Callable:
     """``ComputedStyle.__missing__``: a property with no declaration (most of them, for most
     elements) computes to its parent's value when inherited and to its initial value when not
     (unless that one needs computing). The original reaches the same value through every
-    special case; these keys have none (not logical, not float / display / position / page,
-    not a text decoration or a custom property)."""
-    from weasyprint.css import PHYSICAL_FUNCTIONS, check_math
+    special case; these keys have none (not float / display / position / page, not a text
+    decoration or a custom property). A physical property (``padding_left``) is one of them
+    when its logical counterpart for the style's direction (``padding_inline_start``) has no
+    declaration either: the original takes the logical one's declaration in its place.
+    A declared value of these keys that is plain (not a keyword, a ``var()`` or math) is
+    computed as the original computes it, without its dozen checks for the other cases."""
+    from weasyprint.css import COMPUTER_FUNCTIONS, PHYSICAL_FUNCTIONS, check_math
     from weasyprint.css.properties import INHERITED, INITIAL_NOT_COMPUTED, INITIAL_VALUES
 
     plain = _plain_types()
@@ -82,14 +86,35 @@ def unset_values(original: Callable, hooks: Callable) -> Callable:
     simple = frozenset(
         key
         for key in INITIAL_VALUES
-        if key not in PHYSICAL_FUNCTIONS
-        and key not in ("float", "display", "position", "page")
-        and not key.startswith(("text_decoration_", "__"))
+        if key not in ("float", "display", "position", "page") and not key.startswith(("text_decoration_", "__"))
     )
 
     @functools.wraps(original)
     def __missing__(self, key):
-        if key in simple and key not in self.cascaded:
+        cascaded = self.cascaded
+        if key in simple and key in cascaded:
+            # Declared: computed from its declaration (when the logical counterpart's does not
+            # win), unless it is a keyword, a var() or math the original resolves first.
+            value, weight = cascaded[key]
+            kind = type(value)
+            if (kind in plain or kind is tuple) and value != "inherit" and value != "initial":
+                logical = PHYSICAL_FUNCTIONS.get(key)
+                if logical is not None:
+                    other = cascaded.get(logical(block="ttb", inline=self["direction"]))
+                    if other is not None and other[1] >= weight:
+                        return original(self, key)
+                if kind is tuple and check_math(value):
+                    return original(self, key)
+                compute = COMPUTER_FUNCTIONS.get(key)
+                if compute is not None:
+                    value = compute(self, key, value)
+                self[key] = value
+                return value
+            return original(self, key)
+        if key in simple:
+            logical = PHYSICAL_FUNCTIONS.get(key)
+            if logical is not None and logical(block="ttb", inline=self["direction"]) in cascaded:
+                return original(self, key)
             parent = self.parent_style
             if parent is not None and key in INHERITED:
                 value = parent[key]
