@@ -341,13 +341,22 @@ def _widen_glyphs(textbox) -> None:
         ends = [*clusters[1:], item.length]
         infos = ffi.cast("int *", glyphs.glyphs)
         offset = item.offset
+        # The glyphs' clusters follow each other (left to right): the offsets in a glyph's
+        # cluster start where the last glyph's ended, so one index walks them all.
+        k = bisect_left(offsets, offset + clusters[0]) if count else len(offsets)
         for i in range(count):
             if i + 1 < count and ends[i] == clusters[i]:
                 continue  # not the last glyph of its cluster
-            low, high = bisect_left(offsets, offset + clusters[i]), bisect_left(offsets, offset + ends[i])
-            if low == high:
+            end = offset + ends[i]
+            if k == len(offsets) or offsets[k] >= end:
                 continue
-            wanted += extras[offsets[low]] if high == low + 1 else sum(extras[offsets[k]] for k in range(low, high))
+            extra = extras[offsets[k]]
+            k += 1
+            if k < len(offsets) and offsets[k] < end:  # a cluster of several characters
+                while k < len(offsets) and offsets[k] < end:
+                    extra += extras[offsets[k]]
+                    k += 1
+            wanted += extra
             quanta = round(wanted / quantum) - round(done / quantum)
             if quanta <= 0:
                 continue
