@@ -387,3 +387,26 @@ def test_drawings_held_for_the_front_matter_give_the_same_book(book: Book, monke
     monkeypatch.setattr(bookchunks, "HELD_DRAWINGS", 0)
     held.clear()
     assert _render(config, content, "print").data == book.print_pdf and not any(held)
+
+
+def test_the_print_edition_prepares_its_pdfx_step_while_the_chunks_are_laid_out(book: Book, monkeypatch) -> None:
+    """The book's process imports the PDF/X tools and compresses the output profile while its
+    workers lay out the first chunks, once, rather than after the join; the book is the same."""
+    import multiprocessing
+
+    from xindelu.print import prepress
+
+    calls = []
+    prepare = prepress.prepare
+
+    def watched(profile) -> None:
+        calls.append(len(multiprocessing.active_children()))
+        prepare(profile)
+
+    monkeypatch.setattr(prepress, "prepare", watched)
+    printed = _render(book.config, book.content, "print")
+    assert len(calls) == 1 and calls[0] > 0, calls  # once, with chunk workers running
+    assert printed.data == book.print_pdf
+    calls.clear()
+    _render(book.config, book.content, "screen")
+    assert calls == []  # no PDF/X for the screen edition

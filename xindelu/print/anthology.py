@@ -438,6 +438,8 @@ def render_editions(
             group,
             redraws,
             progress=progress,
+            # The print edition's PDF/X step, begun while the chunks are laid out.
+            meanwhile=functools.partial(prepress.prepare, profile) if profile and "print" in group else None,
             **options,
         )
 
@@ -475,9 +477,11 @@ def _lay_out(
     chunk_articles: int | None,
     cache_dir: Path | None,
     workers: int | None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> tuple[RenderedPdf, ...]:
     """The book laid out by WeasyPrint, in chunks when it is large (see render_editions): the
-    PDF of edition ``group[0]``, then one for each of ``redraws`` (editions ``group[1:]``)."""
+    PDF of edition ``group[0]``, then one for each of ``redraws`` (editions ``group[1:]``).
+    ``meanwhile``: what this process does while the chunks' workers run (see render_chunked)."""
     html, stylesheets = sources
     parts = book_parts(anthology, content.articles)
     articles = sum(len(part.articles) for part in parts)
@@ -506,6 +510,7 @@ def _lay_out(
                     bookchunks.ChunkedRedraw(redraw, its_cut, cache_dir / "anthology" / name if cache_dir else None)
                     for redraw, its_cut, name in zip(redraws, cuts, group[1:], strict=True)
                 ),
+                meanwhile=meanwhile,
             )
     # One document, alone in this process: its redraws are drawn on the other core meanwhile.
     return pdf.render_editions(

@@ -453,10 +453,19 @@ def render_chunked(
     site_root: Path | None = None,
     images: ImageFilter | None = None,
     redraws: Sequence[ChunkedRedraw] = (),
+    meanwhile: Callable[[], object] | None = None,
 ) -> tuple[RenderedPdf, ...]:
     """Lay out the chunks in ``workers`` forked processes, the front matter last, and join them:
-    the book's PDF, then one for each of ``redraws``, drawn from the same layout."""
-    options = {"workers": workers, "progress": progress, "site_root": site_root, "images": images}
+    the book's PDF, then one for each of ``redraws``, drawn from the same layout.
+    ``meanwhile()`` is called once the first workers are started: work this process would
+    otherwise do after the join (it only waits for the workers then)."""
+    options = {
+        "workers": workers,
+        "progress": progress,
+        "site_root": site_root,
+        "images": images,
+        "meanwhile": meanwhile,
+    }
     redraws = tuple(redraws)
     try:
         return _render_chunked(cut, base_url, stylesheets, metadata, cache_dir=cache_dir, redraws=redraws, **options)
@@ -515,6 +524,7 @@ def _render_chunked(
     site_root: Path | None,
     images: ImageFilter | None,
     redraws: tuple[ChunkedRedraw, ...],
+    meanwhile: Callable[[], object] | None,
 ) -> tuple[RenderedPdf, ...]:
     weasyprint = weasy_patches.weasyprint()  # patched before the workers fork
     started = time.monotonic()
@@ -660,6 +670,8 @@ def _render_chunked(
     pool_size = max(1, workers)  # chunk workers at a time; the front matter may run beside them
     try:
         launch()
+        if meanwhile is not None:
+            meanwhile()
         while busy:
             for conn in wait(list(busy)):
                 message = conn.recv()
