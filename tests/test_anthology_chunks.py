@@ -392,6 +392,7 @@ def test_drawings_held_for_the_front_matter_give_the_same_book(book: Book, monke
 def test_the_print_edition_prepares_its_pdfx_step_while_the_chunks_are_laid_out(book: Book, monkeypatch) -> None:
     """The book's process imports the PDF/X tools and compresses the output profile while its
     workers lay out the first chunks, once, rather than after the join; the book is the same."""
+    import gc
     import multiprocessing
 
     from xindelu.print import prepress
@@ -400,12 +401,15 @@ def test_the_print_edition_prepares_its_pdfx_step_while_the_chunks_are_laid_out(
     prepare = prepress.prepare
 
     def watched(profile) -> None:
-        calls.append(len(multiprocessing.active_children()))
+        calls.append((len(multiprocessing.active_children()), gc.isenabled()))
         prepare(profile)
 
     monkeypatch.setattr(prepress, "prepare", watched)
+    assert gc.isenabled()
     printed = _render(book.config, book.content, "print")
-    assert len(calls) == 1 and calls[0] > 0, calls  # once, with chunk workers running
+    # Once, with chunk workers running, and the cycle collector paused for the book.
+    assert len(calls) == 1 and calls[0][0] > 0 and calls[0][1] is False, calls
+    assert gc.isenabled()  # and on again after it
     assert printed.data == book.print_pdf
     calls.clear()
     _render(book.config, book.content, "screen")
