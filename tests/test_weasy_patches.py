@@ -236,3 +236,25 @@ def test_break_rules_split_no_run_of_glyphs() -> None:
     assert sum(map(len, plain)) == len(text.decode())
     assert runs([(6, 12)]) == plain
     assert runs([(3, 9), (18, 24), (36, 42)]) == plain
+
+
+def test_the_patches_c_functions_are_declared_in_one_parse(monkeypatch) -> None:
+    """cffi parses every typedef it knows again with each declaration: the patches' C functions
+    are given to it at once, and the join's own check asks it nothing once they are declared."""
+    from weasyprint.text.ffi import ffi
+
+    from xindelu.print import fontmerge
+
+    weasy_patches.weasyprint()
+    parsed = []
+    cdef = ffi.cdef
+    monkeypatch.setattr(ffi, "cdef", lambda *args, **kwargs: parsed.append(args) or cdef(*args, **kwargs))
+    weasy_patches.uninstall()
+    try:
+        weasy_patches.install()
+    finally:
+        weasy_patches.install()
+    assert len(parsed) == 1
+    assert "pango_attr_allow_breaks_new" in parsed[0][0] and "hb_blob_create_from_file" in parsed[0][0]
+    fontmerge._declare()
+    assert len(parsed) == 1

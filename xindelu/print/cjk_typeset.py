@@ -74,7 +74,6 @@ first and relies on ``lang="zh-CN"`` on ``<html>``.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import math
 import re
@@ -452,19 +451,15 @@ def _halt_ranges(text: str) -> list[tuple[int, int]]:
     return [(where[i], where[i + 1]) for i in indexes]
 
 
-def _declare_allow_breaks() -> None:
-    from weasyprint.text.ffi import ffi
-
-    declarations = (
-        "PangoAttribute * pango_attr_allow_breaks_new (gboolean allow_breaks);",
-        "PangoAttrList * pango_attr_list_copy (PangoAttrList *list);",
-        "PangoAttrList * pango_attr_list_ref (PangoAttrList *list);",
-        "PangoWrapMode pango_layout_get_wrap (PangoLayout *layout);",
-        "int pango_layout_get_width (PangoLayout *layout);",
-    )
-    for declaration in declarations:
-        with contextlib.suppress(Exception):  # already declared (identical) is fine
-            ffi.cdef(declaration)
+# The Pango functions the wrappers call beyond WeasyPrint's own declarations; xindelu.weasy_patches
+# declares them (with the other modules') to WeasyPrint's cffi in one pass.
+DECLARATIONS = (
+    "PangoAttribute * pango_attr_allow_breaks_new (gboolean allow_breaks);",
+    "PangoAttrList * pango_attr_list_copy (PangoAttrList *list);",
+    "PangoAttrList * pango_attr_list_ref (PangoAttrList *list);",
+    "PangoWrapMode pango_layout_get_wrap (PangoLayout *layout);",
+    "int pango_layout_get_width (PangoLayout *layout);",
+)
 
 
 def _set_forbidden(layout, ranges: list[tuple[int, int]]) -> None:
@@ -674,9 +669,8 @@ USED = (
 )
 
 
-def declare() -> None:
-    """The Pango functions the wrappers call, declared to WeasyPrint's cffi (idempotent)."""
-    _declare_allow_breaks()
+def check_glyph_info() -> None:
+    """RuntimeError unless this Pango's glyph infos are laid out as _widen_glyphs writes them."""
     ffi, _, _ = _c()
     if (ffi.sizeof("PangoGlyphInfo"), ffi.offsetof("PangoGlyphInfo", "geometry")) != (4 * _GLYPH_INFO_INTS, 4):
         raise RuntimeError("PangoGlyphInfo is not laid out as _widen_glyphs writes it")

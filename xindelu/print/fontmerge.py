@@ -35,19 +35,24 @@ class FontsChanged(Exception):
     """A deferred face's file is not the one the chunk was laid out with."""
 
 
+# The C functions the deferral and the join call beyond WeasyPrint's own declarations;
+# xindelu.weasy_patches declares them (with the other modules') in one pass.
+DECLARATIONS = (
+    "FcPattern * pango_fc_font_get_pattern (PangoFcFont *font);",
+    "hb_blob_t * hb_blob_create_from_file (const char *file_name);",
+    "hb_face_t * hb_face_create (hb_blob_t *blob, unsigned int index);",
+    "void hb_face_destroy (hb_face_t *face);",
+)
+
+
 def _declare() -> None:
-    import contextlib
+    """DECLARATIONS, unless declared already (a cffi parse costs 5 ms, and a join asks again)."""
+    from weasyprint.text.ffi import ffi, harfbuzz
 
-    from weasyprint.text.ffi import ffi
-
-    for declaration in (
-        "FcPattern * pango_fc_font_get_pattern (PangoFcFont *font);",
-        "hb_blob_t * hb_blob_create_from_file (const char *file_name);",
-        "hb_face_t * hb_face_create (hb_blob_t *blob, unsigned int index);",
-        "void hb_face_destroy (hb_face_t *face);",
-    ):
-        with contextlib.suppress(Exception):  # already declared (identically) is fine
-            ffi.cdef(declaration)
+    try:
+        harfbuzz.hb_blob_create_from_file  # noqa: B018 (declared: every one of them is)
+    except AttributeError:
+        ffi.cdef("\n".join(DECLARATIONS), override=True)
 
 
 def _font_file(pango_font) -> str | None:
@@ -153,11 +158,6 @@ def bytes_after_subset(original: Callable, hooks: Callable) -> Callable:
             self.file_content = self.file_content.tobytes()
 
     return subset
-
-
-def declare() -> None:
-    """The C functions the deferral and the join call, declared to WeasyPrint's cffi (idempotent)."""
-    _declare()
 
 
 # ---------------------------------------------------------------- the join

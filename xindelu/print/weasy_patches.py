@@ -350,10 +350,19 @@ def install(groups: tuple[str, ...] = GROUPS) -> None:
     if all(p in there for p in PATCHES if p.group in groups):
         return
     check(module.__version__)
-    cjk_typeset.declare()
-    fontmerge.declare()
-    weasy_tapes.declare()
+    _declare()
+    cjk_typeset.check_glyph_info()
     _rebuild(there | {p for p in PATCHES if p.group in groups})
+
+
+def _declare() -> None:
+    """The C functions the patches call beyond WeasyPrint's own, declared to its cffi in one
+    parse: cffi parses every typedef it knows again with each declaration it is given (about
+    5 ms each, on the start of every process that makes a PDF)."""
+    from weasyprint.text.ffi import ffi
+
+    declarations = (*cjk_typeset.DECLARATIONS, *fontmerge.DECLARATIONS, *weasy_tapes.DECLARATIONS)
+    ffi.cdef("\n".join(declarations), override=True)  # identical to WeasyPrint's, where it has one
 
 
 def _installed() -> set[Patch]:

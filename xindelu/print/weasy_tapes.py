@@ -24,7 +24,6 @@ second copy is recorded and the others replay its tape at their own text matrix.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import re
 import types
@@ -43,11 +42,8 @@ _TEXT_CALLS = frozenset(
 _GLYPHS = re.compile(r"<([0-9a-f]*)>")
 
 
-def declare() -> None:
-    from weasyprint.text.ffi import ffi
-
-    with contextlib.suppress(Exception):  # already declared (identically) is fine
-        ffi.cdef("gpointer g_object_ref (gpointer object);")
+# What a tape calls beyond WeasyPrint's own declarations (xindelu.weasy_patches declares it).
+DECLARATIONS = ("gpointer g_object_ref (gpointer object);",)
 
 
 @dataclass(frozen=True)
