@@ -258,3 +258,44 @@ def test_the_patches_c_functions_are_declared_in_one_parse(monkeypatch) -> None:
     assert "pango_attr_allow_breaks_new" in parsed[0][0] and "hb_blob_create_from_file" in parsed[0][0]
     fontmerge._declare()
     assert len(parsed) == 1
+
+
+def test_cffi_parses_as_it_does_with_every_type_name_declared() -> None:
+    """xindelu.print.cffi_prelude: cffi's parser, told only of the type names a source uses,
+    makes the parse tree it makes when told of all of them (WeasyPrint's 700), for
+    declarations, type strings and a typedef of a name already known."""
+    import io
+
+    from cffi import cparser
+    from weasyprint.text.ffi import ffi
+
+    from xindelu.print import cffi_prelude, cjk_typeset, fontmerge
+
+    weasy_patches.weasyprint()
+    assert cffi_prelude.install() and cparser.Parser._parse is not cparser.Parser._parse.__wrapped__
+    parser = ffi._parser  # the parser holding WeasyPrint's declarations
+
+    def tree(parse, source: str) -> tuple[str, int]:
+        ast, _macros, _source = parse(parser, source)
+        declarations = list(ast.ext)
+        prelude = next(i for i, d in enumerate(declarations) if getattr(d, "name", "") == "__dotdotdot__")
+        out = io.StringIO()
+        for declaration in declarations[prelude + 1 :]:  # what cffi reads (it skips its prelude)
+            declaration.show(buf=out, showcoord=True)
+        return out.getvalue(), prelude
+
+    sources = [
+        *cjk_typeset.DECLARATIONS,
+        *fontmerge.DECLARATIONS,
+        "void __dummy(\nPangoRectangle *\n);",  # what ffi.new("PangoRectangle *") parses
+        "void __dummy(\nhb_codepoint_t[12]\n);",
+        "void __dummy(\nPangoLogAttr[]\n);",
+        "typedef struct { int width; PangoGlyphInfo info; gboolean flag; } XdlProbe;",
+        "typedef int PangoGlyph;",  # a name cffi knows, declared again
+        "int xdl_probe (PangoLayout *layout, const char *text, int length, size_t n, ...);",
+    ]
+    for source in sources:
+        fast, fast_prelude = tree(cparser.Parser._parse, source)
+        slow, slow_prelude = tree(cparser.Parser._parse.__wrapped__, source)
+        assert fast == slow, source
+        assert fast_prelude < 20 < slow_prelude  # the typedef lines given before the source

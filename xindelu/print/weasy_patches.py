@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType, ModuleType
 
 from xindelu.core.errors import ContentError, ContentErrors
-from xindelu.print import cjk_typeset, fontmerge, weasy_hooks, weasy_shortcuts, weasy_tapes
+from xindelu.print import cffi_prelude, cjk_typeset, fontmerge, weasy_hooks, weasy_shortcuts, weasy_tapes
 
 # The WeasyPrint every patch was written against and checked with.
 EXPECTED_VERSION = "70.0"
@@ -319,6 +319,7 @@ def _import_weasyprint() -> ModuleType:
     of the import). The list always holds the sonames (``libpango-1.0.so.0``), which dlopen finds
     at once. Only when they are missing is the import run again with the search.
     """
+    cffi_prelude.install()
     if "weasyprint" in sys.modules or not sys.platform.startswith("linux"):
         import weasyprint as module
 
