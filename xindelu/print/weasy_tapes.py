@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import re
+import struct
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -76,6 +77,10 @@ class _Recorder:
         self.calls.append(("add_font", (ffi.cast("PangoFont *", held), held), {}))
         return font, size
 
+    def _text_call(self, name: str, *args: Any, **options: Any) -> Any:
+        self.calls.append((name, args, options))
+        return getattr(self.stream, name)(*args, **options)
+
     def __getattr__(self, name: str) -> Any:
         found = getattr(self.stream, name)
         if not isinstance(found, types.MethodType):
@@ -101,15 +106,29 @@ class _Recorder:
                 if font is None:
                     return None
                 shown = []
-                for run in _GLYPHS.findall(args[0]):
-                    for start in range(0, len(run), 4):
-                        glyph = int(run[start : start + 4], 16)
-                        text, width = font.to_unicode.get(glyph), font.widths.get(glyph)
-                        if text is None or width is None or glyph >= font.glyph_count:
-                            return None  # a missing glyph: its id depends on the font's state
-                        shown.append((glyph, text, width))
+                to_unicode, widths, count = font.to_unicode, font.widths, font.glyph_count
+                hexes = "".join(_GLYPHS.findall(args[0]))
+                for glyph in struct.unpack(f">{len(hexes) // 4}H", bytes.fromhex(hexes)):
+                    text, width = to_unicode.get(glyph), widths.get(glyph)
+                    if text is None or width is None or glyph >= count:
+                        return None  # a missing glyph: its id depends on the font's state
+                    shown.append((glyph, text, width))
                 glyphs.append(tuple(shown))
         return Tape(place, tuple(self.calls), tuple(glyphs))
+
+
+def _text_method(name: str) -> Callable[..., Any]:
+    def method(self: _Recorder, *args: Any, **options: Any) -> Any:
+        return self._text_call(name, *args, **options)
+
+    method.__name__ = name
+    return method
+
+
+# The calls a text line makes, as methods of their own: looked up through __getattr__ they
+# made a closure per call, a few percent of drawing a book's text.
+for _name in _TEXT_CALLS:
+    setattr(_Recorder, _name, _text_method(_name))
 
 
 def _replay(stream: Any, tape: Tape) -> None:
