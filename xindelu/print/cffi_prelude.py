@@ -70,11 +70,3 @@ def install() -> bool:
     setattr(_parse, _MARK, True)
     cparser.Parser._parse = _parse
     return True
-
-
-def uninstall() -> None:
-    """cffi's own parser again (tests compare the two)."""
-    from cffi import cparser
-
-    if getattr(cparser.Parser._parse, _MARK, False):
-        cparser.Parser._parse = cparser.Parser._parse.__wrapped__

@@ -310,7 +310,7 @@ def _make_justify_line(original):
 
 # A PangoGlyphInfo is five 32-bit ints: glyph, geometry (width, x_offset, y_offset), attr
 # (checked by declare()).
-_GLYPH_INFO_INTS = 5
+GLYPH_INFO_INTS = 5
 
 
 def _widen_glyphs(textbox) -> None:
@@ -335,7 +335,7 @@ def _widen_glyphs(textbox) -> None:
         glyphs = glyph_item.glyphs
         count = glyphs.num_glyphs
         # Read at once, not one cffi access per glyph; widths written through the int array
-        # the glyph infos are (see _GLYPH_INFO_INTS).
+        # the glyph infos are (see GLYPH_INFO_INTS).
         clusters = ffi.unpack(glyphs.log_clusters, count)
         ends = [*clusters[1:], item.length]
         infos = ffi.cast("int *", glyphs.glyphs)
@@ -351,10 +351,9 @@ def _widen_glyphs(textbox) -> None:
                 continue
             extra = extras[offsets[k]]
             k += 1
-            if k < len(offsets) and offsets[k] < end:  # a cluster of several characters
-                while k < len(offsets) and offsets[k] < end:
-                    extra += extras[offsets[k]]
-                    k += 1
+            while k < len(offsets) and offsets[k] < end:  # a cluster of several characters
+                extra += extras[offsets[k]]
+                k += 1
             wanted += extra
             quanta = round(wanted / quantum) - round(done / quantum)
             if quanta <= 0:
@@ -363,7 +362,7 @@ def _widen_glyphs(textbox) -> None:
             done += step
             # Round up so that WeasyPrint's int() truncation of the TJ value keeps every quantum.
             units = -int(-step * TO_UNITS // 1)
-            infos[i * _GLYPH_INFO_INTS + 1] += units  # geometry.width
+            infos[i * GLYPH_INFO_INTS + 1] += units  # geometry.width
 
 
 def _make_draw_first_line(original):
@@ -672,5 +671,5 @@ USED = (
 def check_glyph_info() -> None:
     """RuntimeError unless this Pango's glyph infos are laid out as _widen_glyphs writes them."""
     ffi, _, _ = _c()
-    if (ffi.sizeof("PangoGlyphInfo"), ffi.offsetof("PangoGlyphInfo", "geometry")) != (4 * _GLYPH_INFO_INTS, 4):
+    if (ffi.sizeof("PangoGlyphInfo"), ffi.offsetof("PangoGlyphInfo", "geometry")) != (4 * GLYPH_INFO_INTS, 4):
         raise RuntimeError("PangoGlyphInfo is not laid out as _widen_glyphs writes it")

@@ -222,20 +222,22 @@ def is_installed(group: str = "cjk") -> bool:
     return all(p in _layers(_resolve(p.module, p.path)[2]) for p in PATCHES if p.group == group)
 
 
-def _layers(function: object) -> list[Patch]:
-    """The patches ``function`` is made of, outermost first (see _rebuild)."""
-    found = []
+def _stack(function: object) -> tuple[list[tuple[Patch, Callable]], object]:
+    """The (patch, wrapper) layers ``function`` is made of, innermost first, and WeasyPrint's
+    own function under them (see _rebuild)."""
+    layers = []
     while (patch := getattr(function, _MARK, None)) is not None:
-        found.append(patch)
+        layers.insert(0, (patch, function))
         function = function.__wrapped__
-    return found
+    return layers, function
+
+
+def _layers(function: object) -> list[Patch]:
+    return [patch for patch, _ in _stack(function)[0]]
 
 
 def _unpatched(function: object) -> object:
-    """WeasyPrint's own function under every patch of it."""
-    while getattr(function, _MARK, None) is not None:
-        function = function.__wrapped__
-    return function
+    return _stack(function)[1]
 
 
 def _rebuild(patches: set[Patch]) -> None:
@@ -248,10 +250,7 @@ def _rebuild(patches: set[Patch]) -> None:
     for module_name, path in dict.fromkeys((p.module, p.path) for p in PATCHES):
         owner, name, function = _resolve(module_name, path)
         on = [p for p in PATCHES if (p.module, p.path) == (module_name, path) and p in patches]
-        stack = []  # (patch, its wrapper), innermost first
-        while (patch := getattr(function, _MARK, None)) is not None:
-            stack.insert(0, (patch, function))
-            function = function.__wrapped__
+        stack, function = _stack(function)
         kept = 0  # the inner layers that stay as they are
         while kept < min(len(stack), len(on)) and stack[kept][0] == on[kept]:
             kept += 1

@@ -23,9 +23,10 @@ import itertools
 import re
 from collections.abc import Callable
 
+from xindelu.print.cjk_typeset import GLYPH_INFO_INTS
+
 _USED = "_xindelu_used"  # on a style: (containing block, page box?) → the used lengths of its box
 _SQUARE = "_xindelu_square"  # on a style: whether every corner has a zero radius
-_GLYPH_INFO_INTS = 5  # a PangoGlyphInfo is five ints (glyph_runs_at_once)
 _CONTEXTS = "_xindelu_contexts"  # on a FontConfiguration: (direction, lang) → its Pango context
 _BARE = "_xindelu_bare"  # on a style: whether its box draws nothing behind it (bare_backgrounds)
 
@@ -91,40 +92,40 @@ def unset_values(original: Callable, hooks: Callable) -> Callable:
 
     @functools.wraps(original)
     def __missing__(self, key):
+        if key not in simple:
+            return original(self, key)
         cascaded = self.cascaded
-        if key in simple and key in cascaded:
+        logical = PHYSICAL_FUNCTIONS.get(key)
+        if key in cascaded:
             # Declared: computed from its declaration (when the logical counterpart's does not
             # win), unless it is a keyword, a var() or math the original resolves first.
             value, weight = cascaded[key]
             kind = type(value)
-            if (kind in plain or kind is tuple) and value != "inherit" and value != "initial":
-                logical = PHYSICAL_FUNCTIONS.get(key)
-                if logical is not None:
-                    other = cascaded.get(logical(block="ttb", inline=self["direction"]))
-                    if other is not None and other[1] >= weight:
-                        return original(self, key)
-                if kind is tuple and check_math(value):
+            if not (kind in plain or kind is tuple) or value == "inherit" or value == "initial":
+                return original(self, key)
+            if logical is not None:
+                other = cascaded.get(logical(block="ttb", inline=self["direction"]))
+                if other is not None and other[1] >= weight:
                     return original(self, key)
-                compute = COMPUTER_FUNCTIONS.get(key)
-                if compute is not None:
-                    value = compute(self, key, value)
-                self[key] = value
-                return value
+            if kind is tuple and check_math(value):
+                return original(self, key)
+            compute = COMPUTER_FUNCTIONS.get(key)
+            if compute is not None:
+                value = compute(self, key, value)
+            self[key] = value
+            return value
+        if logical is not None and logical(block="ttb", inline=self["direction"]) in cascaded:
             return original(self, key)
-        if key in simple:
-            logical = PHYSICAL_FUNCTIONS.get(key)
-            if logical is not None and logical(block="ttb", inline=self["direction"]) in cascaded:
-                return original(self, key)
-            parent = self.parent_style
-            if parent is not None and key in INHERITED:
-                value = parent[key]
-            elif key in INITIAL_NOT_COMPUTED:
-                return original(self, key)
-            else:
-                value = INITIAL_VALUES[key]
-            if type(value) in plain or not check_math(value):
-                self[key] = value
-                return value
+        parent = self.parent_style
+        if parent is not None and key in INHERITED:
+            value = parent[key]
+        elif key in INITIAL_NOT_COMPUTED:
+            return original(self, key)
+        else:
+            value = INITIAL_VALUES[key]
+        if type(value) in plain or not check_math(value):
+            self[key] = value
+            return value
         return original(self, key)
 
     return __missing__
@@ -328,9 +329,9 @@ def glyph_runs_at_once(original: Callable, hooks: Callable) -> Callable:
                 if old_pango:
                     font_size = textbox.style["font_size"]
             # PangoGlyphInfo: glyph, width, x_offset, y_offset, attributes.
-            infos = ffi.unpack(ffi.cast("int *", glyph_item.glyphs.glyphs), count * _GLYPH_INFO_INTS)
-            glyphs = infos[0::_GLYPH_INFO_INTS]
-            if any(glyph == empty or glyph & unknown for glyph in glyphs) or any(infos[3::_GLYPH_INFO_INTS]):
+            infos = ffi.unpack(ffi.cast("int *", glyph_item.glyphs.glyphs), count * GLYPH_INFO_INTS)
+            glyphs = infos[0::GLYPH_INFO_INTS]
+            if any(glyph == empty or glyph & unknown for glyph in glyphs) or any(infos[3::GLYPH_INFO_INTS]):
                 return original(stream, textbox, text_overflow, block_ellipsis, matrix)
             runs.append((new_font, pango_font, font, font_size, glyph_item, glyphs, infos))
         stream.set_text_matrix(*matrix.values)
@@ -358,7 +359,7 @@ def glyph_runs_at_once(original: Callable, hooks: Callable) -> Callable:
                         end = item.length if i == count - 1 else clusters[i + 1]
                     utf8_text = utf8_text or layout.text.encode()
                     to_unicode[glyph] = utf8_text[item.offset + start : item.offset + end].decode()
-                offset = infos[i * _GLYPH_INFO_INTS + 2] / font_size
+                offset = infos[i * GLYPH_INFO_INTS + 2] / font_size
                 if offset:
                     parts.append(f">{-offset}<")
                 parts.append(f"{glyph:04x}")
@@ -366,7 +367,7 @@ def glyph_runs_at_once(original: Callable, hooks: Callable) -> Callable:
                 if logical_width is None:
                     pango.pango_font_get_glyph_extents(pango_font, glyph, stream.ink_rect, stream.logical_rect)
                     logical_width = widths[glyph] = round(stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
-                kerning = logical_width + offset - infos[i * _GLYPH_INFO_INTS + 1] * 1000 * FROM_UNITS / font_size
+                kerning = logical_width + offset - infos[i * GLYPH_INFO_INTS + 1] * 1000 * FROM_UNITS / font_size
                 if kerning:
                     parts.append(f">{int(kerning)}<")
             # Close the run's glyphs as the original does: a string ending with "<" loses it.
