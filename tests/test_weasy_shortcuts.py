@@ -204,3 +204,83 @@ def test_check_math_answers_as_weasyprints(value) -> None:
     weasy_patches.weasyprint()
     original = functions.check_math.__wrapped__
     assert bool(functions.check_math(value)) == bool(original(value))
+
+
+# Page rules that make pages' declarations differ, or not: sides, the first and blank pages,
+# every n-th page of the document or of a named page's group, a counter reset on one of them,
+# margin boxes set on some pages only, and a logical margin beside a physical one.
+_PAGE_SELECTORS = st.sampled_from(
+    [
+        ":left",
+        ":right",
+        ":first",
+        ":blank",
+        ":nth(3)",
+        ":nth(2n+1)",
+        "chapter",
+        "chapter:nth(2 of chapter)",
+        "chapter:left",
+    ]
+)
+_PAGE_DECLARATIONS = st.sampled_from(
+    [
+        "margin-left: 22mm",
+        "margin-inline-start: 9mm",
+        "counter-reset: page 7",
+        "@top-center { content: string(head) }",
+        "@top-center { content: '另一' ; color: #a00 }",
+        "@bottom-right { content: counter(page, upper-roman) }",
+        "@bottom-left { content: none }",
+        "background: #eef",
+        "@top-left { content: counter(page) '/' counter(pages); width: 30% }",
+    ]
+)
+
+
+def _paged(rules: list[tuple[str, str]]) -> str:
+    css = "".join(f"@page {selector} {{ {declaration} }}\n" for selector, declaration in rules)
+    chapters = "".join(
+        f'<h2 style="page: {"chapter" if i % 2 else "auto"}">第{i}章</h2>' + "<p>段落的文字，" * 40 + "</p>"
+        for i in range(5)
+    )
+    return (
+        "<html lang='zh-CN'><style>@page { size: 90mm 100mm; margin: 14mm 10mm;"
+        " @top-center { content: '心得'; border-bottom: 0.4pt solid } @bottom-center { content: counter(page) } }\n"
+        + css
+        + "h2 { string-set: head content(); break-before: right; font-size: 12pt }"
+        "body { font-family: 'Noto Serif CJK SC', serif; font-size: 9pt }</style><body>" + chapters + "</body></html>"
+    )
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.lists(st.tuples(_PAGE_SELECTORS, _PAGE_DECLARATIONS), max_size=4))
+def test_pages_with_the_same_declarations_share_styles_and_others_do_not(rules) -> None:
+    weasy_patches.weasyprint()
+    html = _paged(rules)
+    fast = _render(html)
+    weasy_patches.uninstall(SPEED)
+    try:
+        plain = _render(html)
+    finally:
+        weasy_patches.install()
+    assert fast == plain
+
+
+def test_the_pages_of_a_running_head_share_one_style() -> None:
+    weasy_patches.weasyprint()
+    html = _paged([(":nth(3)", "@top-center { content: '第三页' }")])
+    pages = weasyprint.HTML(string=html).render().pages
+    assert len(pages) > 8
+    styles = [page._page_box.style for page in pages]
+    heads = [
+        [box for box in page._page_box.children if getattr(box, "at_keyword", None) == "@top-center"] for page in pages
+    ]
+    by_side = {}
+    for i, (page, style) in enumerate(zip(pages, styles, strict=True)):
+        if i != 2 and not page._page_box.page_type.blank and i:
+            by_side.setdefault(page._page_box.page_type.side, set()).add(id(style))
+    assert all(len(ids) == 1 for ids in by_side.values())  # one style per side, shared
+    third = [box.style for box in heads[2]]
+    fifth = [box.style for box in heads[4]]
+    assert third and fifth and third[0] is not fifth[0]
+    assert third[0]["content"] != fifth[0]["content"]

@@ -28,6 +28,7 @@ from xindelu.print.cjk_typeset import GLYPH_INFO_INTS
 _USED = "_xindelu_used"  # on a style: (containing block, page box?) → the used lengths of its box
 _SQUARE = "_xindelu_square"  # on a style: whether every corner has a zero radius
 _CONTEXTS = "_xindelu_contexts"  # on a FontConfiguration: (direction, lang) → its Pango context
+_PAGE_STYLES = "_xindelu_page_styles"  # on a StyleFor: a page's declarations → its styles (new_page_pseudos)
 _BARE = "_xindelu_bare"  # on a style: whether its box draws nothing behind it (bare_backgrounds)
 
 # What resolve_percentages sets on a box: every one a function of the box's style and its
@@ -455,10 +456,18 @@ def shared_contexts(original: Callable, hooks: Callable) -> Callable:
 
 
 def new_page_pseudos(original: Callable, hooks: Callable) -> Callable:
-    """``set_page_type_computed_styles(page_type, html, style_for)``: the margin boxes of a new
-    page type are the cascaded styles its declarations have just added, the last keys of the
-    (insertion-ordered) dict. The original looks for them among the cascaded styles of every
-    element of the document, for every page (a page's type holds its index: each is new). A
+    """``set_page_type_computed_styles(page_type, html, style_for)``: the styles of a page and
+    its margin boxes, computed once per set of declarations rather than once per page.
+
+    A page's type holds its index, so every page is a new type with styles of its own, and
+    WeasyPrint computed them all again: the page's, then those of each margin box, looked for
+    among the cascaded styles of every element of the document. A style is computed from its
+    cascaded declarations, its parent's style and the root's, never from the element (the page
+    type) it is for, so a page whose declarations are the very ones of an earlier page (the
+    same values, from the same rules, with the same weights) takes that page's styles. Their
+    values, and the memos kept on them (the strut, the used lengths), are computed once for
+    all the pages of a running head. The margin boxes of a new page type are the cascaded
+    styles its declarations have just added, the last keys of the (insertion-ordered) dict; a
     page type seen before adds nothing, and is looked for as the original does."""
 
     @functools.wraps(original)
@@ -466,15 +475,32 @@ def new_page_pseudos(original: Callable, hooks: Callable) -> Callable:
         cascaded = style_for.get_cascaded_styles()
         before = len(cascaded)
         style_for.add_page_declarations(page_type)
-        root = html.etree_element
-        style_for.set_computed_styles(page_type, root=root, parent=root, base_url=html.base_url)
         added = len(cascaded) - before
         keys = list(itertools.islice(reversed(cascaded), added))[::-1] if added else list(cascaded)
-        for element, pseudo in keys:
-            if pseudo and element == page_type:
-                style_for.set_computed_styles(
-                    element, pseudo_type=pseudo, root=root, parent=element, base_url=html.base_url
-                )
+        pseudos = [pseudo for element, pseudo in keys if pseudo and element == page_type]
+        # The declarations' values are the stylesheet's own objects, alive as long as style_for;
+        # a weight is (precedence, layer, specificity), the specificity a page selector's list.
+        declared = tuple(
+            (
+                pseudo,
+                tuple((name, id(value), *weight[:2], *weight[2]) for name, (value, weight) in declarations.items()),
+            )
+            for pseudo in (None, *pseudos)
+            if (declarations := cascaded.get((page_type, pseudo))) is not None
+        )
+        shared = style_for.__dict__.setdefault(_PAGE_STYLES, {})
+        computed = style_for.get_computed_styles()
+        if (styles := shared.get(declared)) is not None:
+            for pseudo, style in styles:
+                computed[page_type, pseudo] = style
+            return
+        root = html.etree_element
+        style_for.set_computed_styles(page_type, root=root, parent=root, base_url=html.base_url)
+        for pseudo in pseudos:
+            style_for.set_computed_styles(
+                page_type, pseudo_type=pseudo, root=root, parent=page_type, base_url=html.base_url
+            )
+        shared[declared] = tuple((pseudo, computed[page_type, pseudo]) for pseudo in (None, *pseudos))
 
     return set_page_type_computed_styles
 
