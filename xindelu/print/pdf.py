@@ -8,6 +8,7 @@ build no PDF (``check``, ``report``) do not pay for it.
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import hashlib
 import html as html_lib
@@ -529,7 +530,6 @@ def _redraw(document, redraw: Redraw, image_cache: Mapping[str, object], site_ro
     from weasyprint import DEFAULT_OPTIONS
     from weasyprint.css.computed_values import length
     from weasyprint.css.properties import Dimension
-    from weasyprint.document import Page
     from weasyprint.images import RasterImage, get_image_from_uri
     from weasyprint.layout.background import layout_box_backgrounds
 
@@ -560,11 +560,19 @@ def _redraw(document, redraw: Redraw, image_cache: Mapping[str, object], site_ro
                             cache, fetcher, DEFAULT_OPTIONS, url, None, None, orientation
                         )
                     box.replacement = swapped[id(image)]
-    pages = [Page(page._page_box) for page in document.pages]
-    if not redraw.links:
-        for page in pages:
-            page.links = []
-    document.pages = pages
+    document.pages = [_page_again(page, redraw.links) for page in document.pages]
+
+
+def _page_again(page, links: bool):
+    """A laid-out page as Page(page_box) would make it again after _redraw, which changes only
+    its bleed: the anchors, links and bookmarks gathered from its boxes are the same, and
+    gathering them walked every box of the book once more."""
+    again = copy.copy(page)
+    again.bleed = page._page_box.bleed
+    again.anchors, again.bookmarks = dict(page.anchors), list(page.bookmarks)
+    again.forms = {form: list(fields) for form, fields in page.forms.items()}
+    again.links = list(page.links) if links else []
+    return again
 
 
 def render_editions(
