@@ -12,6 +12,8 @@ from itertools import pairwise
 import pdfplumber
 import pytest
 import weasyprint
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xindelu.core.errors import ContentErrors
 from xindelu.print import cjk_typeset, weasy_patches
@@ -332,6 +334,21 @@ def test_utf8_offsets() -> None:
     for text in ("abc", "中文字", "a中\U00020000b。", ""):
         indexes = list(range(len(text) + 1))
         assert cjk_typeset.utf8_offsets(text, indexes) == [len(text[:i].encode()) for i in indexes]
+
+
+# The edges of the 3-byte UTF-8 range, alone (a text of them is often all 3-byte but one
+# character) or beside any other (surrogates cannot be encoded).
+_UTF8_EDGES = "\x7f\x80\u07ff\u0800\ud7ff\ue000\uffff\U00010000\U0010ffff中。"
+_UTF8_TEXT = st.text(st.sampled_from(_UTF8_EDGES), max_size=8) | st.text(
+    st.characters(blacklist_categories=("Cs",)), max_size=12
+)
+
+
+@settings(max_examples=300)
+@given(_UTF8_TEXT, st.data())
+def test_utf8_offsets_are_those_of_the_encoded_text(text: str, data) -> None:
+    indexes = sorted(data.draw(st.lists(st.integers(0, len(text)), max_size=6)))
+    assert cjk_typeset.utf8_offsets(text, indexes) == [len(text[:i].encode()) for i in indexes]
 
 
 # Latin words longer than the line: WeasyPrint falls back to character wrapping (PANGO_WRAP_CHAR).

@@ -144,7 +144,9 @@ CJK_MARKS = "\u302a\u302b\u302c\u302d\u302e\u302f\u3099\u309a"
 # A character that is not a plain CJK one: the gaps next to it need the full rule (is_gap).
 # Between two plain CJK characters there is always an opportunity.
 _NOT_PLAIN_CJK = re.compile(f"[^{_CJK_CLASS}]|[{CJK_MARKS}]")
-_NOT_3_BYTES = re.compile("[^\u0800-\uffff]")  # characters whose UTF-8 form is not 3 bytes
+# Characters whose UTF-8 form is not 3 bytes: the complement of U+0800-U+FFFF, spelt out
+# (the negated class took 4 ms to compile, on every start of a process that makes a PDF).
+_NOT_3_BYTES = re.compile("[\x00-\u07ff\U00010000-\U0010ffff]")
 
 
 @functools.cache
