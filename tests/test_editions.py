@@ -259,3 +259,60 @@ def test_a_leaders_dots_are_drawn_once_and_replayed_and_the_bytes_are_those_draw
         assert pdf.render_document(_CONTENTS, str(REPO), screen_css).data == screen.data
         assert not moved
     assert printed.data == alone
+
+
+# Pages of borders, rules, backgrounds, bullets, a transform and a running head on a rule, on
+# a page background that the print edition draws into its bleed; then a page with a box drawn
+# through opacity (a group) and one with a gradient (a shading): those keep no tape.
+_DRAWN = (
+    "<html lang='zh-CN'><body>"
+    + "".join(
+        f"<h2 style='break-before: page'>第{i}页</h2>"
+        "<p style='border: 1pt solid; border-radius: 2mm; padding: 1mm'>圆角边框里的段落。</p>"
+        "<p style='border-left: 3pt double; border-bottom: 1pt dashed #c00000; background: #eeeeee'>双线与虚线。</p>"
+        "<hr><ul><li>列表一</li><li class='red'>列表二</li></ul>"
+        "<table style='border-collapse: collapse'><tr><td style='border: 0.5pt solid'>单元格</td>"
+        "<td style='border: 0.5pt dotted #c00000'>红框</td></tr></table>"
+        "<p style='transform: rotate(3deg)'>转了一点的段落。</p>"
+        + "<p>学习贯彻党的创新理论，坚持学思用贯通、知信行统一。</p>"
+        * 6
+        for i in range(1, 5)
+    )
+    + "<h2 style='break-before: page'>半透明</h2><p style='opacity: 0.5'>半透明的段落。</p>"
+    + "<h2 style='break-before: page'>渐变</h2><p style='background: linear-gradient(#ffffff, #336699)'>渐变背景。</p>"
+    + "</body></html>"
+)
+_PAGES = "@page { background: #eeeeee; @top-center { content: '页眉'; border-bottom: 0.4pt solid; color: #c00000 } }"
+
+
+def test_a_page_replays_its_drawing_after_its_background_and_is_the_bytes_of_a_drawing_from_scratch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The print edition's pages replay what the screen edition's drew after their background
+    (drawn again with the bleed): the bytes of its own layout. A page drawn through a group or a
+    shading keeps no tape and is drawn from its boxes."""
+    from xindelu.print import weasy_tapes
+
+    replayed = []
+    original = weasy_tapes._replay_page
+    monkeypatch.setattr(
+        weasy_tapes, "_replay_page", lambda stream, calls: replayed.append(calls) or original(stream, calls)
+    )
+    colors = {
+        "#000000": "device-cmyk(0 0 0 1)",
+        "#c00000": "device-cmyk(0 1 1 0.25)",
+        "#eeeeee": "device-cmyk(0 0 0 0.07)",
+    }
+    screen_css = (*_SCREEN, _PAGES)
+    print_css = (*_PRINT, _PAGES.replace("#eeeeee", colors["#eeeeee"]).replace("#c00000", colors["#c00000"]))
+    html = _DRAWN.replace("#eeeeee", "var(--grey)").replace("#c00000", "var(--red)")
+    screen_html = html.replace("<body>", "<body style='--grey: #eeeeee; --red: #c00000'>")
+    print_html = html.replace("<body>", f"<body style='--grey: {colors['#eeeeee']}; --red: {colors['#c00000']}'>")
+    redraw = pdf.Redraw(print_html, print_css, colors, 3.0, links=False)
+    screen, printed = pdf.render_editions(screen_html, str(REPO), screen_css, redraws=(redraw,))
+    assert printed.data == pdf.render_document(print_html, str(REPO), print_css).data
+    assert screen.data == pdf.render_document(screen_html, str(REPO), screen_css).data
+    # Every page but the group's and the shading's, drawn from their boxes.
+    assert printed.pages >= 6 and len(replayed) == printed.pages - 2, (printed.pages, len(replayed))
+    called = {name for calls in replayed for name, _, _ in calls}
+    assert {"rectangle", "fill", "stroke", "set_color", "transform", "push_state", ""} <= called, called

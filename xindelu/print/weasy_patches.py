@@ -130,6 +130,7 @@ PATCHES: tuple[Patch, ...] = (
         ("stream", "textbox", "offset_x", "text_overflow", "block_ellipsis"),
         weasy_tapes.taped_text,
     ),
+    Patch("draw", "weasyprint.document", "draw_page", ("page", "stream"), weasy_tapes.taped_page),
     Patch(
         "fonts", "weasyprint.pdf.fonts", "get_hb_object_data", ("hb_object", "ot_color", "glyph"), fontmerge.face_view
     ),

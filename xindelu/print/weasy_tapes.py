@@ -20,15 +20,24 @@ Within one drawing too, copies of one box replay a tape: WeasyPrint draws a lead
 (``leader(dotted)`` in the contents) as one box per dot, copies sharing one Pango layout, and
 drew every dot from scratch; a 1,000-article book's contents have 13,000 of them. The
 second copy is recorded and the others replay its tape at their own text matrix.
+
+A whole page is taped too (``draw_page``): what the next edition draws of a page differs from
+the first only in the page's own background (it has the edition's bleed), so everything drawn
+after it (borders, backgrounds, rules, and the text boxes' own tapes) is kept as the calls it
+made on the stream, and replayed without walking the page's boxes again. A page that draws
+anything else (a picture, a group for opacity, a pattern, a tagged PDF's marks) keeps no tape
+and is drawn from its boxes, its text from theirs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import struct
+import sys
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +50,34 @@ _TEXT_CALLS = frozenset(
     {"set_color", "begin_text", "end_text", "set_text_matrix", "set_font_size", "show_text", "set_text_rise"}
 )
 _GLYPHS = re.compile(r"<([0-9a-f]*)>")
+PAGE_TAPE = "_xindelu_page_tape"  # on a page box: its drawing after its background, as stream calls
+# What a page may call on the stream to keep a tape: paths, colours, transforms, states (the
+# text calls are in its text boxes' own tapes). Any other (a picture, a group, a pattern, a
+# shading) makes calls on objects of the first edition's PDF, and the page keeps no tape.
+_PAGE_CALLS = frozenset(
+    {
+        "push_state",
+        "pop_state",
+        "transform",
+        "set_color",
+        "set_alpha",
+        "set_line_width",
+        "set_line_cap",
+        "set_line_join",
+        "set_miter_limit",
+        "set_dash",
+        "move_to",
+        "line_to",
+        "curve_to",
+        "rectangle",
+        "close",
+        "clip",
+        "end",
+        "fill",
+        "stroke",
+        "fill_and_stroke",
+    }
+)
 
 
 # What a tape calls beyond WeasyPrint's own declarations (xindelu.weasy_patches declares it).
@@ -168,6 +205,102 @@ def _moved(tape: Tape, place: tuple) -> Tape:
     return Tape(place, tuple(matrix if call[0] == "set_text_matrix" else call for call in tape.calls), tape.glyphs)
 
 
+class _PageRecorder:
+    """Stands for the stream while a page is drawn (after its background): each call is made and
+    kept, a text box as its own tape (see taped_text)."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.calls: list[tuple[str, Any, dict]] = []  # (method, args, options), or ("", a text box's Tape, {})
+        self.whole = True
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self.stream, name)
+        if isinstance(found, types.MethodType):
+            self.whole = False  # a call no tape replays: drawn from the boxes in the next edition
+        return found
+
+    def text(self, tape: Tape | None) -> None:
+        if tape is None:
+            self.whole = False
+        else:
+            self.calls.append(("", tape, {}))
+
+    @contextlib.contextmanager
+    def stacked(self) -> Iterator[None]:
+        self.push_state()
+        try:
+            yield
+        finally:
+            self.pop_state()
+
+    def marked(self, box: Any, tag: str) -> Any:
+        if self.stream._tags is not None:
+            self.whole = False
+        return self.stream.marked(box, tag)
+
+    def artifact(self) -> Any:
+        if self.stream._tags is not None:
+            self.whole = False
+        return self.stream.artifact()
+
+
+def _page_method(name: str) -> Callable[..., Any]:
+    def method(self: _PageRecorder, *args: Any, **options: Any) -> Any:
+        self.calls.append((name, args, options))
+        return getattr(self.stream, name)(*args, **options)
+
+    method.__name__ = name
+    return method
+
+
+for _name in _PAGE_CALLS:
+    setattr(_PageRecorder, _name, _page_method(_name))
+
+
+def _replay_page(stream: Any, calls: tuple) -> None:
+    for name, args, options in calls:
+        if name:
+            getattr(stream, name)(*args, **options)
+        else:
+            _replay(stream, args)
+
+
+def taped_page(original: Callable, hooks: Callable) -> Callable:
+    """``draw_page(page, stream)``: records a page's drawing for the next edition, or replays it.
+
+    Recording draws the page as WeasyPrint 70's draw_page does, in its order: the page's
+    background (with the bleed), then through a recorder its mask border, the canvas
+    background, its border and its stacking context. Replaying draws the background with the
+    new edition's bleed (xindelu.print.pdf._redraw lays it out again) and replays the rest."""
+    draw = sys.modules["weasyprint.draw"]
+    from weasyprint.stacking import StackingContext
+
+    @functools.wraps(original)
+    def draw_page(page, stream):
+        mode = hooks().tapes
+        tape = page.__dict__.get(PAGE_TAPE) if mode == "replay" else None
+        if tape is not None:
+            draw.draw_background(stream, page.background, clip_box=False, bleed=page.bleed, marks=page.style["marks"])
+            return _replay_page(stream, tape)
+        if mode != "record":
+            return original(page, stream)
+        stacking_context = StackingContext.from_page(page)
+        draw.draw_background(
+            stream, stacking_context.box.background, clip_box=False, bleed=page.bleed, marks=page.style["marks"]
+        )
+        recorder = _PageRecorder(stream)
+        draw.set_mask_border(recorder, page)
+        draw.draw_background(recorder, page.canvas_background, clip_box=False)
+        draw.draw_border(recorder, page)
+        draw.draw_stacking_context(recorder, stacking_context)
+        if recorder.whole:
+            page.__dict__[PAGE_TAPE] = tuple(recorder.calls)
+        return None
+
+    return draw_page
+
+
 def taped_text(original: Callable, hooks: Callable) -> Callable:
     """``draw_text`` (as weasyprint.draw calls it): records or replays a text box's drawing.
 
@@ -180,6 +313,11 @@ def taped_text(original: Callable, hooks: Callable) -> Callable:
 
     @functools.wraps(original)
     def draw_text(stream, textbox, offset_x, text_overflow, block_ellipsis):
+        page = stream if type(stream) is _PageRecorder else None
+        if page is not None:
+            # A taped page keeps the box's tape, not the calls it makes (they show glyphs of
+            # the first edition's fonts): the box is drawn on the stream itself.
+            stream = page.stream
         mode = hooks().tapes
         place = (
             offset_x,
@@ -224,6 +362,8 @@ def taped_text(original: Callable, hooks: Callable) -> Callable:
         if mode == "record":
             # A box drawn twice in one edition (False) is drawn from scratch in the next.
             textbox.__dict__[TAPE] = tape if kept is None else False
+        if page is not None:
+            page.text(tape)
         return drawn
 
     return draw_text
