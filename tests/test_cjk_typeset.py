@@ -414,3 +414,17 @@ def test_short_drafts_break_lines_where_weasyprint_own_drafts_do(patched, monkey
     assert short == own
     # The short draft was really taken: most lines start from texts longer than a draft.
     assert sum(len(text) > 200 for text in calls) > 100
+
+
+@settings(max_examples=300)
+@given(st.text(st.sampled_from("，。”“（）《》：‘’、中文a —"), max_size=12))
+def test_halt_indexes_are_the_marks_of_either_rule(text: str) -> None:
+    """A closing mark before a closing one, or an opening mark after any paired mark."""
+    paired = cjk_typeset.BLANK_RIGHT | cjk_typeset.BLANK_LEFT
+    expected = [
+        i
+        for i, char in enumerate(text)
+        if (char in cjk_typeset.BLANK_RIGHT and text[i + 1 : i + 2] in cjk_typeset.BLANK_RIGHT and i + 1 < len(text))
+        or (char in cjk_typeset.BLANK_LEFT and i > 0 and text[i - 1] in paired)
+    ]
+    assert cjk_typeset.halt_indexes(text) == expected

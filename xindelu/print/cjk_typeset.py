@@ -427,19 +427,16 @@ def _forbidden_ranges(text: str) -> list[tuple[int, int]]:
 # loses its left half (”“  ：“  ，《  《“); else a closing mark before a closing one its right
 # half (”，  。”  ）。). Never the first mark of a pair that a line may break inside (”|“):
 # the line before would be measured with a half-width mark and drawn with a full one.
-_HALT_FIRST = re.compile(_class(BLANK_RIGHT) + "(?=" + _class(BLANK_RIGHT) + ")")
-_HALT_SECOND = re.compile("(?<=" + _class(_PAIRED) + ")" + _class(BLANK_LEFT))
+# Either rule, as one pattern: each match is one mark, so one scan finds them all, in order.
+_HALT = re.compile(
+    _class(BLANK_RIGHT) + "(?=" + _class(BLANK_RIGHT) + ")|(?<=" + _class(_PAIRED) + ")" + _class(BLANK_LEFT)
+)
 _PAIRED_PAIR = re.compile(_class(_PAIRED) + _class(_PAIRED))
-_PAIRED_MARK = re.compile(_class(_PAIRED))
 
 
 def halt_indexes(text: str) -> list[int]:
     """Indexes of the marks of ``text`` set half width (punctuation compression)."""
-    if not _PAIRED_MARK.search(text):
-        return []
-    found = [m.start() for m in _HALT_FIRST.finditer(text)]
-    found += [m.start() for m in _HALT_SECOND.finditer(text)]
-    return sorted(set(found))
+    return [m.start() for m in _HALT.finditer(text)]
 
 
 def _halt_ranges(text: str) -> list[tuple[int, int]]:
