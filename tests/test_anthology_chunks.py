@@ -401,16 +401,33 @@ def test_the_print_edition_prepares_its_pdfx_step_while_the_chunks_are_laid_out(
     prepare = prepress.prepare
 
     def watched(profile) -> None:
-        calls.append((len(multiprocessing.active_children()), gc.isenabled()))
+        calls.append((len(multiprocessing.active_children()), gc.isenabled(), gc.get_freeze_count() > 0))
         prepare(profile)
 
     monkeypatch.setattr(prepress, "prepare", watched)
-    assert gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
     printed = _render(book.config, book.content, "print")
-    # Once, with chunk workers running, and the cycle collector paused for the book.
-    assert len(calls) == 1 and calls[0][0] > 0 and calls[0][1] is False, calls
-    assert gc.isenabled()  # and on again after it
+    # Once, with chunk workers running, the cycle collector paused for the book, and the
+    # objects of the warm-up (and WeasyPrint's) frozen out of the collection after it.
+    assert len(calls) == 1 and calls[0][0] > 0 and calls[0][1] is False and calls[0][2], calls
+    assert gc.isenabled() and gc.get_freeze_count() == 0  # on again after it, nothing left frozen
     assert printed.data == book.print_pdf
     calls.clear()
     _render(book.config, book.content, "screen")
     assert calls == []  # no PDF/X for the screen edition
+
+
+def test_objects_are_frozen_once_and_not_under_an_outer_freeze() -> None:
+    import gc
+
+    from xindelu.core.memory import frozen_now, objects_frozen
+
+    assert gc.get_freeze_count() == 0
+    try:
+        assert frozen_now() and gc.get_freeze_count() > 0
+        assert not frozen_now()
+    finally:
+        gc.unfreeze()
+    with objects_frozen():
+        before = gc.get_freeze_count()
+        assert not frozen_now() and gc.get_freeze_count() == before

@@ -37,3 +37,16 @@ def objects_frozen(when: bool = True) -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
+
+
+def frozen_now() -> bool:
+    """Leave every object that exists now out of collections until ``gc.unfreeze()``; False,
+    and nothing done, when objects are frozen already (objects_frozen around).
+
+    For a process that built a large state with the collector paused (a library imported, its
+    fonts loaded) and goes on: the first collection after the pause would walk all of it, as
+    the youngest generation. Unfrozen, the objects go back to the oldest one."""
+    if gc.get_freeze_count():
+        return False
+    gc.freeze()
+    return True
