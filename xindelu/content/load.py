@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from xindelu.content.config import Limits, SiteConfig
-from xindelu.content.proofread import proofread as proofread_body
 from xindelu.content.records import (
     Anthology,
     Article,
@@ -225,6 +224,10 @@ def load_article(
     # Proofreading findings travel with the errors (warning=True); load_content sorts them apart.
     if not proofread:
         return article, problems
+    # Imported here: a load without proofreading does not compile its patterns (11 ms of
+    # a process start).
+    from xindelu.content.proofread import proofread as proofread_body
+
     return article, problems + proofread_body(source.path, source.body, source.body_line, config.proofreading)
 
 
