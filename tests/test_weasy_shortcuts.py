@@ -4,6 +4,8 @@ it gives without them."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 import tinycss2
 import weasyprint
@@ -16,6 +18,7 @@ weasy_patches.weasyprint()  # the patches' own imports first (fontTools deferred
 from weasyprint.css.properties import Dimension  # noqa: E402
 
 SPEED = ("speed",)
+T = TypeVar("T")
 
 # Every case a shortcut leaves to WeasyPrint, beside the ones it takes: calc() and percentages
 # in lengths, border-box sizing, collapsed table borders, a flex item (a style copied and
@@ -95,6 +98,18 @@ def _render(html: str) -> bytes:
     return weasyprint.HTML(string=html).write_pdf()
 
 
+def _fast_and_plain(make: Callable[[], T]) -> tuple[T, T]:
+    """What ``make()`` gives with the shortcuts installed, then without them."""
+    weasy_patches.weasyprint()
+    fast = make()
+    weasy_patches.uninstall(SPEED)
+    try:
+        assert not weasy_patches.is_installed("speed")
+        return fast, make()
+    finally:
+        weasy_patches.install()
+
+
 def test_the_shortcuts_are_installed_with_the_other_patches() -> None:
     weasy_patches.weasyprint()
     assert weasy_patches.is_installed("speed")
@@ -103,14 +118,7 @@ def test_the_shortcuts_are_installed_with_the_other_patches() -> None:
 
 
 def test_a_rich_document_gets_the_same_bytes_without_the_shortcuts() -> None:
-    weasy_patches.weasyprint()
-    fast = _render(RICH)
-    weasy_patches.uninstall(SPEED)
-    try:
-        assert not weasy_patches.is_installed("speed")
-        plain = _render(RICH)
-    finally:
-        weasy_patches.install()
+    fast, plain = _fast_and_plain(lambda: _render(RICH))
     assert fast == plain
     assert len(weasyprint.HTML(string=RICH).render().pages) >= 4
 
@@ -133,13 +141,7 @@ def _every_value(html: str) -> list[dict]:
 
 
 def test_unset_properties_compute_as_weasyprint_computes_them() -> None:
-    weasy_patches.weasyprint()
-    fast = _every_value(RICH)
-    weasy_patches.uninstall(SPEED)
-    try:
-        plain = _every_value(RICH)
-    finally:
-        weasy_patches.install()
+    fast, plain = _fast_and_plain(lambda: _every_value(RICH))
     assert len(fast) > 30
     assert fast == plain
 
@@ -255,14 +257,8 @@ def _paged(rules: list[tuple[str, str]]) -> str:
 @settings(max_examples=8, deadline=None)
 @given(st.lists(st.tuples(_PAGE_SELECTORS, _PAGE_DECLARATIONS), max_size=4))
 def test_pages_with_the_same_declarations_share_styles_and_others_do_not(rules) -> None:
-    weasy_patches.weasyprint()
     html = _paged(rules)
-    fast = _render(html)
-    weasy_patches.uninstall(SPEED)
-    try:
-        plain = _render(html)
-    finally:
-        weasy_patches.install()
+    fast, plain = _fast_and_plain(lambda: _render(html))
     assert fast == plain
 
 
