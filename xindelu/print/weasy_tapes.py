@@ -114,22 +114,13 @@ class _Recorder:
         self.calls.append(("add_font", (ffi.cast("PangoFont *", held), held), {}))
         return font, size
 
-    def _text_call(self, name: str, *args: Any, **options: Any) -> Any:
-        self.calls.append((name, args, options))
-        return getattr(self.stream, name)(*args, **options)
-
     def __getattr__(self, name: str) -> Any:
+        # Not one of _TEXT_CALLS (methods of their own): the box keeps no tape. Other attributes
+        # are the rectangles draw_first_line measures glyphs with (callable cdata).
         found = getattr(self.stream, name)
-        if not isinstance(found, types.MethodType):
-            return found  # the rectangles draw_first_line measures glyphs with (callable cdata)
-        if name not in _TEXT_CALLS:
+        if isinstance(found, types.MethodType):
             self.whole = False
-
-        def call(*args: Any, **options: Any) -> Any:
-            self.calls.append((name, args, options))
-            return found(*args, **options)
-
-        return call
+        return found
 
     def tape(self, place: tuple) -> Tape | None:
         if not self.whole:
@@ -154,9 +145,12 @@ class _Recorder:
         return Tape(place, tuple(self.calls), tuple(glyphs))
 
 
-def _text_method(name: str) -> Callable[..., Any]:
-    def method(self: _Recorder, *args: Any, **options: Any) -> Any:
-        return self._text_call(name, *args, **options)
+def _kept_call(name: str) -> Callable[..., Any]:
+    """A recorder's method for the stream's ``name``: the call is made and kept."""
+
+    def method(self: Any, *args: Any, **options: Any) -> Any:
+        self.calls.append((name, args, options))
+        return getattr(self.stream, name)(*args, **options)
 
     method.__name__ = name
     return method
@@ -165,7 +159,7 @@ def _text_method(name: str) -> Callable[..., Any]:
 # The calls a text line makes, as methods of their own: looked up through __getattr__ they
 # made a closure per call, a few percent of drawing a book's text.
 for _name in _TEXT_CALLS:
-    setattr(_Recorder, _name, _text_method(_name))
+    setattr(_Recorder, _name, _kept_call(_name))
 
 
 def _replay(stream: Any, tape: Tape) -> None:
@@ -245,17 +239,8 @@ class _PageRecorder:
         return self.stream.artifact()
 
 
-def _page_method(name: str) -> Callable[..., Any]:
-    def method(self: _PageRecorder, *args: Any, **options: Any) -> Any:
-        self.calls.append((name, args, options))
-        return getattr(self.stream, name)(*args, **options)
-
-    method.__name__ = name
-    return method
-
-
 for _name in _PAGE_CALLS:
-    setattr(_PageRecorder, _name, _page_method(_name))
+    setattr(_PageRecorder, _name, _kept_call(_name))
 
 
 def _replay_page(stream: Any, calls: tuple) -> None:
