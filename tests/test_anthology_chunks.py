@@ -9,6 +9,7 @@ joined book is compared page by page with the single-document layout.
 from __future__ import annotations
 
 import io
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -309,9 +310,9 @@ def test_the_other_editions_are_joined_in_a_forked_process_and_its_error_comes_b
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
-    assert bookchunks._finish_beside(context, _Joins((b"%PDF",)), (3,))() == (b"%PDF", 3)
+    assert bookchunks._finish_beside(context, _Joins((b"%PDF",)), (3,), None)() == (b"%PDF", 3)
     # A font changed under the cache: the parent must see FontsChanged, to lay the book out again.
-    waiting = bookchunks._finish_beside(context, _Joins(fontmerge.FontsChanged("changed")), ())
+    waiting = bookchunks._finish_beside(context, _Joins(fontmerge.FontsChanged("changed")), (), None)
     with pytest.raises(fontmerge.FontsChanged):
         waiting()
 
@@ -321,12 +322,30 @@ def test_editions_are_joined_side_by_side_and_a_failed_first_join_leaves_no_proc
     import os
 
     context = multiprocessing.get_context("fork")
-    parts = [(_Joins((b"screen",)), (1,)), (_Joins((b"print",)), (2,))]
+    parts = [(_Joins((b"screen",)), (1,), None), (_Joins((b"print",)), (2,), None)]
     assert bookchunks._joined(context, parts) == [(b"screen", 1), (b"print", 2)]
+    failed = [(_Joins(fontmerge.FontsChanged("changed")), (), None), (_Joins((b"print",)), (2,), None)]
     with pytest.raises(fontmerge.FontsChanged):
-        bookchunks._joined(context, [(_Joins(fontmerge.FontsChanged("changed")), ()), (_Joins((b"print",)), (2,))])
+        bookchunks._joined(context, failed)
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # the other edition's join process was reaped
+
+
+def test_each_edition_is_finished_in_the_process_that_joins_it() -> None:
+    import multiprocessing
+
+    def step(data: bytes, count: int) -> tuple[bytes, int]:
+        return data + b"/" + str(os.getpid()).encode(), count + 1
+
+    context = multiprocessing.get_context("fork")
+    parts = [(_Joins((b"screen",)), (1,), None), (_Joins((b"print",)), (2,), step)]
+    (screen, screen_pages), (printed, printed_pages) = bookchunks._joined(context, parts)
+    assert (screen, screen_pages) == (b"screen", 1)  # no step: as joined
+    name, pid = printed.split(b"/")
+    assert (name, printed_pages) == (b"print", 3)
+    assert int(pid) != os.getpid()  # finished beside the first edition's join, not after it
+    first = bookchunks._joined(context, [(_Joins((b"print",)), (2,), step)])
+    assert first == [(b"print/" + str(os.getpid()).encode(), 3)]
 
 
 def test_chunk_workers_yield_the_cpu_to_the_front_matter() -> None:

@@ -28,6 +28,7 @@ from xindelu.core.layouts import layout_dirs, shown_template
 from xindelu.core.memory import cycle_collection_paused
 from xindelu.print import bookchunks, cjk_typeset, pdf, prepress
 from xindelu.print.pdf import (
+    Finish,
     FontChoice,
     ImageFilter,
     PdfMetadata,
@@ -407,7 +408,18 @@ def render_editions(
         else None
         for edition in editions
     }
-    options = {"chunk_articles": chunk_articles, "cache_dir": cache_dir, "workers": workers}
+    # The print edition's last step: made PDF/X-4 where it is joined (a chunked book's print
+    # edition beside the screen edition's join, in a process of its own).
+    finish = (
+        {
+            "print": functools.partial(
+                prepress.pdfx_finished, profile=profile, page_multiple=config.anthology.page_multiple
+            )
+        }
+        if profile
+        else {}
+    )
+    options = {"chunk_articles": chunk_articles, "cache_dir": cache_dir, "workers": workers, "finish": finish}
     # Editions drawn from one layout: the first of a group is laid out, the others redrawn.
     laid: Edition = "screen" if "screen" in editions else editions[0]
     colors = {e: _redraw_colors(config.anthology, laid, e) for e in editions if e != laid}
@@ -458,13 +470,6 @@ def render_editions(
         rendered.update(zip(groups[0], lay_out(groups[0]), strict=True))
         for group, made in zip(groups[1:], others(), strict=True):
             rendered.update(zip(group, made, strict=True))
-    if profile is not None:
-        started = time.monotonic()
-        printed = rendered["print"]
-        data = prepress.make_pdfx(printed.data, profile, config.anthology.page_multiple)
-        pages = printed.pages + (-printed.pages % config.anthology.page_multiple)
-        seconds = printed.seconds + time.monotonic() - started
-        rendered["print"] = replace(printed, data=data, pages=pages, seconds=seconds)
     return {edition: rendered[edition] for edition in editions}
 
 
@@ -483,10 +488,12 @@ def _lay_out(
     chunk_articles: int | None,
     cache_dir: Path | None,
     workers: int | None,
+    finish: Mapping[Edition, Finish],
     meanwhile: Callable[[], object] | None = None,
 ) -> tuple[RenderedPdf, ...]:
     """The book laid out by WeasyPrint, in chunks when it is large (see render_editions): the
-    PDF of edition ``group[0]``, then one for each of ``redraws`` (editions ``group[1:]``).
+    PDF of edition ``group[0]``, then one for each of ``redraws`` (editions ``group[1:]``),
+    each made by its ``finish`` step if it has one.
     ``meanwhile``: what this process does while the chunks' workers run (see render_chunked)."""
     html, stylesheets = sources
     parts = book_parts(anthology, content.articles)
@@ -513,13 +520,16 @@ def _lay_out(
                 site_root=root,
                 images=images,
                 redraws=tuple(
-                    bookchunks.ChunkedRedraw(redraw, its_cut, cache_dir / "anthology" / name if cache_dir else None)
+                    bookchunks.ChunkedRedraw(
+                        redraw, its_cut, cache_dir / "anthology" / name if cache_dir else None, finish.get(name)
+                    )
                     for redraw, its_cut, name in zip(redraws, cuts, group[1:], strict=True)
                 ),
                 meanwhile=meanwhile,
+                finish=finish.get(group[0]),
             )
     # One document, alone in this process: its redraws are drawn on the other core meanwhile.
-    return pdf.render_editions(
+    made = pdf.render_editions(
         html,
         base_url,
         stylesheets,
@@ -530,6 +540,15 @@ def _lay_out(
         images=images,
         apart=True,
     )
+    return tuple(_finished(rendered, finish.get(edition)) for rendered, edition in zip(made, group, strict=True))
+
+
+def _finished(rendered: RenderedPdf, step: Finish | None) -> RenderedPdf:
+    if step is None:
+        return rendered
+    started = time.monotonic()
+    data, pages = step(rendered.data, rendered.pages)
+    return replace(rendered, data=data, pages=pages, seconds=rendered.seconds + time.monotonic() - started)
 
 
 def anthology_outputs(

@@ -62,6 +62,7 @@ from pathlib import Path
 from xindelu.core.memory import frozen_now
 from xindelu.print import fontmerge, weasy_patches
 from xindelu.print.pdf import (
+    Finish,
     ImageFilter,
     PdfMetadata,
     Progress,
@@ -111,11 +112,13 @@ class Cut:
 @dataclass(frozen=True)
 class ChunkedRedraw:
     """One more edition drawn from the chunks' layout (see pdf.Redraw): its own book cut the
-    same way (``cut``: its chunks name its PDFs and cache entries) and its own chunk cache."""
+    same way (``cut``: its chunks name its PDFs and cache entries), its own chunk cache and
+    the last step on its joined PDF, run where it is joined (see render_chunked)."""
 
     redraw: Redraw
     cut: Cut
     cache_dir: Path | None = None
+    finish: Finish | None = None
 
 
 _BODY_OPEN = re.compile(r"<body\b[^>]*>")
@@ -455,17 +458,21 @@ def render_chunked(
     images: ImageFilter | None = None,
     redraws: Sequence[ChunkedRedraw] = (),
     meanwhile: Callable[[], object] | None = None,
+    finish: Finish | None = None,
 ) -> tuple[RenderedPdf, ...]:
     """Lay out the chunks in ``workers`` forked processes, the front matter last, and join them:
     the book's PDF, then one for each of ``redraws``, drawn from the same layout.
     ``meanwhile()`` is called once the first workers are started: work this process would
-    otherwise do after the join (it only waits for the workers then)."""
+    otherwise do after the join (it only waits for the workers then). ``finish`` (and each
+    redraw's) is the edition's last step, run on its joined PDF in the process that joins it:
+    the editions after the first are joined and finished side by side with it."""
     options = {
         "workers": workers,
         "progress": progress,
         "site_root": site_root,
         "images": images,
         "meanwhile": meanwhile,
+        "finish": finish,
     }
     redraws = tuple(redraws)
     try:
@@ -490,6 +497,7 @@ class _EditionParts:
     front_html: str
     cache: _Cache
     joiner: _Joiner
+    finish: Finish | None
 
 
 def _chunk_keys(
@@ -526,19 +534,20 @@ def _render_chunked(
     images: ImageFilter | None,
     redraws: tuple[ChunkedRedraw, ...],
     meanwhile: Callable[[], object] | None,
+    finish: Finish | None,
 ) -> tuple[RenderedPdf, ...]:
     weasyprint = weasy_patches.weasyprint()  # patched before the workers fork
     started = time.monotonic()
     state = _State()
     editions: list[_EditionParts] = []
-    for edition_cut, edition_css, edition_images, folder in (
-        (cut, stylesheets, images, cache_dir),
-        *((r.cut, r.redraw.stylesheets, r.redraw.images, r.cache_dir) for r in redraws),
+    for edition_cut, edition_css, edition_images, folder, step in (
+        (cut, stylesheets, images, cache_dir, finish),
+        *((r.cut, r.redraw.stylesheets, r.redraw.images, r.cache_dir, r.finish) for r in redraws),
     ):
         if [(c.opens_right, c.anchors) for c in edition_cut.chunks] != [(c.opens_right, c.anchors) for c in cut.chunks]:
             raise ValueError("the editions of a chunked book must be cut alike")
         specs, css_key = _chunk_keys(edition_cut, edition_css, edition_images, site_root)
-        editions.append(_EditionParts(specs, css_key, edition_cut.front, _Cache(folder), _Joiner(specs, state)))
+        editions.append(_EditionParts(specs, css_key, edition_cut.front, _Cache(folder), _Joiner(specs, state), step))
     specs, cache = editions[0].specs, editions[0].cache
     count = len(specs)
     for spec in specs:
@@ -565,7 +574,17 @@ def _render_chunked(
         state.joined.add(i)
         for edition, (data, levels) in zip(editions, found, strict=True):
             edition.joiner.offer(i, data, levels)
+        join_ready()
         return True
+
+    def join_ready() -> None:
+        """Join the chunks offered in book order: the first edition's here; the others' here
+        while workers run, else in their own join processes at the end (_joined), beside the
+        first edition's (the held chunks end together, and each join of one costs about
+        30 ms per edition)."""
+        for k, edition in enumerate(editions):
+            if k == 0 or busy:
+                edition.joiner.catch_up()
 
     CSS = weasyprint.CSS
 
@@ -584,9 +603,9 @@ def _render_chunked(
     )
     context = multiprocessing.get_context("fork")
     procs = []
+    busy: dict[Connection, object] = {}  # a worker's pipe → the job it is on (chunk index or "front")
     todo = [i for i in range(count) if not take_cached(i)]
     rendered_names: list[str] = []
-    busy: dict[Connection, object] = {}  # a worker's pipe → the job it is on (chunk index or "front")
     pids: dict[Connection, int] = {}  # a worker's pipe → its process id
     waiting: dict[int, Connection] = {}  # chunk paginated, waiting for its start folio
     held: set[int] = set()  # of those, chunks whose drawing waits for the front matter (HELD_DRAWINGS)
@@ -716,7 +735,8 @@ def _render_chunked(
                         state.joined.add(i)
                         launch()  # before the join: the next chunk's worker starts while this one is joined
                         for edition, (data, levels) in zip(editions, made, strict=True):
-                            edition.joiner.offer(i, data, levels)  # while the workers go on
+                            edition.joiner.offer(i, data, levels)
+                        join_ready()  # while the workers go on
                 launch()
     finally:
         for conn in busy:
@@ -737,7 +757,9 @@ def _render_chunked(
             named = pdf_name(edition, i)
             edition.cache.used.update({f"{edition.specs[i].key}.json", named, named + ".outline.json"})
         edition.cache.prune()
-    joined = _joined(context, [(edition.joiner, front) for edition, front in zip(editions, fronts, strict=True)])
+    joined = _joined(
+        context, [(edition.joiner, front, edition.finish) for edition, front in zip(editions, fronts, strict=True)]
+    )
     results = [
         RenderedPdf(data, pages, time.monotonic() - started, (), tuple(rendered_names)) for data, pages in joined
     ]
@@ -755,12 +777,12 @@ def _holds_drawing(held: int, unstarted: int, paginated: Mapping[int, object], c
     return held < most and 0 < unstarted <= most and len(paginated) < count
 
 
-def _joined(context, parts: Sequence[tuple[_Joiner, tuple]]) -> list[tuple[bytes, int]]:
-    """Each edition's ``joiner.finish(front)``: the first here, the others in forked processes
-    at the same time."""
-    joining = [_finish_beside(context, joiner, front) for joiner, front in parts[1:]]
+def _joined(context, parts: Sequence[tuple[_Joiner, tuple, Finish | None]]) -> list[tuple[bytes, int]]:
+    """Each edition's ``joiner.finish(front)``, then its finishing step: the first here, the
+    others in forked processes at the same time."""
+    joining = [_finish_beside(context, *part) for part in parts[1:]]
     try:
-        first = parts[0][0].finish(parts[0][1])
+        first = _join_and_finish(*parts[0])
     except BaseException:  # FontsChanged lays the book out again: none of these joins is wanted
         for result in joining:
             with contextlib.suppress(Exception):
@@ -769,10 +791,15 @@ def _joined(context, parts: Sequence[tuple[_Joiner, tuple]]) -> list[tuple[bytes
     return [first, *(result() for result in joining)]
 
 
-def _finish_beside(context, joiner: _Joiner, front: tuple) -> Callable[[], tuple[bytes, int]]:
-    """``joiner.finish(front)`` started in a forked process; the call returned waits for it."""
+def _join_and_finish(joiner: _Joiner, front: tuple, step: Finish | None) -> tuple[bytes, int]:
+    data, pages = joiner.finish(front)
+    return step(data, pages) if step else (data, pages)
+
+
+def _finish_beside(context, joiner: _Joiner, front: tuple, step: Finish | None) -> Callable[[], tuple[bytes, int]]:
+    """_join_and_finish started in a forked process; the call returned waits for it."""
     parent, child = context.Pipe(duplex=False)
-    proc = context.Process(target=_finish_in_child, args=(child, joiner, front), daemon=True)
+    proc = context.Process(target=_finish_in_child, args=(child, joiner, front, step), daemon=True)
     proc.start()
     child.close()
 
@@ -791,10 +818,10 @@ def _finish_beside(context, joiner: _Joiner, front: tuple) -> Callable[[], tuple
     return result
 
 
-def _finish_in_child(conn: Connection, joiner: _Joiner, front: tuple) -> None:
+def _finish_in_child(conn: Connection, joiner: _Joiner, front: tuple, step: Finish | None) -> None:
     gc.disable()  # the process exits at once: its garbage goes with it
     try:
-        conn.send(("done", joiner.finish(front)))
+        conn.send(("done", _join_and_finish(joiner, front, step)))
     except Exception as exc:  # re-raised in the parent (FontsChanged: the book is laid out again)
         conn.send(("error", exc))
     conn.close()
@@ -828,8 +855,11 @@ class _Joiner:
         self.added = 0  # chunks joined so far
 
     def offer(self, index: int, data: bytes, levels: list) -> None:
-        """Chunk ``index``'s PDF: joined now if the chunks before it are, else when they are."""
+        """Chunk ``index``'s PDF, joined by the next catch_up (or finish) once the chunks before it are."""
         self.waiting[index] = (data, levels)
+
+    def catch_up(self) -> None:
+        """Join the chunks offered whose chunks before them are all joined."""
         while self.added in self.waiting:
             data, levels = self.waiting.pop(self.added)
             self._add_chunk(self.specs[self.added], data, levels)
@@ -862,6 +892,7 @@ class _Joiner:
             TextStringObject,
         )
 
+        self.catch_up()
         if self.added != len(self.specs):
             raise RuntimeError("anthology chunks did not all render")
         front_data, front_levels, front_links = front

@@ -56,6 +56,8 @@ NO_CJK_FONT = ContentError(
 )
 
 Progress = Callable[[str], None]
+# A last step on an edition's finished PDF: (bytes, pages) → (bytes, pages), e.g. made PDF/X-4.
+Finish = Callable[[bytes, int], tuple[bytes, int]]
 
 
 # ---------------------------------------------------------------- fonts

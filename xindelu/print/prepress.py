@@ -335,6 +335,12 @@ def _xmp_date(pdf_date: str) -> str:
     return f"{d[0:4]}-{d[4:6]}-{d[6:8]}T{d[8:10]}:{d[10:12]}:{d[12:14]}Z"
 
 
+def pdfx_finished(data: bytes, pages: int, profile: Profile, page_multiple: int = 4) -> tuple[bytes, int]:
+    """A print edition of ``pages`` pages → make_pdfx's PDF and its page count with the padding:
+    the finishing step a chunked book runs in the process that joins the edition."""
+    return make_pdfx(data, profile, page_multiple), pages + (-pages % max(1, page_multiple))
+
+
 def make_pdfx(data: bytes, profile: Profile, page_multiple: int = 4) -> bytes:
     """A print-edition PDF → PDF/X-4 (see the module docstring)."""
     import hashlib
