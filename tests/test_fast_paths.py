@@ -501,11 +501,11 @@ def test_a_save_never_waits_for_the_background_pass(site: Path, tmp_path: Path, 
     real_build = pipeline.build
     started, release = threading.Event(), threading.Event()
 
-    def slow_build(options, memo=None, changed=None):
+    def slow_build(options, memo=None, changed=None, stage=None):
         if not options.quick:  # the full pass: hold it halfway, as a slow one would
             started.set()
             release.wait(20)
-        return real_build(options, memo, changed)
+        return real_build(options, memo, changed, stage)
 
     monkeypatch.setattr(pipeline, "build", slow_build)
     outcome: list[bool] = []

@@ -5,6 +5,7 @@ two builds of the same input are byte-identical whatever the clock, listing orde
 from __future__ import annotations
 
 import builtins
+import datetime as dt
 import errno
 import io
 import os
@@ -298,3 +299,94 @@ def test_two_clean_builds_are_byte_identical(tmp_path, monkeypatch):
     assert sorted(a) == sorted(b)
     differing = [name for name in a if a[name] != b[name]]
     assert differing == []
+
+
+# ---------------------------------------------------------------- a first build's staged tree
+
+
+def files(out_dir: Path) -> dict[str, bytes]:
+    return {p.relative_to(out_dir).as_posix(): p.read_bytes() for p in out_dir.rglob("*") if p.is_file()}
+
+
+def test_a_first_build_writes_its_pages_while_its_pdfs_are_made(make_site, monkeypatch):
+    """The pages and the search index go into the new tree before the PDFs come back, and the
+    PDFs join them at the end: each file written once, the tree a whole write makes."""
+    from xindelu.build import writer
+
+    root = make_site(example=True)
+    placed: list[str] = []
+    real = writer._place
+
+    def place(outputs, tmp, out_dir, old, made, name):
+        placed.append(name)
+        return real(outputs, tmp, out_dir, old, made, name)
+
+    monkeypatch.setattr(writer, "_place", place)
+    noon = dt.datetime(TODAY.year, TODAY.month, TODAY.day, 4, tzinfo=dt.UTC)  # in China: TODAY, as below
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(noon.timestamp())))
+    assert cli.main(["build", "--root", str(root)]) == 0
+    pdfs = [i for i, name in enumerate(placed) if name.endswith(".pdf")]
+    others = [i for i, name in enumerate(placed) if not name.endswith(".pdf")]
+    # A whole write goes in name order: print/*.pdf first. Staged, the PDFs come last.
+    assert len(pdfs) >= 3 and others and min(pdfs) > max(others)
+    assert len(placed) == len(set(placed))
+    assert leftovers(root) == []
+    monkeypatch.setattr(writer, "_place", real)  # SOURCE_DATE_EPOCH stays: it dates the PDFs too
+    whole = root.parent / "whole" / "output"
+    write_outputs(build(BuildOptions(root, TODAY)).outputs, whole)
+    assert files(root / "output") == files(whole)
+
+
+def test_a_staged_tree_is_dropped_when_it_differs_or_its_writing_failed(tmp_path, monkeypatch):
+    from xindelu.build import writer
+
+    out = tmp_path / "output"
+    outputs = {"site/a/index.html": b"<p>a</p>", "site/b.html": b"b", "print/book.pdf": b"%PDF-1.7"}
+    staged = writer.Staging(out)
+    staged.put({"site/a/index.html": b"<p>a</p>", "site/b.html": b"b, before an edit"})
+    stats = write_outputs(outputs, out, staged)
+    assert files(out) == outputs and stats.written == 3 and leftovers(tmp_path) == []
+
+    # Staged files with the bytes of the current tree are hard links to it, counted unchanged.
+    inode = (out / "site/a/index.html").stat().st_ino
+    staged = writer.Staging(out)
+    staged.put({"site/a/index.html": b"<p>a</p>", "site/b.html": b"b2"})
+    stats = write_outputs({**outputs, "site/b.html": b"b2"}, out, staged)
+    assert (stats.written, stats.unchanged) == (1, 2)
+    assert (out / "site/a/index.html").stat().st_ino == inode and (out / "site/b.html").read_bytes() == b"b2"
+    assert leftovers(tmp_path) == []
+
+    # A disk that refuses the staging: it is dropped, and the write at the end does it all.
+    other = tmp_path / "other" / "output"
+    other.parent.mkdir()
+    failing_write(monkeypatch, OSError(errno.ENOSPC, "No space left on device"), after=1, where=str(other.parent))
+    staged = writer.Staging(other)
+    staged.put(outputs)
+    assert staged.tmp is None and leftovers(other.parent) == []
+    monkeypatch.undo()
+    write_outputs(outputs, other, staged)
+    assert files(other) == outputs and leftovers(other.parent) == []
+
+
+def test_a_build_failing_after_its_pages_were_staged_leaves_nothing(make_site, capsys, monkeypatch):
+    from xindelu.build import pipeline, writer
+    from xindelu.core.errors import ContentError, ContentErrors
+
+    root = make_site(example=True)
+    staged: list[int] = []
+    real_put = writer.Staging.put
+
+    def put(self, outputs):
+        staged.append(len(outputs))
+        real_put(self, outputs)
+
+    def no_font(*args, **kwargs):
+        raise ContentErrors([ContentError("site_config.yaml", 0, "没有可用的中文字体", "请安装中文字体")])
+
+    monkeypatch.setattr(writer.Staging, "put", put)
+    monkeypatch.setattr(pipeline, "render_pdfs", no_font)
+    assert cli.main(["build", "--root", str(root)]) == cli.EXIT_CONTENT
+    err = capsys.readouterr().err
+    assert "没有可用的中文字体" in err and "Traceback" not in err
+    assert staged and staged[0] > 100  # the pages had been staged when the PDFs failed
+    assert not (root / "output").exists() and leftovers(root) == []

@@ -20,6 +20,8 @@ from xindelu.core.errors import ContentError, ContentErrors
 from xindelu.core.memory import cycle_collection_paused
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
     from xindelu.content.config import SiteConfig
     from xindelu.content.load import Content
     from xindelu.site.model import Site
@@ -85,13 +87,20 @@ class BuildResult:
 
 
 @cycle_collection_paused()
-def build(options: BuildOptions, memo: Memo | None = None, changed: frozenset[str] | None = None) -> BuildResult:
+def build(
+    options: BuildOptions,
+    memo: Memo | None = None,
+    changed: frozenset[str] | None = None,
+    stage: Callable[[Mapping[str, bytes]], None] | None = None,
+) -> BuildResult:
     """check → model → pages → search → PDFs. Content errors stop the build before anything is made.
 
     With a ``memo`` the build is incremental: unchanged articles are not parsed again,
     unchanged pages and PDFs not made again (they come back in ``kept``), and when no input
     changed at all nothing is loaded. ``changed`` (serve's quick pass: the files the watcher
     saw change, relative to the root) lets a body-only edit skip the rest (xindelu.build.quick).
+    ``stage`` (the writer's, on a first build) is given the pages and the search index while
+    the PDFs are still being made; they are in the result all the same.
     """
     if memo is not None and changed and options.quick and memo.last is not None:
         from xindelu.build import quick  # serve's (its imports are a third of a no-change run)
@@ -130,10 +139,13 @@ def build(options: BuildOptions, memo: Memo | None = None, changed: frozenset[st
         def pdf_outputs() -> Made:
             return render_pdfs(config, content, options, pdf_jobs)
 
-        with beside(pdf_outputs, wanted=any(not job.kept for job in pdf_jobs)) as pdfs:
+        making_pdfs = any(not job.kept for job in pdf_jobs)
+        with beside(pdf_outputs, wanted=making_pdfs) as pdfs:
             pages, env = render_site(site, content, options, memo)
             search = index_site(site, pages, memo, options)
             seconds = time.perf_counter() - started
+            if stage is not None and making_pdfs:
+                stage({**pages.outputs, **search.outputs})  # written while the PDFs are made
             made_pdfs = pdfs()
     except ContentErrors as exc:  # e.g. no CJK font for the PDFs, a broken template
         return BuildResult(tuple(exc.errors), checked.warnings, {})

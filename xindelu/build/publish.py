@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from xindelu.build import pipeline
 from xindelu.build.memo import Memo
-from xindelu.build.writer import WriteStats, write_build
+from xindelu.build.writer import WriteStats, staging, write_build
 from xindelu.core.errors import ContentError, ContentErrors
 
 
@@ -48,15 +48,21 @@ def build_and_write(
     drop the result (serve's full pass, when a save came in while it was building), and
     ``on_written`` receives the new memo before it is left.
     """
-    result = pipeline.build(options, memo, changed)
-    if result.errors:
-        return Published(result, memo)
-    with writing():
-        if not still_wanted():
-            return Published(result, memo, dropped=True)
-        try:
-            stats, written = write_build(result.outputs, result.kept, result.delta, result.memo or memo, save)
-        except ContentErrors as exc:
-            return Published(result, memo, write_errors=tuple(exc.errors))
-        on_written(written)
+    # A first build writes its pages while it makes its PDFs (see writer.Staging); output/ is
+    # untouched until the tree is swapped in, as ever.
+    first = not memo.outputs or not (memo.root / "output").is_dir()
+    with staging(memo.root / "output", wanted=first) as staged:
+        result = pipeline.build(options, memo, changed, stage=staged.put if staged else None)
+        if result.errors:
+            return Published(result, memo)
+        with writing():
+            if not still_wanted():
+                return Published(result, memo, dropped=True)
+            try:
+                stats, written = write_build(
+                    result.outputs, result.kept, result.delta, result.memo or memo, save, staged
+                )
+            except ContentErrors as exc:
+                return Published(result, memo, write_errors=tuple(exc.errors))
+            on_written(written)
     return Published(result, written, stats)

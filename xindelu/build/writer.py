@@ -15,7 +15,7 @@ import functools
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -64,16 +64,86 @@ def _write_file(path: str, data: bytes) -> None:
 PARALLEL_WRITES = 2000
 
 
+class Staging:
+    """A first build's new tree, begun while the build still makes its PDFs: the pages and the
+    search index are written into it then (on the core the PDFs leave to this process), rather
+    than after the book, when nothing else is left to do (0.3-0.7 s at 1,000 articles).
+    write_outputs finishes the tree with the rest and swaps it in. Staging is only a head
+    start: if it fails, or the outputs turn out to differ, the tree is dropped and written
+    whole at the end, as without it."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir.resolve()
+        self.tmp: Path | None = None
+        self.placed: dict[str, bytes] = {}  # name → the bytes written (or linked) for it
+        self.linked = 0  # of those, hard links to the same bytes in the current tree
+        self.made: set[str] = {""}  # folders made in the new tree
+
+    def put(self, outputs: Mapping[str, bytes]) -> None:
+        """Write ``outputs`` into the new tree now (one process: the cores are the PDFs')."""
+        try:
+            if self.tmp is None:
+                self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+                self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=self.out_dir.parent))
+            old = _existing_files(self.out_dir)
+            for name in sorted(outputs):
+                _safe_name(name)
+                if _place(outputs, str(self.tmp), self.out_dir, old, self.made, name):
+                    self.linked += 1
+                self.placed[name] = outputs[name]
+        except (OSError, ContentErrors):  # the write at the end says what the disk refused
+            self.drop()
+
+    def take(self, outputs: Mapping[str, bytes], out_dir: Path) -> Path | None:
+        """The new tree, if it holds exactly these bytes for the names it has; else None (dropped)."""
+        tmp = self.tmp
+        same = out_dir.resolve() == self.out_dir and all(
+            name in outputs and (data is outputs[name] or data == outputs[name]) for name, data in self.placed.items()
+        )
+        if tmp is None or not same:
+            self.drop()
+            return None
+        self.tmp = None  # the caller's now: swapped in or removed
+        return tmp
+
+    def drop(self) -> None:
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        self.tmp, self.placed, self.linked, self.made = None, {}, 0, {""}
+
+
+@contextlib.contextmanager
+def staging(out_dir: Path, wanted: bool) -> Iterator[Staging | None]:
+    """A Staging for the block when ``wanted`` (a first build); whatever is not taken is removed at its end."""
+    if not wanted:
+        yield None
+        return
+    staged = Staging(out_dir)
+    try:
+        yield staged
+    finally:
+        staged.drop()
+
+
 @cycle_collection_paused()
-def write_outputs(outputs: Mapping[str, bytes], out_dir: Path) -> WriteStats:
+def write_outputs(outputs: Mapping[str, bytes], out_dir: Path, staged: Staging | None = None) -> WriteStats:
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     old = _existing_files(out_dir)
     names = sorted(outputs)
     for name in names:
         _safe_name(name)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
-    place = functools.partial(_place, outputs, str(tmp), out_dir, old, {""})
+    tmp = staged.take(outputs, out_dir) if staged is not None else None
+    early = 0  # files the staging linked from the current tree
+    if tmp is not None:
+        assert staged is not None
+        names = [name for name in names if name not in staged.placed]
+        early = staged.linked
+        made = staged.made
+    else:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+        made = {""}
+    place = functools.partial(_place, outputs, str(tmp), out_dir, old, made)
     try:
         # Forked after the bytes are rendered: the other writer shares them without copying.
         # (multiprocessing is imported here: a no-change build writes nothing and needs none of it)
@@ -88,8 +158,8 @@ def write_outputs(outputs: Mapping[str, bytes], out_dir: Path) -> WriteStats:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    unchanged = linked.count(True)
-    return WriteStats(len(names) - unchanged, unchanged, len(old - set(outputs)))
+    unchanged = linked.count(True) + early
+    return WriteStats(len(outputs) - unchanged, unchanged, len(old - set(outputs)))
 
 
 def _place(outputs: Mapping[str, bytes], tmp_s: str, out_dir: Path, old: set[str], made: set[str], name: str) -> bool:
@@ -166,14 +236,20 @@ def _swap(new: Path, out_dir: Path) -> None:
 
 @cycle_collection_paused()
 def write_build(
-    outputs: Mapping[str, bytes], kept: frozenset[str], delta: MemoDelta, memo: Memo, save: bool = True
+    outputs: Mapping[str, bytes],
+    kept: frozenset[str],
+    delta: MemoDelta,
+    memo: Memo,
+    save: bool = True,
+    staged: Staging | None = None,
 ) -> tuple[WriteStats, Memo]:
     """Write a build made with ``memo``: only files whose bytes changed; stale ones removed.
     Returns what was done and the memo with ``delta`` committed (saved to .cache/ unless
     ``save`` is False: serve's quick pass leaves that to the full pass that follows; a stale
     .cache/ is only slower, never wrong, since every entry is checked against its file).
 
-    The first build (or one after the memo was lost) goes through write_outputs. Later ones
+    The first build (or one after the memo was lost) goes through write_outputs, with the
+    tree ``staged`` while the build made its PDFs (see Staging), if there is one. Later ones
     stage the changed files in a temp dir beside output/, then move them in (keeping a hard
     link to each file they replace) and move stale files aside; if anything fails, every
     move is undone, so output/ is the previous tree, file for file, and the memo is as it was
@@ -187,7 +263,7 @@ def write_build(
         return digests.get(name) or digest(outputs[name])
 
     if not memo.outputs or not out_dir.is_dir():
-        stats = write_outputs(outputs, out_dir)
+        stats = write_outputs(outputs, out_dir, staged)
         entries = {name: _entry(out_dir, name, keys.get(name, ""), sha_of(name)) for name in outputs}
         new = memo.committed(delta, entries)
         if save:
