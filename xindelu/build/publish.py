@@ -50,8 +50,7 @@ def build_and_write(
     """
     # A first build writes its pages while it makes its PDFs (see writer.Staging); output/ is
     # untouched until the tree is swapped in, as ever.
-    first = not memo.outputs or not (memo.root / "output").is_dir()
-    with staging(memo.root / "output", wanted=first) as staged:
+    with staging(memo) as staged:
         result = pipeline.build(options, memo, changed, stage=staged.put if staged else None)
         if result.errors:
             return Published(result, memo)

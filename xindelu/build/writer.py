@@ -64,6 +64,12 @@ def _write_file(path: str, data: bytes) -> None:
 PARALLEL_WRITES = 2000
 
 
+def writes_new_tree(memo: Memo) -> bool:
+    """Whether write_build writes the whole tree anew (write_outputs): a first build, or one
+    after the memo or output/ was lost."""
+    return not memo.outputs or not (memo.root / "output").is_dir()
+
+
 class Staging:
     """A first build's new tree, begun while the build still makes its PDFs: the pages and the
     search index are written into it then (on the core the PDFs leave to this process), rather
@@ -79,32 +85,34 @@ class Staging:
         self.linked = 0  # of those, hard links to the same bytes in the current tree
         self.made: set[str] = {""}  # folders made in the new tree
 
+    def tree(self) -> Path:
+        """The new tree's folder beside out_dir, made on first use."""
+        if self.tmp is None:
+            self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+            self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=self.out_dir.parent))
+        return self.tmp
+
     def put(self, outputs: Mapping[str, bytes]) -> None:
         """Write ``outputs`` into the new tree now (one process: the cores are the PDFs')."""
         try:
-            if self.tmp is None:
-                self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-                self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=self.out_dir.parent))
-            old = _existing_files(self.out_dir)
+            tmp, old = str(self.tree()), _existing_files(self.out_dir)
             for name in sorted(outputs):
                 _safe_name(name)
-                if _place(outputs, str(self.tmp), self.out_dir, old, self.made, name):
+                if _place(outputs, tmp, self.out_dir, old, self.made, name):
                     self.linked += 1
                 self.placed[name] = outputs[name]
         except (OSError, ContentErrors):  # the write at the end says what the disk refused
             self.drop()
 
-    def take(self, outputs: Mapping[str, bytes], out_dir: Path) -> Path | None:
-        """The new tree, if it holds exactly these bytes for the names it has; else None (dropped)."""
-        tmp = self.tmp
-        same = out_dir.resolve() == self.out_dir and all(
+    def holds(self, outputs: Mapping[str, bytes], out_dir: Path) -> bool:
+        """Whether the tree has, for the names it has, exactly the bytes of ``outputs`` for ``out_dir``."""
+        return out_dir == self.out_dir and all(
             name in outputs and (data is outputs[name] or data == outputs[name]) for name, data in self.placed.items()
         )
-        if tmp is None or not same:
-            self.drop()
-            return None
-        self.tmp = None  # the caller's now: swapped in or removed
-        return tmp
+
+    def swap_in(self) -> None:
+        _swap(self.tree(), self.out_dir)
+        self.tmp = None
 
     def drop(self) -> None:
         if self.tmp is not None:
@@ -113,12 +121,13 @@ class Staging:
 
 
 @contextlib.contextmanager
-def staging(out_dir: Path, wanted: bool) -> Iterator[Staging | None]:
-    """A Staging for the block when ``wanted`` (a first build); whatever is not taken is removed at its end."""
-    if not wanted:
+def staging(memo: Memo) -> Iterator[Staging | None]:
+    """A Staging for the block when write_build will write the whole tree (writes_new_tree);
+    whatever is not swapped in is removed at its end."""
+    if not writes_new_tree(memo):
         yield None
         return
-    staged = Staging(out_dir)
+    staged = Staging(memo.root / "output")
     try:
         yield staged
     finally:
@@ -133,32 +142,28 @@ def write_outputs(outputs: Mapping[str, bytes], out_dir: Path, staged: Staging |
     names = sorted(outputs)
     for name in names:
         _safe_name(name)
-    tmp = staged.take(outputs, out_dir) if staged is not None else None
-    early = 0  # files the staging linked from the current tree
-    if tmp is not None:
-        assert staged is not None
-        names = [name for name in names if name not in staged.placed]
-        early = staged.linked
-        made = staged.made
-    else:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
-        made = {""}
-    place = functools.partial(_place, outputs, str(tmp), out_dir, old, made)
+    if staged is None or not staged.holds(outputs, out_dir):
+        if staged is not None:
+            staged.drop()
+        staged = Staging(out_dir)
+    tmp = staged.tree()
+    place = functools.partial(_place, outputs, str(tmp), out_dir, old, staged.made)
     try:
         # Forked after the bytes are rendered: the other writer shares them without copying.
         # (multiprocessing is imported here: a no-change build writes nothing and needs none of it)
         from xindelu.core.forked import cores, split_map
 
+        names = [name for name in names if name not in staged.placed]
         workers = cores(2) if len(names) >= PARALLEL_WRITES else 1
         linked = split_map(place, names, workers)
-        _swap(tmp, out_dir)
+        unchanged = linked.count(True) + staged.linked
+        staged.swap_in()
     except OSError as exc:  # a full disk, no permission, a read-only mount: not a bug, say what happened
-        shutil.rmtree(tmp, ignore_errors=True)
+        staged.drop()
         raise ContentErrors([write_error(exc, out_dir)]) from exc
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        staged.drop()
         raise
-    unchanged = linked.count(True) + early
     return WriteStats(len(outputs) - unchanged, unchanged, len(old - set(outputs)))
 
 
@@ -262,7 +267,7 @@ def write_build(
     def sha_of(name: str) -> str:
         return digests.get(name) or digest(outputs[name])
 
-    if not memo.outputs or not out_dir.is_dir():
+    if writes_new_tree(memo):
         stats = write_outputs(outputs, out_dir, staged)
         entries = {name: _entry(out_dir, name, keys.get(name, ""), sha_of(name)) for name in outputs}
         new = memo.committed(delta, entries)
